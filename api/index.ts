@@ -1,0 +1,101 @@
+/**
+ * The public API of kfm: what a kfmfile.ts imports to declare datasets and tasks, and the
+ * types a task module uses. `import { defineKfm, dataset, task } from 'kfm'`.
+ */
+import type { DatasetSpec, Zone } from '../engine/spec.js';
+import type { JsonObject } from '../engine/json.js';
+import { captureCallSite } from '../engine/callSite.js';
+
+export type { DatasetSpec, ValidationCheck, Zone } from '../engine/spec.js';
+export type { Json, JsonObject } from '../engine/json.js';
+export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/taskContext.js';
+
+/** One task of a dataset's DAG. */
+export interface TaskOptions {
+  /**
+   * The task module: a path relative to the kfmfile (`./tasks/clean.ts`), or a built-in
+   * (`kfm:ingest`). It default-exports `async (ctx) => { ... }`.
+   */
+  run: string;
+  /** Parameters, checked against the module's exported `paramsSchema` when it has one. */
+  params?: JsonObject;
+  /** Upstream tasks: `name` in the same dataset, or `other_slug/name`. */
+  deps?: string[];
+  /** Input files, as globs relative to the project root. */
+  inputs?: string[];
+  /** When true (the default), an input glob that matches nothing is an error. */
+  inputsRequired?: boolean;
+  /** Where the task's outputs appear in `data/`; `processed` unless said. Ingest tasks: `raw`. */
+  zone?: Zone;
+  /** Run every build even when the key is unchanged (e.g. an HTTP fetch that revalidates). */
+  always?: boolean;
+}
+
+export interface TaskDecl extends TaskOptions {
+  name: string;
+  /** Where in the kfmfile this task was declared (for error messages). */
+  declaredAt: Error | undefined;
+}
+
+export interface DatasetOptions {
+  /** The slice built when a target names no slice (`kfm build` alone, or `kfm build ks_counties`). */
+  slice?: string;
+}
+
+export interface DatasetDecl {
+  spec: DatasetSpec;
+  tasks: TaskDecl[];
+  options: DatasetOptions;
+  declaredAt: Error | undefined;
+}
+
+export interface KfmConfig {
+  datasets: DatasetDecl[];
+}
+
+export function task(name: string, options: TaskOptions): TaskDecl {
+  return { ...options, name, declaredAt: captureCallSite() };
+}
+
+export function dataset(spec: DatasetSpec, tasks: TaskDecl[], options: DatasetOptions = {}): DatasetDecl {
+  return { spec, tasks, options, declaredAt: captureCallSite() };
+}
+
+export function defineKfm(config: { datasets: DatasetDecl[] }): KfmConfig {
+  return config;
+}
+
+/** Options of the built-in ingest task (`kfm:ingest`). */
+export interface IngestOptions {
+  /** `file:<path relative to the project root>` or an `http(s)://` URL. */
+  source: string;
+  /** The terms the data comes under, recorded in the raw manifest. */
+  terms?: { license: string; attribution?: string };
+  /** Extra request headers for HTTP sources. */
+  headers?: Record<string, string>;
+  /** HTTP attempts on 5xx and network errors (default 4). */
+  attempts?: number;
+  /** Per-attempt timeout in milliseconds (default 30000). */
+  timeoutMs?: number;
+  deps?: string[];
+}
+
+/**
+ * A built-in ingest task. A `file:` source is a declared input (hashed like any other);
+ * an HTTP source runs every build and revalidates with If-None-Match / If-Modified-Since,
+ * so an unchanged upstream (304) keeps the same bytes and leaves downstream tasks cached.
+ */
+export function ingest(name: string, options: IngestOptions): TaskDecl {
+  const { deps, ...params } = options;
+  const isFile = options.source.startsWith('file:');
+  return {
+    name,
+    run: 'kfm:ingest',
+    params: params as unknown as JsonObject,
+    deps: deps ?? [],
+    inputs: isFile ? [options.source.slice('file:'.length)] : [],
+    zone: 'raw',
+    always: !isFile,
+    declaredAt: captureCallSite(),
+  };
+}

@@ -1,0 +1,95 @@
+import type { Digest } from '../../engine/digest.js';
+import type { DirtyReason } from '../../engine/dirtyReason.js';
+import { describeReason } from '../../engine/describeReason.js';
+import { KfmError } from '../../engine/error.js';
+import type { Assessment } from '../../engine/planner.js';
+import { Project, loadGraph } from '../../engine/project.js';
+import { parseTarget } from '../../engine/target.js';
+import type { CliContext } from '../cliContext.js';
+
+export const PLAN_REPORT_VERSION = 'v1';
+
+/** What would happen to each node: run (its own parts changed), pending (waits on an upstream that runs), cached. */
+export type PlanAction = 'run' | 'pending' | 'cached';
+
+export interface PlannedNode {
+  id: string;
+  action: PlanAction;
+  key: Digest | null;
+  previous_key: Digest | null;
+  reasons: DirtyReason[];
+}
+
+/** Assesses the targets' nodes without running or writing anything. */
+export async function assessTargets(cli: CliContext, only?: (id: string) => boolean): Promise<PlannedNode[]> {
+  const graph = await loadGraph(cli.project);
+  const project = new Project(graph);
+  try {
+    const targets = cli.positionals.map((t) => parseTarget(t, graph));
+    const { planner } = project.planner();
+    const scope = planner.scope(targets.map((t) => t.dataset));
+    await planner.prepare(scope);
+    const assessed = planner.assess(scope);
+    return scope
+      .filter((id) => !only || only(id))
+      .map((id) => toPlanned(assessed.get(id)!))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  } finally {
+    project.close();
+  }
+}
+
+function toPlanned(a: Assessment): PlannedNode {
+  const own = a.reasons.filter((r) => r.type !== 'upstream-pending');
+  const action: PlanAction = !a.dirty ? 'cached' : own.length > 0 ? 'run' : 'pending';
+  return { id: a.id, action, key: a.key, previous_key: a.previousKey, reasons: a.reasons };
+}
+
+export async function planCommand(cli: CliContext): Promise<number> {
+  const nodes = await assessTargets(cli);
+  if (cli.reporter === 'json') {
+    cli.out(JSON.stringify({ kfm_plan_version: PLAN_REPORT_VERSION, targets: cli.positionals, nodes }, null, 2) + '\n');
+    return 0;
+  }
+  const width = Math.max(0, ...nodes.map((n) => n.id.length));
+  for (const n of nodes) {
+    const why = n.action === 'cached' ? '' : `  ${n.reasons.map(describeReason).join('; ')}`;
+    cli.out(`${n.action.padEnd(7)} ${n.id.padEnd(width)}${why}\n`);
+  }
+  const count = (a: PlanAction) => nodes.filter((n) => n.action === a).length;
+  cli.out(`plan: ${count('run')} to run, ${count('pending')} pending on upstream, ${count('cached')} cached\n`);
+  return 0;
+}
+
+export async function explainCommand(cli: CliContext): Promise<number> {
+  const [target, task] = cli.positionals;
+  if (!target || cli.positionals.length > 2) {
+    throw new KfmError('usage', 'usage: kfm explain <dataset>[@slice] [task]');
+  }
+  const dataset = target.split('@')[0]!;
+  const wanted = task === undefined ? undefined : task.includes('/') ? task : `${dataset}/${task}`;
+  const nodes = await assessTargets({ ...cli, positionals: [target] }, wanted ? (id) => id === wanted : undefined);
+  if (wanted && nodes.length === 0) {
+    throw new KfmError('usage', `task "${wanted}" is not part of ${target}`);
+  }
+  if (cli.reporter === 'json') {
+    cli.out(
+      JSON.stringify(
+        {
+          kfm_explain_version: PLAN_REPORT_VERSION,
+          target,
+          nodes: nodes.map((n) => ({ ...n, explanations: n.reasons.map(describeReason) })),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return 0;
+  }
+  for (const n of nodes) {
+    const head = n.action === 'cached' ? `up to date (key ${n.key})` : n.action === 'run' ? 'will run' : 'waits on upstream';
+    cli.out(`${n.id}: ${head}\n`);
+    for (const r of n.reasons) cli.out(`  - ${describeReason(r)}\n`);
+  }
+  return 0;
+}

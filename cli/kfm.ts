@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { exitCodeFor, KfmError } from '../engine/error.js';
+import type { CliContext } from './cliContext.js';
+import { HELP } from './help.js';
+
+type Command = (cli: CliContext) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  build: async () => (await import('./commands/build.js')).buildCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  explain: async () => (await import('./commands/plan.js')).explainCommand,
+};
+
+export function kfmVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Options → command → exit code. Never throws: every error becomes a message and a code. */
+export async function main(argv: string[], out = (s: string) => void process.stdout.write(s), err = (s: string) => void process.stderr.write(s)): Promise<number> {
+  let json = argv.includes('--json') || argv.includes('--reporter=json');
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        directory: { type: 'string', short: 'C' },
+        file: { type: 'string', short: 'f' },
+        jobs: { type: 'string', short: 'j' },
+        'keep-going': { type: 'boolean', short: 'k' },
+        json: { type: 'boolean' },
+        reporter: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+    if (values.version) {
+      out(`kfm ${kfmVersion()}\n`);
+      return 0;
+    }
+    const [name, ...rest] = positionals;
+    if (values.help || name === undefined || name === 'help') {
+      out(HELP);
+      return name === undefined && !values.help ? 2 : 0;
+    }
+    const load = COMMANDS[name];
+    if (!load) throw new KfmError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see kfm --help)`);
+    const reporter = values.json ? 'json' : (values.reporter ?? 'plain');
+    if (reporter !== 'plain' && reporter !== 'json') throw new KfmError('usage', `unknown reporter "${reporter}" (plain or json)`);
+    json = reporter === 'json';
+    let jobs: number | undefined;
+    if (values.jobs !== undefined) {
+      jobs = Number(values.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new KfmError('usage', `--jobs needs a positive integer (got "${values.jobs}")`);
+    }
+    const cli: CliContext = {
+      positionals: rest,
+      project: { cwd: values.directory ?? process.cwd(), ...(values.file !== undefined ? { file: values.file } : {}) },
+      reporter,
+      jobs,
+      keepGoing: values['keep-going'] ?? false,
+      verbose: values.verbose ?? false,
+      out,
+      err,
+    };
+    return await (await load())(cli);
+  } catch (e) {
+    const error =
+      e instanceof KfmError
+        ? e
+        : (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+          ? new KfmError('usage', `${(e as Error).message} (see kfm --help)`)
+          : undefined;
+    if (!error) {
+      err(`kfm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return 1;
+    }
+    err(`kfm: ${error.display}\n`);
+    if (json) {
+      out(JSON.stringify({ kfm_error_version: 'v1', error: { code: error.code, message: error.message, location: error.location ?? null } }, null, 2) + '\n');
+    }
+    return exitCodeFor(error.code);
+  }
+}

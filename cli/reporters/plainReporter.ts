@@ -1,0 +1,79 @@
+import type { BuildSummary } from '../../engine/build.js';
+import { describeReason } from '../../engine/describeReason.js';
+import { unreachable } from '../../engine/error.js';
+import type { BuildEvent } from '../../engine/event.js';
+import type { Reporter, Write } from './reporter.js';
+
+const PROGRESS_EVERY_MS = 2000;
+
+/** One line per event, for pipes, files and CI logs. */
+export class PlainReporter implements Reporter {
+  readonly #out: Write;
+  readonly #err: Write;
+  readonly #verbose: boolean;
+  readonly #lastProgress = new Map<string, number>();
+
+  constructor(out: Write, err: Write, options: { verbose?: boolean } = {}) {
+    this.#out = out;
+    this.#err = err;
+    this.#verbose = options.verbose ?? false;
+  }
+
+  event(e: BuildEvent): void {
+    switch (e.type) {
+      case 'lock-waiting':
+        this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
+        return;
+      case 'build-start':
+        this.#out(`build ${e.runId}: ${e.nodes.length} nodes, ${e.jobs} job${e.jobs === 1 ? '' : 's'}\n`);
+        return;
+      case 'node-cached':
+        if (this.#verbose) this.#out(`cached   ${e.id}\n`);
+        return;
+      case 'node-start':
+        this.#out(`run      ${e.id} (${describeReason(e.reason)})\n`);
+        return;
+      case 'node-log':
+        this.#out(`  ${e.id}: ${e.level === 'info' ? '' : `${e.level}: `}${e.message}\n`);
+        return;
+      case 'node-progress': {
+        const now = Date.now();
+        if (now - (this.#lastProgress.get(e.id) ?? 0) < PROGRESS_EVERY_MS) return;
+        this.#lastProgress.set(e.id, now);
+        const total = e.total !== undefined ? `/${e.total}` : '';
+        this.#out(`  ${e.id}: ${e.done}${total}${e.unit ? ` ${e.unit}` : ''}\n`);
+        return;
+      }
+      case 'node-done':
+        this.#out(`done     ${e.id} in ${seconds(e.durationMs)} (${e.outputs} output${e.outputs === 1 ? '' : 's'})\n`);
+        return;
+      case 'node-failed':
+        this.#out(`FAILED   ${e.id}: ${e.error.message}${e.error.location ? `\n         at ${e.error.location}` : ''}\n`);
+        return;
+      case 'node-skipped':
+        this.#out(`skipped  ${e.id} (${e.because === 'interrupted' || e.because.includes(' ') ? e.because : `${e.because} failed`})\n`);
+        return;
+      case 'dataset-linked':
+        this.#out(`version  ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
+        return;
+      case 'build-error':
+        this.#err(`kfm: ${e.message}\n`);
+        return;
+      case 'build-end': {
+        const c = e.counts;
+        this.#out(
+          `build ${e.status}: ${c.executed} executed, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped in ${seconds(e.durationMs)}\n`,
+        );
+        return;
+      }
+      default:
+        unreachable(e);
+    }
+  }
+
+  finish(_summary: BuildSummary | undefined): void {}
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
+}

@@ -1,0 +1,319 @@
+import { join } from 'node:path';
+import type { ContentStore } from '../store/contentStore.js';
+import type { NodeResult, NodeRunStatus, State } from '../store/state.js';
+import { canonicalDigest } from './canonicalJson.js';
+import type { Digest } from './digest.js';
+import type { DirtyReason } from './dirtyReason.js';
+import { KfmError } from './error.js';
+import type { EventSink, NodeStatus } from './event.js';
+import type { Graph } from './graph.js';
+import type { OutputRecord, TaskFailure, TaskJob } from './job.js';
+import { linkDatasetVersion, type LinkedVersion } from './linkDatasetVersion.js';
+import type { Planner } from './planner.js';
+import type { TaskRunner } from './runner.js';
+import type { Target } from './target.js';
+
+export interface BuildOptions {
+  graph: Graph;
+  planner: Planner;
+  targets: Target[];
+  state: State;
+  store: ContentStore;
+  runner: TaskRunner;
+  jobs: number;
+  keepGoing: boolean;
+  signal: AbortSignal;
+  onEvent: EventSink;
+  /** Where scratch directories go (`.kfm/scratch`). */
+  scratchDir: string;
+  /** The data/ tree to link versions into. */
+  dataDir: string;
+  /** Checks a node's params before it runs (the module's `paramsSchema`); throws a KfmError. */
+  validateParams: (nodeId: string) => Promise<void>;
+  runId: string;
+  now?: () => Date;
+}
+
+export interface NodeSummary {
+  id: string;
+  status: NodeStatus;
+  key: Digest | null;
+  reason?: DirtyReason;
+  error?: TaskFailure;
+  durationMs?: number;
+}
+
+export interface BuildSummary {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'interrupted';
+  nodes: NodeSummary[];
+  versions: LinkedVersion[];
+  counts: Record<NodeStatus, number>;
+  durationMs: number;
+}
+
+/** Digest over a node's outputs (name, digest, media type): what its dependents' keys include. */
+export function outputsDigest(outputs: OutputRecord[]): Digest {
+  return canonicalDigest(outputs.map((o) => [o.name, o.digest, o.media_type]));
+}
+
+/**
+ * Builds the targets: nodes in dependency order, each either cached (its key matches a
+ * stored result whose outputs are present) or run on the runner, at most `jobs` at once.
+ * A failure skips its dependents; without keepGoing nothing new starts after it. Results
+ * never depend on finishing order: a key is computed only from settled upstream outputs.
+ */
+export async function build(o: BuildOptions): Promise<BuildSummary> {
+  const started = Date.now();
+  const now = o.now ?? (() => new Date());
+  const { graph, planner, state } = o;
+  const datasets = [...new Set(o.targets.map((t) => t.dataset))];
+  const scope = planner.scope(datasets);
+  await planner.prepare(scope);
+
+  // Check the params of every node that may run before anything runs (exit 2, nothing written).
+  const assessment = planner.assess(scope);
+  for (const id of scope) if (assessment.get(id)!.dirty) await o.validateParams(id);
+
+  state.beginRun({ runId: o.runId, startedAt: now().toISOString(), targets: o.targets.map(targetText), jobs: o.jobs });
+  o.onEvent({ type: 'build-start', runId: o.runId, targets: o.targets.map(targetText), nodes: scope, jobs: o.jobs });
+
+  const summaries = new Map<string, NodeSummary>();
+  const settled = new Map<string, NodeResult>();
+  const pending = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  const inScope = new Set(scope);
+  for (const id of scope) {
+    const deps = graph.nodes.get(id)!.deps;
+    pending.set(id, deps.length);
+    for (const d of deps) {
+      if (!inScope.has(d)) continue;
+      let list = dependents.get(d);
+      if (!list) dependents.set(d, (list = []));
+      list.push(id);
+    }
+  }
+
+  let stopping = false; // a failure without keepGoing, or an interrupt
+  let failed = false;
+  const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  const ready: string[] = scope.filter((id) => pending.get(id) === 0);
+  let readyHead = 0;
+
+  const skipDependents = (id: string, because: string) => {
+    const stack = [...(dependents.get(id) ?? [])];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (summaries.has(d)) continue;
+      summaries.set(d, { id: d, status: 'skipped', key: null });
+      o.onEvent({ type: 'node-skipped', id: d, because });
+      stack.push(...(dependents.get(d) ?? []));
+    }
+  };
+
+  const settle = (id: string, result: NodeResult) => {
+    settled.set(id, result);
+    for (const d of dependents.get(id) ?? []) {
+      const n = pending.get(d)! - 1;
+      pending.set(d, n);
+      if (n === 0) ready.push(d);
+    }
+  };
+
+  const fail = (id: string, key: Digest | null, error: TaskFailure) => {
+    summaries.set(id, { id, status: 'failed', key, error });
+    o.onEvent({ type: 'node-failed', id, key, error });
+    failed = true;
+    skipDependents(id, id);
+    if (!o.keepGoing) stopping = true;
+  };
+
+  const start = (id: string, key: Digest, keyDoc: string, reason: DirtyReason) => {
+    const node = graph.nodes.get(id)!;
+    const s = planner.staticParts(id);
+    const upstream: TaskJob['upstream'] = {};
+    for (const d of node.deps) {
+      const r = settled.get(d)!;
+      upstream[d] = Object.fromEntries(r.outputs.map((out) => [out.name, { ...out, absPath: o.store.pathOf(out.digest) }]));
+    }
+    const prev = planner.latest.get(id);
+    const job: TaskJob = {
+      nodeId: id,
+      root: graph.root,
+      codeDigest: s.codeDigest,
+      dataset: node.dataset,
+      task: node.task,
+      modulePath: node.modulePath,
+      params: node.params,
+      inputs: s.inputs.map(([path, digest]) => ({ path, absPath: join(graph.root, path), digest })),
+      upstream,
+      scratchDir: join(o.scratchDir, o.runId, id.replace('/', '__')),
+      storeDir: o.store.root,
+      previous: prev ? { outputs: prev.outputs, meta: prev.meta } : null,
+    };
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    const t0 = Date.now();
+    o.onEvent({ type: 'node-start', id, key, reason });
+    const promise = o.runner
+      .run(
+        job,
+        (msg) => {
+          if (msg.type === 'log') o.onEvent({ type: 'node-log', id, level: msg.level, message: msg.message });
+          else o.onEvent({ type: 'node-progress', id, done: msg.done, ...(msg.total !== undefined ? { total: msg.total } : {}), ...(msg.unit !== undefined ? { unit: msg.unit } : {}) });
+        },
+        abort.signal,
+      )
+      .then((outcome) => {
+        const durationMs = Date.now() - t0;
+        if (o.signal.aborted) {
+          fail(id, key, { message: 'interrupted' });
+          return;
+        }
+        if (!outcome.ok) {
+          fail(id, key, outcome.error);
+          return;
+        }
+        const missing = outcome.outputs.find((out) => !o.store.has(out.digest, out.size));
+        if (missing) {
+          fail(id, key, { message: `output "${missing.name}" is not in the store after the task ran` });
+          return;
+        }
+        const result: NodeResult = {
+          nodeId: id,
+          key,
+          keyDoc,
+          outputs: outcome.outputs,
+          outputsDigest: outputsDigest(outcome.outputs),
+          meta: outcome.meta,
+          runId: o.runId,
+          finishedAt: now().toISOString(),
+          durationMs,
+        };
+        state.putResult(result);
+        summaries.set(id, { id, status: 'executed', key, reason, durationMs });
+        o.onEvent({ type: 'node-done', id, key, outputs: outcome.outputs.length, durationMs });
+        settle(id, result);
+      })
+      .finally(() => {
+        o.signal.removeEventListener('abort', onAbort);
+        running.delete(id);
+      });
+    running.set(id, { promise, abort });
+  };
+
+  /** Handles ready nodes: cached ones settle at once; dirty ones start while slots are free. */
+  const pump = () => {
+    while (readyHead < ready.length && !(stopping || o.signal.aborted)) {
+      const id = ready[readyHead]!;
+      if (summaries.has(id)) {
+        readyHead++;
+        continue;
+      }
+      const node = graph.nodes.get(id)!;
+      const { text, key } = planner.keyOf(id, (d) => settled.get(d)!.outputsDigest);
+      let reason: DirtyReason | undefined;
+      if (node.always) {
+        reason = { type: 'always' };
+      } else {
+        const latest = planner.latest.get(id);
+        const hit = latest?.key === key ? latest : state.resultByKey(key);
+        if (hit) {
+          const missing = planner.missingOutput(hit);
+          if (!missing) {
+            readyHead++;
+            if (latest?.key !== key) {
+              state.setLatest(id, key);
+              planner.latest.set(id, hit);
+            }
+            summaries.set(id, { id, status: 'cached', key });
+            o.onEvent({ type: 'node-cached', id, key });
+            settle(id, hit);
+            continue;
+          }
+          reason = missing;
+        } else {
+          reason = assessment.get(id)!.reasons[0] ?? { type: 'no-previous-run' };
+          if (reason.type === 'upstream-pending') {
+            const prev = planner.latest.get(id);
+            const d = reason.upstream;
+            reason = { type: 'upstream-changed', upstream: d, old: prev ? upstreamDigestIn(prev.keyDoc, d) : null, new: settled.get(d)!.outputsDigest };
+          }
+        }
+      }
+      if (running.size >= o.jobs) break;
+      readyHead++;
+      start(id, key, text, reason);
+    }
+  };
+
+  pump();
+  while (running.size > 0) {
+    await Promise.race([...running.values()].map((r) => r.promise));
+    pump();
+  }
+
+  const interrupted = o.signal.aborted;
+  for (const id of scope) {
+    if (!summaries.has(id)) {
+      summaries.set(id, { id, status: 'skipped', key: null });
+      o.onEvent({ type: 'node-skipped', id, because: interrupted ? 'interrupted' : 'the build stopped after a failure' });
+    }
+  }
+
+  const versions: LinkedVersion[] = [];
+  if (!interrupted) {
+    for (const t of o.targets) {
+      const ds = graph.datasets.get(t.dataset)!;
+      const slice = t.slice ?? ds.defaultSlice;
+      if (slice === undefined) continue;
+      if (!ds.nodes.every((id) => settled.has(id))) continue;
+      try {
+        const v = linkDatasetVersion({
+          graph,
+          dataset: t.dataset,
+          slice,
+          results: settled,
+          staticParts: (id) => planner.staticParts(id),
+          state,
+          store: o.store,
+          dataDir: o.dataDir,
+          runId: o.runId,
+          now: now().toISOString(),
+        });
+        versions.push(v);
+        o.onEvent({ type: 'dataset-linked', dataset: t.dataset, datasetVersionId: v.datasetVersionId, paths: v.paths.length });
+      } catch (e) {
+        if (!(e instanceof KfmError)) throw e;
+        failed = true;
+        o.onEvent({ type: 'build-error', message: e.message });
+      }
+    }
+  }
+
+  const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';
+  const nodes = scope.map((id) => summaries.get(id)!).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const counts: Record<NodeStatus, number> = { executed: 0, cached: 0, failed: 0, skipped: 0 };
+  for (const n of nodes) counts[n.status]++;
+  state.endRun(
+    o.runId,
+    now().toISOString(),
+    status,
+    nodes
+      .filter((n) => n.status !== 'cached')
+      .map((n) => ({ nodeId: n.id, status: n.status as NodeRunStatus, key: n.key, error: n.error ? n.error.message : null })),
+  );
+  const durationMs = Date.now() - started;
+  o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
+  return { runId: o.runId, status, nodes, versions, counts, durationMs };
+}
+
+function targetText(t: Target): string {
+  return t.slice ? `${t.dataset}@${t.slice}` : t.dataset;
+}
+
+function upstreamDigestIn(keyDoc: string, dep: string): Digest | null {
+  const doc = JSON.parse(keyDoc) as { upstream?: [string, Digest][] };
+  return doc.upstream?.find(([d]) => d === dep)?.[1] ?? null;
+}

@@ -1,0 +1,98 @@
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canonicalDigest } from './canonicalJson.js';
+import type { Digest } from './digest.js';
+import { distUrl } from './distUrl.js';
+import type { FileHasher } from './fileHasher.js';
+import { compareCodePoints, type FileSystem } from './fs.js';
+import { moduleImports } from './moduleImports.js';
+
+export const CODE_DIGEST_VERSION = 1;
+
+/** A task's code: its module and every local module it imports, each with its digest. */
+export interface CodeDigest {
+  digest: Digest;
+  /** [label, digest] sorted by label; a label is a project-relative path or `kfm:<path>`. */
+  files: [string, Digest][];
+}
+
+/**
+ * Digests of task code. A module's code digest covers its own bytes and, transitively, the
+ * bytes of every relative import (`./x.js` resolving to `./x.ts` too). Package imports are
+ * not followed: their versions are pinned by the lock file. Import lists are cached by
+ * content digest, so an unchanged module is never parsed again.
+ */
+export class CodeDigester {
+  readonly #fs: FileSystem;
+  readonly #hasher: FileHasher;
+  readonly #root: string;
+  readonly #kfmRoot = dirname(fileURLToPath(distUrl('x')));
+  readonly #importCache: Map<Digest, string[]>;
+  readonly #newImports: [Digest, string[]][] = [];
+  readonly #memo = new Map<string, Promise<CodeDigest>>();
+
+  constructor(fs: FileSystem, hasher: FileHasher, root: string, importCache: Map<Digest, string[]>) {
+    this.#fs = fs;
+    this.#hasher = hasher;
+    this.#root = root;
+    this.#importCache = importCache;
+  }
+
+  digestOf(modulePath: string): Promise<CodeDigest> {
+    let p = this.#memo.get(modulePath);
+    if (!p) this.#memo.set(modulePath, (p = this.#compute(modulePath)));
+    return p;
+  }
+
+  /** Import lists parsed during this run, to persist. */
+  newImports(): [Digest, string[]][] {
+    return this.#newImports;
+  }
+
+  /** Every file that makes up the module (for watch mode). */
+  async filesOf(modulePath: string): Promise<string[]> {
+    const seen = new Set<string>();
+    await this.#visit(modulePath, seen, []);
+    return [...seen];
+  }
+
+  async #compute(modulePath: string): Promise<CodeDigest> {
+    const files: [string, Digest][] = [];
+    await this.#visit(modulePath, new Set(), files);
+    files.sort((a, b) => compareCodePoints(a[0], b[0]));
+    return { digest: canonicalDigest({ kfm_code_version: CODE_DIGEST_VERSION, files }), files };
+  }
+
+  async #visit(path: string, seen: Set<string>, out: [string, Digest][]): Promise<void> {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const digest = this.#hasher.digest(path, this.#label(path));
+    out.push([this.#label(path), digest]);
+    let imports = this.#importCache.get(digest);
+    if (!imports) {
+      imports = await moduleImports(this.#fs.readFile(path).toString('utf8'), path);
+      this.#importCache.set(digest, imports);
+      this.#newImports.push([digest, imports]);
+    }
+    for (const spec of imports) {
+      if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
+      const target = this.#resolveLocal(resolve(dirname(path), spec));
+      if (target) await this.#visit(target, seen, out);
+    }
+  }
+
+  #resolveLocal(base: string): string | undefined {
+    const candidates = /\.js$/.test(base)
+      ? [base, base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx')]
+      : /\.(ts|tsx|mjs|mts)$/.test(base)
+        ? [base]
+        : [`${base}.ts`, `${base}.js`, `${base}/index.ts`, `${base}/index.js`];
+    return candidates.find((c) => this.#fs.stat(c) !== undefined);
+  }
+
+  #label(path: string): string {
+    const inKfm = relative(this.#kfmRoot, path);
+    if (!inKfm.startsWith('..')) return `kfm:${inKfm.split(sep).join('/')}`;
+    return relative(this.#root, path).split(sep).join('/');
+  }
+}

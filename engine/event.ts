@@ -1,0 +1,42 @@
+import type { Digest } from './digest.js';
+import type { Location } from './error.js';
+import type { TaskFailure } from './job.js';
+import type { DirtyReason } from './dirtyReason.js';
+
+/** A node's final status in a build. */
+export type NodeStatus = 'executed' | 'cached' | 'failed' | 'skipped';
+
+/** Everything the engine reports. Reporters (plain, JSON, Ink) render these; the engine never prints. */
+export type BuildEvent =
+  /** The project lock is held by another build; this one waits. */
+  | { type: 'lock-waiting'; holder: string }
+  /** The build starts: these nodes are in scope. */
+  | { type: 'build-start'; runId: string; targets: string[]; nodes: string[]; jobs: number }
+  /** A node's key matched a stored result: nothing runs. */
+  | { type: 'node-cached'; id: string; key: Digest }
+  /** A node starts running, and why. */
+  | { type: 'node-start'; id: string; key: Digest; reason: DirtyReason }
+  /** A running task logged a line. */
+  | { type: 'node-log'; id: string; level: 'info' | 'warn' | 'error'; message: string }
+  /** A running task reported progress. */
+  | { type: 'node-progress'; id: string; done: number; total?: number; unit?: string }
+  /** A node ran and its outputs are stored. */
+  | { type: 'node-done'; id: string; key: Digest; outputs: number; durationMs: number }
+  /** A node's task failed (or its inputs could not be prepared). */
+  | { type: 'node-failed'; id: string; key: Digest | null; error: TaskFailure }
+  /** A node did not run because a dependency failed or the build stopped. */
+  | { type: 'node-skipped'; id: string; because: string }
+  /** A dataset's outputs were linked into the data/ tree under its version. */
+  | { type: 'dataset-linked'; dataset: string; datasetVersionId: string; paths: number }
+  /** The build ended. */
+  | {
+      type: 'build-end';
+      runId: string;
+      status: 'succeeded' | 'failed' | 'interrupted';
+      counts: Record<NodeStatus, number>;
+      durationMs: number;
+    }
+  /** A problem that stops the build before or outside any node. */
+  | { type: 'build-error'; message: string; location?: Location };
+
+export type EventSink = (event: BuildEvent) => void;

@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { FileContentStore } from '../store/contentStore.js';
+import { State } from '../store/state.js';
+import { analyze } from './analyze.js';
+import { CodeDigester } from './codeDigest.js';
+import { KfmError } from './error.js';
+import { FileHasher } from './fileHasher.js';
+import { nodeFileSystem, type FileSystem } from './fs.js';
+import type { Graph } from './graph.js';
+import { findKfmfile, loadKfmfile } from './loadKfmfile.js';
+import { Planner } from './planner.js';
+
+/** Where a project keeps things. `.kfm/` is private to kfm; `data/` is the navigable tree. */
+export interface ProjectPaths {
+  root: string;
+  kfmfile: string;
+  kfmDir: string;
+  storeDir: string;
+  statePath: string;
+  scratchDir: string;
+  dataDir: string;
+}
+
+export function projectPaths(kfmfile: string): ProjectPaths {
+  const root = dirname(kfmfile);
+  const kfmDir = join(root, '.kfm');
+  return {
+    root,
+    kfmfile,
+    kfmDir,
+    storeDir: join(kfmDir, 'store'),
+    statePath: join(kfmDir, 'state.db'),
+    scratchDir: join(kfmDir, 'scratch'),
+    dataDir: join(root, 'data'),
+  };
+}
+
+/** Finds the kfmfile (`file`, or walking up from `cwd`), loads and validates it. */
+export async function loadGraph(options: { cwd?: string; file?: string; fresh?: boolean }): Promise<Graph> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const kfmfile = options.file ? resolve(cwd, options.file) : findKfmfile(cwd);
+  if (!kfmfile) {
+    throw new KfmError('kfmfile', `no kfmfile.ts found in ${cwd} or any parent directory`);
+  }
+  const config = await loadKfmfile(kfmfile, { fresh: options.fresh ?? false });
+  return analyze(config, kfmfile);
+}
+
+/** An open project: its graph, state, store, and the caches one build uses. */
+export class Project {
+  readonly graph: Graph;
+  readonly paths: ProjectPaths;
+  readonly state: State;
+  readonly store: FileContentStore;
+  readonly fs: FileSystem;
+
+  constructor(graph: Graph, fs: FileSystem = nodeFileSystem) {
+    this.graph = graph;
+    this.fs = fs;
+    this.paths = projectPaths(graph.kfmfile);
+    mkdirSync(this.paths.kfmDir, { recursive: true });
+    this.state = new State(this.paths.statePath);
+    this.store = new FileContentStore(this.paths.storeDir);
+  }
+
+  /** A planner over fresh stat and import caches (loaded from state in one read each). */
+  planner(): { planner: Planner; hasher: FileHasher; code: CodeDigester } {
+    const hasher = new FileHasher(this.fs, this.state.statCache());
+    const code = new CodeDigester(this.fs, hasher, this.graph.root, this.state.moduleImports());
+    const planner = new Planner(this.graph, this.fs, hasher, code, this.store, this.state.latestResults());
+    return { planner, hasher, code };
+  }
+
+  /** Saves what hashing learned (new stat entries, parsed imports). */
+  persistCaches(hasher: FileHasher, code: CodeDigester): void {
+    this.state.putStatEntries(hasher.updatedEntries());
+    this.state.putModuleImports(code.newImports());
+  }
+
+  close(): void {
+    this.state.close();
+  }
+}

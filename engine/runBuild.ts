@@ -1,0 +1,70 @@
+import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { ProjectLock } from '../store/projectLock.js';
+import { build, type BuildSummary } from './build.js';
+import type { EventSink } from './event.js';
+import { paramsValidator } from './paramsValidator.js';
+import { PoolRunner } from './poolRunner.js';
+import type { Project } from './project.js';
+import type { TaskRunner } from './runner.js';
+import { parseTarget } from './target.js';
+
+export interface RunBuildOptions {
+  targets: string[];
+  jobs?: number;
+  keepGoing?: boolean;
+  signal?: AbortSignal;
+  onEvent: EventSink;
+  /** A runner to use instead of the worker pool (tests). */
+  runner?: TaskRunner;
+  /** How long to wait for another build's lock (default: forever). */
+  lockTimeoutMs?: number;
+}
+
+/** A run id: `<iso8601 basic>-<8 hex>`, sortable by start time. */
+export function newRunId(date = new Date()): string {
+  return `${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * `kfm build` as a library call: takes the project lock (waiting, with an event, while
+ * another build holds it), sweeps temp files a killed build left, builds, and saves caches.
+ */
+export async function runBuild(project: Project, options: RunBuildOptions): Promise<BuildSummary> {
+  const targets = options.targets.map((t) => parseTarget(t, project.graph));
+  const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const lock = new ProjectLock(project.paths.kfmDir);
+  await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
+    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+  });
+  const runner = options.runner ?? new PoolRunner(jobs);
+  const { planner, hasher, code } = project.planner();
+  try {
+    project.store.sweepTemp();
+    rmSync(project.paths.scratchDir, { recursive: true, force: true });
+    const summary = await build({
+      graph: project.graph,
+      planner,
+      targets: all,
+      state: project.state,
+      store: project.store,
+      runner,
+      jobs,
+      keepGoing: options.keepGoing ?? false,
+      signal: options.signal ?? new AbortController().signal,
+      onEvent: options.onEvent,
+      scratchDir: project.paths.scratchDir,
+      dataDir: project.paths.dataDir,
+      validateParams: paramsValidator(project.graph, planner),
+      runId: newRunId(),
+    });
+    return summary;
+  } finally {
+    project.persistCaches(hasher, code);
+    if (!options.runner) await runner.close();
+    project.store.sweepTemp();
+    lock.close();
+  }
+}

@@ -1,0 +1,51 @@
+// Compiles kfm's own TypeScript (api/, engine/, store/, tasks/, cli/) to dist/ with swc.
+// Type checking is separate (`npm run typecheck`); this only strips types, so it is fast.
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const sourceDirs = ['api', 'engine', 'store', 'tasks', 'cli'];
+const out = join(root, 'dist');
+
+async function* walk(dir) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if (e.code === 'ENOENT') return;
+    throw e;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (/\.tsx?$/.test(entry.name) && !/\.(test|d)\.tsx?$/.test(entry.name)) yield path;
+  }
+}
+
+await rm(out, { recursive: true, force: true });
+const jobs = [];
+for (const dir of sourceDirs) {
+  for await (const file of walk(join(root, dir))) {
+    jobs.push(
+      (async () => {
+        const { code } = await transformFile(file, {
+          swcrc: false,
+          sourceMaps: 'inline',
+          jsc: {
+            parser: { syntax: 'typescript', tsx: file.endsWith('.tsx') },
+            target: 'es2022',
+            transform: { react: { runtime: 'automatic' } },
+          },
+          module: { type: 'es6' },
+        });
+        const target = join(out, relative(root, file)).replace(/\.tsx?$/, '.js');
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, code);
+      })(),
+    );
+  }
+}
+await Promise.all(jobs);
+await writeFile(join(out, 'package.json'), JSON.stringify({ type: 'module' }) + '\n');

@@ -1,0 +1,381 @@
+import Database from 'better-sqlite3';
+import type { Digest } from '../engine/digest.js';
+import { KfmError } from '../engine/error.js';
+import type { StatEntry } from '../engine/fileHasher.js';
+import type { OutputRecord } from '../engine/job.js';
+import type { Json } from '../engine/json.js';
+
+/** A node's successful result, stored under its key. */
+export interface NodeResult {
+  nodeId: string;
+  key: Digest;
+  /** The labelled key document the key hashes (kept for `kfm explain`). */
+  keyDoc: string;
+  outputs: OutputRecord[];
+  /** Digest over the outputs (names, digests, media types): what downstream keys include. */
+  outputsDigest: Digest;
+  meta: Json;
+  runId: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export type NodeRunStatus = 'executed' | 'cached' | 'failed' | 'skipped';
+
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  endedAt: string | null;
+  targets: string[];
+  jobs: number;
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+}
+
+/** The state schema version this kfm writes. Older databases migrate forward on open. */
+export const STATE_SCHEMA_VERSION = 1;
+
+const MIGRATIONS: ((db: Database.Database) => void)[] = [
+  // 0 → 1
+  (db) =>
+    db.exec(`
+      CREATE TABLE results (
+        key TEXT PRIMARY KEY,
+        node_id TEXT NOT NULL,
+        key_doc TEXT NOT NULL,
+        outputs TEXT NOT NULL,
+        outputs_digest TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL
+      );
+      CREATE TABLE latest (node_id TEXT PRIMARY KEY, key TEXT NOT NULL REFERENCES results(key));
+      CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        targets TEXT NOT NULL,
+        jobs INTEGER NOT NULL,
+        status TEXT NOT NULL
+      );
+      CREATE TABLE run_nodes (
+        run_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        key TEXT,
+        error TEXT,
+        PRIMARY KEY (run_id, node_id)
+      );
+      CREATE TABLE stat_cache (
+        path TEXT PRIMARY KEY,
+        dev INTEGER NOT NULL,
+        ino INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        ctime_ms REAL NOT NULL,
+        digest TEXT NOT NULL,
+        hashed_at REAL NOT NULL
+      );
+      CREATE TABLE module_imports (digest TEXT PRIMARY KEY, imports TEXT NOT NULL);
+      CREATE TABLE versions (
+        dataset_version_id TEXT NOT NULL,
+        dataset_slug TEXT NOT NULL,
+        slice TEXT NOT NULL,
+        spec_hash TEXT NOT NULL,
+        inputs_digest TEXT NOT NULL,
+        outputs_digest TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (dataset_slug, dataset_version_id)
+      );
+    `),
+];
+
+/**
+ * kfm's state in SQLite (WAL): node results by key, the latest result per node, runs, the
+ * stat cache and parsed module imports. `PRAGMA user_version` is the schema version.
+ */
+export class State {
+  readonly db: Database.Database;
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 10000');
+      this.db.pragma('foreign_keys = ON');
+    } catch (e) {
+      throw new KfmError('state', `cannot open state database ${path}: ${(e as Error).message}`);
+    }
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    let version: number;
+    try {
+      version = this.db.pragma('user_version', { simple: true }) as number;
+    } catch (e) {
+      throw new KfmError('state', `state database ${this.path} is unreadable: ${(e as Error).message}`);
+    }
+    if (version > STATE_SCHEMA_VERSION) {
+      throw new KfmError(
+        'state',
+        `state database ${this.path} has schema version ${version}, newer than this kfm supports (${STATE_SCHEMA_VERSION}); upgrade kfm`,
+      );
+    }
+    for (let v = version; v < STATE_SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        MIGRATIONS[v]!(this.db);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** The result stored under a key (a cache hit), if any. */
+  resultByKey(key: Digest): NodeResult | undefined {
+    const row = this.db.prepare('SELECT * FROM results WHERE key = ?').get(key) as ResultRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Every node's latest successful result, in one read. */
+  latestResults(): Map<string, NodeResult> {
+    const rows = this.db
+      .prepare('SELECT r.* FROM latest l JOIN results r ON r.key = l.key')
+      .all() as ResultRow[];
+    const map = new Map<string, NodeResult>();
+    for (const row of rows) map.set(row.node_id, fromRow(row));
+    return map;
+  }
+
+  /** Stores a result and makes it its node's latest. */
+  putResult(r: NodeResult): void {
+    this.#putResult.run({
+      key: r.key,
+      node_id: r.nodeId,
+      key_doc: r.keyDoc,
+      outputs: JSON.stringify(r.outputs),
+      outputs_digest: r.outputsDigest,
+      meta: JSON.stringify(r.meta),
+      run_id: r.runId,
+      finished_at: r.finishedAt,
+      duration_ms: Math.round(r.durationMs),
+    });
+    this.#setLatest.run(r.nodeId, r.key);
+  }
+
+  /** Marks an existing result as its node's latest (a cache hit on an older key). */
+  setLatest(nodeId: string, key: Digest): void {
+    this.#setLatest.run(nodeId, key);
+  }
+
+  beginRun(run: { runId: string; startedAt: string; targets: string[]; jobs: number }): void {
+    this.db
+      .prepare('INSERT INTO runs (run_id, started_at, ended_at, targets, jobs, status) VALUES (?, ?, NULL, ?, ?, ?)')
+      .run(run.runId, run.startedAt, JSON.stringify(run.targets), run.jobs, 'running');
+  }
+
+  endRun(
+    runId: string,
+    endedAt: string,
+    status: RunRecord['status'],
+    nodes: { nodeId: string; status: NodeRunStatus; key: string | null; error: string | null }[],
+  ): void {
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO run_nodes (run_id, node_id, status, key, error) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const n of nodes) insert.run(runId, n.nodeId, n.status, n.key, n.error);
+      this.db.prepare('UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?').run(endedAt, status, runId);
+    })();
+  }
+
+  runs(limit = 20): RunRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?')
+      .all(limit) as { run_id: string; started_at: string; ended_at: string | null; targets: string; jobs: number; status: RunRecord['status'] }[];
+    return rows.map((r) => ({
+      runId: r.run_id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      targets: JSON.parse(r.targets) as string[],
+      jobs: r.jobs,
+      status: r.status,
+    }));
+  }
+
+  runNodes(runId: string): { nodeId: string; status: NodeRunStatus; key: string | null; error: string | null }[] {
+    return (
+      this.db.prepare('SELECT node_id, status, key, error FROM run_nodes WHERE run_id = ? ORDER BY node_id').all(runId) as {
+        node_id: string;
+        status: NodeRunStatus;
+        key: string | null;
+        error: string | null;
+      }[]
+    ).map((r) => ({ nodeId: r.node_id, status: r.status, key: r.key, error: r.error }));
+  }
+
+  statCache(): Map<string, StatEntry> {
+    const rows = this.db.prepare('SELECT * FROM stat_cache').all() as {
+      path: string;
+      dev: number;
+      ino: number;
+      size: number;
+      mtime_ms: number;
+      ctime_ms: number;
+      digest: Digest;
+      hashed_at: number;
+    }[];
+    const map = new Map<string, StatEntry>();
+    for (const r of rows) {
+      map.set(r.path, {
+        path: r.path,
+        dev: r.dev,
+        ino: r.ino,
+        size: r.size,
+        mtimeMs: r.mtime_ms,
+        ctimeMs: r.ctime_ms,
+        digest: r.digest,
+        hashedAt: r.hashed_at,
+      });
+    }
+    return map;
+  }
+
+  putStatEntries(entries: StatEntry[]): void {
+    if (entries.length === 0) return;
+    const stmt = this.db.prepare(
+      'INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ms, ctime_ms, digest, hashed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const e of entries) stmt.run(e.path, e.dev, e.ino, e.size, e.mtimeMs, e.ctimeMs, e.digest, e.hashedAt);
+    })();
+  }
+
+  moduleImports(): Map<Digest, string[]> {
+    const rows = this.db.prepare('SELECT digest, imports FROM module_imports').all() as { digest: Digest; imports: string }[];
+    return new Map(rows.map((r) => [r.digest, JSON.parse(r.imports) as string[]]));
+  }
+
+  putModuleImports(entries: [Digest, string[]][]): void {
+    if (entries.length === 0) return;
+    const stmt = this.db.prepare('INSERT OR REPLACE INTO module_imports (digest, imports) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const [d, imports] of entries) stmt.run(d, JSON.stringify(imports));
+    })();
+  }
+
+  /** Versions recorded for a slug, slice and spec_hash (oldest first). */
+  versionsFor(slug: string, slice: string, specHash: string): VersionRecord[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM versions WHERE dataset_slug = ? AND slice = ? AND spec_hash = ? ORDER BY created_at, rowid')
+        .all(slug, slice, specHash) as VersionRow[]
+    ).map(fromVersionRow);
+  }
+
+  version(slug: string, dvid: string): VersionRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM versions WHERE dataset_slug = ? AND dataset_version_id = ?')
+      .get(slug, dvid) as VersionRow | undefined;
+    return row && fromVersionRow(row);
+  }
+
+  putVersion(v: VersionRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(v.datasetVersionId, v.datasetSlug, v.slice, v.specHash, v.inputsDigest, v.outputsDigest, v.runId, v.createdAt);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  get #putResult() {
+    return (this.#stmts.putResult ??= this.db.prepare(
+      `INSERT OR REPLACE INTO results (key, node_id, key_doc, outputs, outputs_digest, meta, run_id, finished_at, duration_ms)
+       VALUES (@key, @node_id, @key_doc, @outputs, @outputs_digest, @meta, @run_id, @finished_at, @duration_ms)`,
+    ));
+  }
+
+  get #setLatest() {
+    return (this.#stmts.setLatest ??= this.db.prepare(
+      'INSERT INTO latest (node_id, key) VALUES (?, ?) ON CONFLICT(node_id) DO UPDATE SET key = excluded.key',
+    ));
+  }
+
+  readonly #stmts: { putResult?: Database.Statement; setLatest?: Database.Statement } = {};
+}
+
+/** A dataset version: what a dvid names, fixed once written. */
+export interface VersionRecord {
+  datasetVersionId: string;
+  datasetSlug: string;
+  slice: string;
+  specHash: Digest;
+  /** Digest over the ordered raw-input digests. */
+  inputsDigest: Digest;
+  /** Digest over the version's processed outputs. */
+  outputsDigest: Digest;
+  runId: string;
+  createdAt: string;
+}
+
+interface VersionRow {
+  dataset_version_id: string;
+  dataset_slug: string;
+  slice: string;
+  spec_hash: Digest;
+  inputs_digest: Digest;
+  outputs_digest: Digest;
+  run_id: string;
+  created_at: string;
+}
+
+function fromVersionRow(r: VersionRow): VersionRecord {
+  return {
+    datasetVersionId: r.dataset_version_id,
+    datasetSlug: r.dataset_slug,
+    slice: r.slice,
+    specHash: r.spec_hash,
+    inputsDigest: r.inputs_digest,
+    outputsDigest: r.outputs_digest,
+    runId: r.run_id,
+    createdAt: r.created_at,
+  };
+}
+
+interface ResultRow {
+  key: Digest;
+  node_id: string;
+  key_doc: string;
+  outputs: string;
+  outputs_digest: Digest;
+  meta: string;
+  run_id: string;
+  finished_at: string;
+  duration_ms: number;
+}
+
+function fromRow(row: ResultRow): NodeResult {
+  return {
+    nodeId: row.node_id,
+    key: row.key,
+    keyDoc: row.key_doc,
+    outputs: JSON.parse(row.outputs) as OutputRecord[],
+    outputsDigest: row.outputs_digest,
+    meta: JSON.parse(row.meta) as Json,
+    runId: row.run_id,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+  };
+}
