@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KfmConfig, TaskDecl } from '../api/index.js';
@@ -7,6 +6,7 @@ import { canonicalJson } from './canonicalJson.js';
 import { detectCycle } from './detectCycle.js';
 import { distUrl } from './distUrl.js';
 import { KfmError, type Location } from './error.js';
+import { nodeFileSystem, type FileSystem } from './fs.js';
 import { nodeId, type Graph, type GraphDataset, type GraphNode } from './graph.js';
 import type { JsonObject } from './json.js';
 import { SLICE_RE, SLUG_RE, TASK_NAME_RE, type Zone } from './spec.js';
@@ -24,7 +24,7 @@ export function builtinModulePath(name: string): string {
  * Validates a loaded kfmfile and builds its graph. Every problem is a KfmError (exit 2)
  * located at the declaration in the kfmfile.
  */
-export function analyze(config: KfmConfig, kfmfile: string): Graph {
+export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nodeFileSystem): Graph {
   const root = dirname(kfmfile);
   const shownFile = shownPath(kfmfile);
   const where = (site: Error | undefined): Location => callSiteIn(site, kfmfile, shownFile) ?? { file: shownFile };
@@ -76,7 +76,7 @@ export function analyze(config: KfmConfig, kfmfile: string): Graph {
         fail(`duplicate task "${t.name}" in dataset "${slug}"${at}`, t.declaredAt);
       }
       if (typeof t.run !== 'string' || t.run === '') fail(`task "${id}" has no \`run\` module`, t.declaredAt);
-      const modulePath = resolveModule(t.run, root, id, (m) => fail(m, t.declaredAt));
+      const modulePath = resolveModule(t.run, root, id, fs, (m) => fail(m, t.declaredAt));
       const params = (t.params ?? {}) as JsonObject;
       if (typeof params !== 'object' || params === null || Array.isArray(params)) {
         fail(`the params of task "${id}" must be an object`, t.declaredAt);
@@ -101,6 +101,8 @@ export function analyze(config: KfmConfig, kfmfile: string): Graph {
       if (!Array.isArray(deps) || deps.some((d) => typeof d !== 'string')) {
         fail(`the deps of task "${id}" must be a list of task names`, t.declaredAt);
       }
+      const site = t.declaredAt;
+      let location: Location | undefined | null = null;
       const node: GraphNode = {
         id,
         dataset: slug,
@@ -113,7 +115,11 @@ export function analyze(config: KfmConfig, kfmfile: string): Graph {
         inputsRequired: t.inputsRequired ?? true,
         zone,
         always: t.always ?? false,
-        declaredAt: undefined,
+        // Formatting a stack is the costly part of a call site: only done for a message.
+        get declaredAt() {
+          if (location === null) location = callSiteIn(site, kfmfile, shownFile);
+          return location;
+        },
       };
       nodes.set(id, node);
       declSites.set(id, t.declaredAt);
@@ -142,20 +148,17 @@ export function analyze(config: KfmConfig, kfmfile: string): Graph {
   const cycle = detectCycle(depMap);
   if (cycle) fail(`dependency cycle: ${cycle.join(' -> ')}`, declSites.get(cycle[0]!));
 
-  // Locations are formatted only now (stack formatting is the costly part of a call site).
-  for (const [id, n] of nodes) n.declaredAt = callSiteIn(declSites.get(id), kfmfile, shownFile);
-
   return { root, kfmfile, datasets, nodes, order: topoOrder(depMap) };
 }
 
-function resolveModule(run: string, root: string, id: string, fail: (m: string) => never): string {
+function resolveModule(run: string, root: string, id: string, fs: FileSystem, fail: (m: string) => never): string {
   if (run.startsWith('kfm:')) {
     const name = run.slice(4);
     if (!BUILTINS.has(name)) fail(`task "${id}" uses unknown built-in task "${run}" (built-ins: ${[...BUILTINS].map((b) => `kfm:${b}`).join(', ')})`);
     return builtinModulePath(name);
   }
   const path = resolve(root, run);
-  if (!existsSync(path)) fail(`task module "${run}" of task "${id}" does not exist`);
+  if (!fs.stat(path)) fail(`task module "${run}" of task "${id}" does not exist`);
   return path;
 }
 

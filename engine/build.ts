@@ -147,7 +147,9 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
       params: node.params,
       inputs: s.inputs.map(([path, digest]) => ({ path, absPath: join(graph.root, path), digest })),
       upstream,
-      scratchDir: join(o.scratchDir, o.runId, id.replace('/', '__')),
+      // `.` is in neither a slug nor a task name, so no two nodes share a directory
+      // (`/` → `__` gave `a/_b` and `a_/b` the same one).
+      scratchDir: join(o.scratchDir, o.runId, `${node.dataset}.${node.task}`),
       storeDir: o.store.root,
       previous: prev ? { outputs: prev.outputs, meta: prev.meta } : null,
     };

@@ -5,8 +5,12 @@ import type { Location } from './error.js';
  * only turned into a location when an error message needs it.
  */
 export function captureCallSite(): Error | undefined {
+  const limit = Error.stackTraceLimit;
+  // The declaration helper and its callers in the kfmfile are all that is ever shown.
+  Error.stackTraceLimit = 4;
   const e = new Error('declared here');
   Error.captureStackTrace(e, captureCallSite);
+  Error.stackTraceLimit = limit;
   return e;
 }
 

@@ -4,6 +4,7 @@ import { canonicalDigest } from './canonicalJson.js';
 import type { Digest } from './digest.js';
 import { distUrl } from './distUrl.js';
 import type { FileHasher } from './fileHasher.js';
+import { KfmError, type Location } from './error.js';
 import { compareCodePoints, type FileSystem } from './fs.js';
 import { moduleImports } from './moduleImports.js';
 
@@ -70,7 +71,11 @@ export class CodeDigester {
     out.push([this.#label(path), digest]);
     let imports = this.#importCache.get(digest);
     if (!imports) {
-      imports = await moduleImports(this.#fs.readFile(path).toString('utf8'), path);
+      try {
+        imports = await moduleImports(this.#fs.readFile(path).toString('utf8'), path);
+      } catch (e) {
+        throw syntaxError(e, this.#label(path)) ?? e;
+      }
       this.#importCache.set(digest, imports);
       this.#newImports.push([digest, imports]);
     }
@@ -95,4 +100,21 @@ export class CodeDigester {
     if (!inKfm.startsWith('..')) return `kfm:${inKfm.split(sep).join('/')}`;
     return relative(this.#root, path).split(sep).join('/');
   }
+}
+
+/**
+ * A module swc cannot parse, as a kfmfile error (exit 2) at the line swc marks, instead of
+ * swc's multi-line report with its native backtrace. Anything else is not ours to rename.
+ */
+function syntaxError(e: unknown, label: string): KfmError | undefined {
+  const text = e instanceof Error ? e.message : String(e);
+  if (!/\bSyntax Error\b/.test(text)) return undefined;
+  const lines = text.split('\n');
+  const message = lines.find((l) => l.trim() !== '')?.trim().replace(/^[x×]\s+/, '') ?? 'syntax error';
+  // swc draws ` 12 | source` and, under it, `   :   ^` (columns there count a tab as spaces: only the line is kept).
+  const loc: Location = { file: label };
+  const caret = lines.findIndex((l) => /^\s*:\s*\^/.test(l));
+  const numbered = caret > 0 ? /^\s*(\d+) \|/.exec(lines[caret - 1]!) : null;
+  if (numbered) loc.line = Number(numbered[1]);
+  return new KfmError('kfmfile', `cannot parse ${label}: ${message}`, loc);
 }

@@ -18,7 +18,8 @@ export interface GraphNode {
   inputsRequired: boolean;
   zone: Zone;
   always: boolean;
-  declaredAt: Location | undefined;
+  /** Where the task is declared in the kfmfile (computed when first read). */
+  readonly declaredAt: Location | undefined;
 }
 
 export interface GraphDataset {

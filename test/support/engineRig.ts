@@ -1,0 +1,211 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KfmConfig } from '../../api/index.js';
+import { analyze } from '../../engine/analyze.js';
+import { build, type BuildSummary, type NodeSummary } from '../../engine/build.js';
+import { CodeDigester } from '../../engine/codeDigest.js';
+import type { BuildEvent, NodeStatus } from '../../engine/event.js';
+import { FileHasher } from '../../engine/fileHasher.js';
+import type { Graph } from '../../engine/graph.js';
+import { InProcessRunner } from '../../engine/inProcessRunner.js';
+import { Planner } from '../../engine/planner.js';
+import type { Target } from '../../engine/target.js';
+import type { InputFile, TaskFunction } from '../../engine/taskContext.js';
+import { FileContentStore } from '../../store/contentStore.js';
+import { State, type NodeResult } from '../../store/state.js';
+import { MemoryFileSystem, type WriteOptions } from './memoryFileSystem.js';
+
+/** The virtual project: every file of it lives in the memory file system. */
+export const ROOT = '/proj';
+export const KFMFILE = `${ROOT}/kfmfile.ts`;
+
+export interface RigOptions {
+  /** Keep the state in a SQLite file (so `reopen` models a new process); default `:memory:`. */
+  stateFile?: boolean;
+  /** Share another rig's files (a clean build of the same project in a fresh store and state). */
+  fs?: MemoryFileSystem;
+}
+
+export interface RigBuildOptions {
+  jobs?: number;
+  keepGoing?: boolean;
+  signal?: AbortSignal;
+  /** Default: every dataset, no slice (so nothing is linked into data/). */
+  targets?: Target[];
+  /**
+   * How far the clock moves before the build starts. Default 1000 ms: edits made before
+   * the build are older than the racy-mtime margin when they are hashed, as in real use.
+   */
+  advanceClockMs?: number;
+  /** Sees each event as it happens (they are also collected in `RigBuild.events`). */
+  onEvent?: (event: BuildEvent) => void;
+}
+
+export interface RigBuild {
+  summary: BuildSummary;
+  /** Node ids in the order the runner started them. */
+  started: string[];
+  events: BuildEvent[];
+  graph: Graph;
+  /** Files whose contents the engine read (hash or readFile) during this build, sorted. */
+  reads: string[];
+  /** FileHasher.reads of this build. */
+  hasherReads: number;
+  /** Node id → status. */
+  status: Record<string, NodeStatus>;
+  node(id: string): NodeSummary;
+}
+
+/**
+ * Runs the real scheduler (`build()`) on fakes: a memory file system for the project, an
+ * in-process runner whose task functions are registered by module path, a real content
+ * store in a temp dir and a real SQLite state. Each build is wired as `runBuild` wires one:
+ * a fresh hasher, code digester and planner over the state's caches, caches saved after.
+ */
+export class EngineRig {
+  readonly fs: MemoryFileSystem;
+  readonly dir: string;
+  readonly #stateFile: boolean;
+  readonly #tasks: Map<string, TaskFunction>;
+  store: FileContentStore;
+  state: State;
+  config: KfmConfig = { datasets: [] };
+  #runs = 0;
+
+  constructor(options: RigOptions = {}, tasks: Map<string, TaskFunction> = new Map()) {
+    this.fs = options.fs ?? new MemoryFileSystem();
+    this.dir = tempDir();
+    this.#stateFile = options.stateFile ?? false;
+    this.#tasks = tasks;
+    this.store = new FileContentStore(join(this.dir, 'store'));
+    this.state = new State(this.#stateFile ? join(this.dir, 'state.db') : ':memory:');
+  }
+
+  /** A rig over the same files, config and task functions, with an empty store and state. */
+  fresh(): EngineRig {
+    const rig = new EngineRig({ fs: this.fs }, this.#tasks);
+    rig.config = this.config;
+    return rig;
+  }
+
+  /** Writes a project file (path relative to the root). */
+  write(rel: string, content: string | Uint8Array, options?: WriteOptions): void {
+    this.fs.write(this.abs(rel), content, options);
+  }
+
+  abs(rel: string): string {
+    return `${ROOT}/${rel}`;
+  }
+
+  /**
+   * Registers the function that runs for tasks whose `run` is `./<rel>`; writes the module
+   * file (its bytes are the task's code for the key) when `source` is given.
+   */
+  task(rel: string, fn: TaskFunction, source?: string): void {
+    this.#tasks.set(this.abs(rel), fn);
+    if (source !== undefined) this.write(rel, source);
+  }
+
+  /** An input file's text, read from the memory file system (not counted as an engine read). */
+  text(input: InputFile): string {
+    return this.fs.contentOf(input.absPath).toString('utf8');
+  }
+
+  analyze(): Graph {
+    return analyze(this.config, KFMFILE, this.fs);
+  }
+
+  async build(options: RigBuildOptions = {}): Promise<RigBuild> {
+    this.fs.advance(options.advanceClockMs ?? 1000);
+    const graph = this.analyze();
+    const hasher = new FileHasher(this.fs, this.state.statCache());
+    const code = new CodeDigester(this.fs, hasher, graph.root, this.state.moduleImports());
+    const planner = new Planner(graph, this.fs, hasher, code, this.store, this.state.latestResults());
+    const runner = new InProcessRunner((modulePath) => {
+      const fn = this.#tasks.get(modulePath);
+      if (!fn) throw new Error(`no task function registered for ${modulePath}`);
+      return fn;
+    });
+    const events: BuildEvent[] = [];
+    this.fs.resetReads();
+    let summary: BuildSummary;
+    try {
+      summary = await build({
+        graph,
+        planner,
+        targets: options.targets ?? [...graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })),
+        state: this.state,
+        store: this.store,
+        runner,
+        jobs: options.jobs ?? 1,
+        keepGoing: options.keepGoing ?? false,
+        signal: options.signal ?? new AbortController().signal,
+        onEvent: (e) => {
+          events.push(e);
+          options.onEvent?.(e);
+        },
+        scratchDir: join(this.dir, 'scratch'),
+        dataDir: join(this.dir, 'data'),
+        validateParams: async () => {},
+        runId: `run-${String(++this.#runs).padStart(4, '0')}`,
+      });
+    } finally {
+      this.state.putStatEntries(hasher.updatedEntries());
+      this.state.putModuleImports(code.newImports());
+    }
+    const byId = new Map(summary.nodes.map((n) => [n.id, n]));
+    return {
+      summary,
+      started: [...runner.started],
+      events,
+      graph,
+      reads: this.fs.readPaths(),
+      hasherReads: hasher.reads,
+      status: Object.fromEntries(summary.nodes.map((n) => [n.id, n.status])),
+      node(id) {
+        const n = byId.get(id);
+        if (!n) throw new Error(`node ${id} is not in the build summary`);
+        return n;
+      },
+    };
+  }
+
+  /** The node's latest stored result. */
+  latest(id: string): NodeResult | undefined {
+    return this.state.latestResults().get(id);
+  }
+
+  /** The stored bytes of a node's output (from its latest result). */
+  output(id: string, name: string): Buffer {
+    const r = this.latest(id);
+    const o = r?.outputs.find((x) => x.name === name);
+    if (!o) throw new Error(`node ${id} has no stored output ${name}`);
+    return this.store.read(o.digest);
+  }
+
+  /** Closes and reopens the state and store, as a new kfm process would (needs `stateFile`). */
+  reopen(): void {
+    if (!this.#stateFile) throw new Error('reopen needs a rig with stateFile: true');
+    this.state.close();
+    this.state = new State(join(this.dir, 'state.db'));
+    this.store = new FileContentStore(join(this.dir, 'store'));
+  }
+
+  close(): void {
+    this.state.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** On tmpfs when there is a writable one: the content store fsyncs every object it writes. */
+function tempDir(): string {
+  if (existsSync('/dev/shm')) {
+    try {
+      return mkdtempSync('/dev/shm/kfm-engine-');
+    } catch {
+      // not writable here: fall back to the OS temp dir
+    }
+  }
+  return mkdtempSync(join(tmpdir(), 'kfm-engine-'));
+}
