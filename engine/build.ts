@@ -52,6 +52,10 @@ export interface BuildSummary {
   durationMs: number;
 }
 
+/** Results recorded per transaction, and the longest a finished node waits to be recorded. */
+const COMMIT_GROUP = 512;
+const COMMIT_INTERVAL_MS = 200;
+
 /** Digest over a node's outputs (name, digest, media type): what its dependents' keys include. */
 export function outputsDigest(outputs: OutputRecord[]): Digest {
   return canonicalDigest(outputs.map((o) => [o.name, o.digest, o.media_type]));
@@ -94,9 +98,11 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
     }
   }
 
+  // How many jobs the runner takes at once (a pool batches them onto its threads).
+  const capacity = Math.max(1, o.runner.capacity ?? o.jobs);
   let stopping = false; // a failure without keepGoing, or an interrupt
   let failed = false;
-  const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  const running = new Map<string, { promise: Promise<void>; abort: AbortController; started: () => boolean }>();
   const ready: string[] = scope.filter((id) => pending.get(id) === 0);
   let readyHead = 0;
 
@@ -125,7 +131,43 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
     o.onEvent({ type: 'node-failed', id, key, error });
     failed = true;
     skipDependents(id, id);
-    if (!o.keepGoing) stopping = true;
+    if (!o.keepGoing && !stopping) {
+      stopping = true;
+      // Jobs handed to the runner but not begun do not start now.
+      for (const r of running.values()) if (!r.started()) r.abort.abort();
+    }
+  };
+
+  // Results are recorded in groups: the store's file system is flushed once (deferred
+  // durability, in the background), then the group is written in one transaction.
+  // Dependents do not wait for it.
+  // A finished node waits at most COMMIT_INTERVAL_MS (plus one flush) to be recorded.
+  let uncommitted: NodeResult[] = [];
+  let committing: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const commit = (): Promise<void> => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (committing || uncommitted.length === 0) return committing ?? Promise.resolve();
+    const group = uncommitted;
+    uncommitted = [];
+    committing = o.store
+      .syncAsync(group.flatMap((r) => r.outputs.map((out) => out.digest)))
+      .then(() => state.putResults(group))
+      .finally(() => {
+        committing = null;
+        if (uncommitted.length > 0) scheduleCommit();
+      });
+    return committing;
+  };
+  const scheduleCommit = () => {
+    if (uncommitted.length >= COMMIT_GROUP) void commit();
+    else timer ??= setTimeout(() => void commit(), COMMIT_INTERVAL_MS);
+  };
+  const commitAll = async () => {
+    while (committing || uncommitted.length > 0) await (committing ?? commit());
   };
 
   const start = (id: string, key: Digest, keyDoc: string, reason: DirtyReason) => {
@@ -151,23 +193,37 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
       // (`/` → `__` gave `a/_b` and `a_/b` the same one).
       scratchDir: join(o.scratchDir, o.runId, `${node.dataset}.${node.task}`),
       storeDir: o.store.root,
+      storeDurability: o.store.durability,
       previous: prev ? { outputs: prev.outputs, meta: prev.meta } : null,
     };
     const abort = new AbortController();
-    const onAbort = () => abort.abort();
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    const t0 = Date.now();
-    o.onEvent({ type: 'node-start', id, key, reason });
+    // A runner may queue the job (batches): the node starts when the runner says so.
+    let t0 = 0;
+    const started = () => {
+      if (t0 !== 0) return;
+      t0 = Date.now();
+      o.onEvent({ type: 'node-start', id, key, reason });
+    };
+    let finished = false;
     const promise = o.runner
       .run(
         job,
         (msg) => {
-          if (msg.type === 'log') o.onEvent({ type: 'node-log', id, level: msg.level, message: msg.message });
+          if (msg.type === 'started') started();
+          else if (finished) return;
+          else if (msg.type === 'log') o.onEvent({ type: 'node-log', id, level: msg.level, message: msg.message });
           else o.onEvent({ type: 'node-progress', id, done: msg.done, ...(msg.total !== undefined ? { total: msg.total } : {}), ...(msg.unit !== undefined ? { unit: msg.unit } : {}) });
         },
         abort.signal,
       )
       .then((outcome) => {
+        finished = true;
+        if (!outcome.ok && outcome.notStarted) {
+          summaries.set(id, { id, status: 'skipped', key: null });
+          o.onEvent({ type: 'node-skipped', id, because: o.signal.aborted ? 'interrupted' : 'the build stopped after a failure' });
+          return;
+        }
+        started();
         const durationMs = Date.now() - t0;
         if (o.signal.aborted) {
           fail(id, key, { message: 'interrupted' });
@@ -175,11 +231,6 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
         }
         if (!outcome.ok) {
           fail(id, key, outcome.error);
-          return;
-        }
-        const missing = outcome.outputs.find((out) => !o.store.has(out.digest, out.size));
-        if (missing) {
-          fail(id, key, { message: `output "${missing.name}" is not in the store after the task ran` });
           return;
         }
         const result: NodeResult = {
@@ -193,16 +244,16 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
           finishedAt: now().toISOString(),
           durationMs,
         };
-        state.putResult(result);
+        uncommitted.push(result);
+        scheduleCommit();
         summaries.set(id, { id, status: 'executed', key, reason, durationMs });
         o.onEvent({ type: 'node-done', id, key, outputs: outcome.outputs.length, durationMs });
         settle(id, result);
       })
       .finally(() => {
-        o.signal.removeEventListener('abort', onAbort);
         running.delete(id);
       });
-    running.set(id, { promise, abort });
+    running.set(id, { promise, abort, started: () => t0 !== 0 });
   };
 
   /** Handles ready nodes: cached ones settle at once; dirty ones start while slots are free. */
@@ -220,7 +271,8 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
         reason = { type: 'always' };
       } else {
         const latest = planner.latest.get(id);
-        const hit = latest?.key === key ? latest : state.resultByKey(key);
+        // A node that never succeeded has no stored result under any key.
+        const hit = latest?.key === key ? latest : latest ? state.resultByKey(key) : undefined;
         if (hit) {
           const missing = planner.missingOutput(hit);
           if (!missing) {
@@ -244,17 +296,24 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
           }
         }
       }
-      if (running.size >= o.jobs) break;
+      if (running.size >= capacity) break;
       readyHead++;
       start(id, key, text, reason);
     }
   };
 
+  // One listener for the build, not one per job (an EventTarget's listener list is linear).
+  const onAbort = () => {
+    for (const r of running.values()) r.abort.abort();
+  };
+  o.signal.addEventListener('abort', onAbort, { once: true });
   pump();
   while (running.size > 0) {
     await Promise.race([...running.values()].map((r) => r.promise));
     pump();
   }
+  o.signal.removeEventListener('abort', onAbort);
+  await commitAll();
 
   const interrupted = o.signal.aborted;
   for (const id of scope) {

@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { ContentStore } from '../store/contentStore.js';
 import { KfmError } from './error.js';
 import type { OutputRecord, TaskJob, TaskMessage } from './job.js';
 import type { Json } from './json.js';
 import type { InputFile, TaskContext, UpstreamOutput } from './taskContext.js';
-import { readFile } from 'node:fs/promises';
 
 const OUTPUT_NAME_RE = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._\-/]+$/;
 
@@ -15,7 +14,7 @@ export function createTaskContext(
   store: ContentStore,
   send: (msg: TaskMessage) => void,
   signal: AbortSignal,
-): { ctx: TaskContext; result: () => { outputs: OutputRecord[]; meta: Json } } {
+): { ctx: TaskContext; result: () => { outputs: OutputRecord[]; meta: Json }; scratchCreated: () => boolean } {
   const outputs = new Map<string, OutputRecord>();
   let meta: Json = null;
 
@@ -38,7 +37,8 @@ export function createTaskContext(
     path: i.path,
     absPath: i.absPath,
     digest: i.digest,
-    read: () => readFile(i.absPath),
+    // Tasks run on worker threads: a synchronous read is cheaper than the promise API.
+    read: async () => readFileSync(i.absPath),
   }));
 
   const upstream: Record<string, Record<string, UpstreamOutput>> = {};
@@ -60,7 +60,8 @@ export function createTaskContext(
     upstream[depId] = byName;
   }
 
-  mkdirSync(job.scratchDir, { recursive: true });
+  // Made on first use: most tasks never need one, and a directory per task costs two syscalls.
+  let scratchCreated = false;
 
   const ctx: TaskContext = {
     id: job.nodeId,
@@ -77,7 +78,13 @@ export function createTaskContext(
       }
       return outs;
     },
-    scratchDir: job.scratchDir,
+    get scratchDir() {
+      if (!scratchCreated) {
+        mkdirSync(job.scratchDir, { recursive: true });
+        scratchCreated = true;
+      }
+      return job.scratchDir;
+    },
     async output(name, data, mediaType) {
       checkName(name, mediaType);
       signal.throwIfAborted();
@@ -116,6 +123,7 @@ export function createTaskContext(
 
   return {
     ctx,
+    scratchCreated: () => scratchCreated,
     result: () => ({
       outputs: [...outputs.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       meta,

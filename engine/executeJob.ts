@@ -13,8 +13,23 @@ export async function importTaskModule(job: Pick<TaskJob, 'modulePath' | 'codeDi
   return (await import(url.href)) as Record<string, unknown>;
 }
 
-/** The task function a module default-exports. */
-export async function importTask(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<TaskFunction> {
+const loaded = new Map<string, Promise<TaskFunction>>();
+
+/**
+ * The task function a module default-exports, imported once per module and code digest for
+ * the life of the thread (an `import()` goes through the loader hooks' thread every time).
+ */
+export function importTask(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<TaskFunction> {
+  const k = `${job.codeDigest}:${job.modulePath}`;
+  let p = loaded.get(k);
+  if (!p) {
+    loaded.set(k, (p = importTaskFunction(job)));
+    p.catch(() => loaded.delete(k));
+  }
+  return p;
+}
+
+async function importTaskFunction(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<TaskFunction> {
   const mod = await importTaskModule(job);
   if (typeof mod.default !== 'function') {
     throw new Error(`task module ${job.modulePath} must default-export an async function (ctx) => {...}`);
@@ -32,16 +47,29 @@ export async function executeJob(
   signal: AbortSignal,
   load: (job: TaskJob) => Promise<TaskFunction> = importTask,
 ): Promise<TaskOutcome> {
+  let scratchCreated = () => false;
+  send({ type: 'started' });
   try {
     const fn = await load(job);
-    const { ctx, result } = createTaskContext(job, new FileContentStore(job.storeDir), send, signal);
-    await fn(ctx);
+    const made = createTaskContext(job, storeFor(job), send, signal);
+    scratchCreated = made.scratchCreated;
+    await fn(made.ctx);
     signal.throwIfAborted();
-    const { outputs, meta } = result();
+    const { outputs, meta } = made.result();
     return { ok: true, outputs, meta };
   } catch (e) {
     return { ok: false, error: taskFailure(e, job.root) };
   } finally {
-    rmSync(job.scratchDir, { recursive: true, force: true });
+    if (scratchCreated()) rmSync(job.scratchDir, { recursive: true, force: true });
   }
+}
+
+const stores = new Map<string, FileContentStore>();
+
+/** One store object per directory and durability for the life of the thread. */
+function storeFor(job: TaskJob): FileContentStore {
+  const k = `${job.storeDurability}:${job.storeDir}`;
+  let s = stores.get(k);
+  if (!s) stores.set(k, (s = new FileContentStore(job.storeDir, job.storeDurability)));
+  return s;
 }

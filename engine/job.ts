@@ -37,6 +37,8 @@ export interface TaskJob {
   scratchDir: string;
   /** The content store's root directory (the task's outputs are written there). */
   storeDir: string;
+  /** How the store makes objects durable (see store/contentStore.ts). */
+  storeDurability: 'object' | 'deferred';
   /** The node's previous successful result, if any (an HTTP ingest revalidates against it). */
   previous: { outputs: OutputRecord[]; meta: Json } | null;
 }
@@ -52,9 +54,11 @@ export interface TaskFailure {
 /** What running a task produced. */
 export type TaskOutcome =
   | { ok: true; outputs: OutputRecord[]; meta: Json }
-  | { ok: false; error: TaskFailure };
+  | { ok: false; error: TaskFailure; /** The job was cancelled before it began. */ notStarted?: boolean };
 
 /** Messages a running task sends while it works. */
 export type TaskMessage =
+  /** The job left the runner's queue and began. */
+  | { type: 'started' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'progress'; done: number; total?: number; unit?: string };

@@ -121,6 +121,7 @@ export function linkDatasetVersion(args: {
     files: processed.map((v) => ({ path: v.name, digest: v.digest, size: v.size, media_type: v.media_type })),
   };
   const stored = store.putBytes(Buffer.from(JSON.stringify(checksums, null, 2) + '\n'));
+  store.sync([stored.digest]);
   entries.push({ path: `processed/${slug}/${dvid}/checksums.json`, digest: stored.digest });
 
   for (const e of entries) linkEntry(args.dataDir, store, e);

@@ -61,7 +61,7 @@ export class Project {
     this.paths = projectPaths(graph.kfmfile);
     mkdirSync(this.paths.kfmDir, { recursive: true });
     this.state = new State(this.paths.statePath);
-    this.store = new FileContentStore(this.paths.storeDir);
+    this.store = new FileContentStore(this.paths.storeDir, 'deferred');
   }
 
   /** A planner over fresh stat and import caches (loaded from state in one read each). */

@@ -1,16 +1,26 @@
-/** The worker-thread entry of the task pool (piscina). */
+/** The worker-thread entry of the task pool (piscina): runs a batch of jobs in order. */
 import type { MessagePort } from 'node:worker_threads';
 import { executeJob } from './executeJob.js';
-import type { TaskJob, TaskOutcome } from './job.js';
+import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
 import { registerLoader } from './registerLoader.js';
 
 registerLoader();
 
-export default async function runTask({ job, port }: { job: TaskJob; port: MessagePort }): Promise<TaskOutcome> {
+/** A message from a job in the batch, tagged with the job's index. */
+export interface BatchMessage {
+  index: number;
+  msg: TaskMessage;
+}
+
+export default async function runBatch({ jobs, port }: { jobs: TaskJob[]; port: MessagePort }): Promise<TaskOutcome[]> {
   // Piscina terminates the worker on abort; this signal lets a task stop cleanly first.
   const controller = new AbortController();
+  const outcomes: TaskOutcome[] = [];
   try {
-    return await executeJob(job, (msg) => port.postMessage(msg), controller.signal);
+    for (const [index, job] of jobs.entries()) {
+      outcomes.push(await executeJob(job, (msg) => port.postMessage({ index, msg } satisfies BatchMessage), controller.signal));
+    }
+    return outcomes;
   } finally {
     port.close();
   }

@@ -18,12 +18,18 @@ import { join } from 'node:path';
 import { digestHex, type Digest } from '../engine/digest.js';
 import { KfmError } from '../engine/error.js';
 import { hashFileSync } from '../engine/hashFile.js';
+import { syncFileSystem, syncFileSystemAsync } from './syncFileSystem.js';
 
 export type ObjectCheck = 'ok' | 'missing' | 'corrupt';
 
 /** Bytes stored once under their SHA-256. */
 export interface ContentStore {
   readonly root: string;
+  readonly durability: Durability;
+  /** Makes these objects (and every object written so far) durable (see Durability). */
+  sync(digests: Iterable<Digest>): void;
+  /** `sync` without blocking the event loop. */
+  syncAsync(digests: Iterable<Digest>): Promise<void>;
   /** The path an object lives at (whether or not it exists). */
   pathOf(digest: Digest): string;
   /** The object exists with the given size (a stat, no read). */
@@ -38,16 +44,26 @@ export interface ContentStore {
 }
 
 /**
- * The content store on disk: `objects/<2 hex>/<62 hex>`, each written to `tmp/`, fsynced,
- * renamed into place and made read-only. Writers never see each other's temp files, and a
- * crash leaves at worst a stray temp file (removed by `sweepTemp`).
+ * When objects reach stable storage. `object`: each is fsynced before it is renamed into
+ * place. `deferred`: objects are renamed into place unsynced, and the engine flushes the
+ * file system (`sync()`) before it records any result that names them, so a recorded
+ * result never names bytes that a power cut could lose.
+ */
+export type Durability = 'object' | 'deferred';
+
+/**
+ * The content store on disk: `objects/<2 hex>/<62 hex>`, each written to `tmp/`, renamed
+ * into place and made read-only. Writers never see each other's temp files, and a crash
+ * leaves at worst a stray temp file (removed by `sweepTemp`).
  */
 export class FileContentStore implements ContentStore {
   readonly root: string;
+  readonly durability: Durability;
   readonly #tmp: string;
 
-  constructor(root: string) {
+  constructor(root: string, durability: Durability = 'object') {
     this.root = root;
+    this.durability = durability;
     this.#tmp = join(root, 'tmp');
     mkdirSync(join(root, 'objects'), { recursive: true });
     mkdirSync(this.#tmp, { recursive: true });
@@ -71,7 +87,7 @@ export class FileContentStore implements ContentStore {
     try {
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
+      if (this.durability === 'object') fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -87,11 +103,13 @@ export class FileContentStore implements ContentStore {
       unlinkSync(tmp);
       return { digest, size };
     }
-    const fd = openSync(tmp, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    if (this.durability === 'object') {
+      const fd = openSync(tmp, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     }
     this.#install(tmp, digest);
     return { digest, size };
@@ -120,6 +138,37 @@ export class FileContentStore implements ContentStore {
     return hashFileSync(path).digest === digest ? 'ok' : 'corrupt';
   }
 
+  /**
+   * Makes deferred objects durable (nothing to do in `object` mode): one syncfs of the
+   * store's file system, or, where that is unavailable, an fsync of each named object.
+   */
+  sync(digests: Iterable<Digest>): void {
+    if (this.durability !== 'deferred') return;
+    if (this.#syncfs !== false) {
+      this.#syncfs = syncFileSystem(this.root);
+      if (this.#syncfs) return;
+    }
+    for (const d of digests) {
+      const fd = openSync(this.pathOf(d), 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  async syncAsync(digests: Iterable<Digest>): Promise<void> {
+    if (this.durability !== 'deferred') return;
+    if (this.#syncfs !== false) {
+      this.#syncfs = await syncFileSystemAsync(this.root);
+      if (this.#syncfs) return;
+    }
+    this.sync(digests);
+  }
+
+  #syncfs: boolean | undefined;
+
   /** Removes temp files left by killed writers. Call only while holding the project lock. */
   sweepTemp(): number {
     let n = 0;
@@ -147,9 +196,15 @@ export class FileContentStore implements ContentStore {
 
   #install(tmp: string, digest: Digest): void {
     const target = this.pathOf(digest);
-    mkdirSync(join(target, '..'), { recursive: true });
+    const shard = join(target, '..');
+    if (!this.#shards.has(shard)) {
+      mkdirSync(shard, { recursive: true });
+      this.#shards.add(shard);
+    }
     chmodSync(tmp, 0o444);
     // rename replaces a corrupt or truncated object of the same name atomically.
     renameSync(tmp, target);
   }
+
+  readonly #shards = new Set<string>();
 }

@@ -126,12 +126,15 @@ export class State {
         `state database ${this.path} has schema version ${version}, newer than this kfm supports (${STATE_SCHEMA_VERSION}); upgrade kfm`,
       );
     }
-    for (let v = version; v < STATE_SCHEMA_VERSION; v++) {
-      this.db.transaction(() => {
+    if (version === STATE_SCHEMA_VERSION) return;
+    // Another process may have migrated between the read above and taking the write lock
+    // (two commands started at once on a fresh project): read the version again under it.
+    this.db.transaction(() => {
+      for (let v = this.db.pragma('user_version', { simple: true }) as number; v < STATE_SCHEMA_VERSION; v++) {
         MIGRATIONS[v]!(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
-    }
+      }
+    }).immediate();
   }
 
   get schemaVersion(): number {
@@ -140,7 +143,7 @@ export class State {
 
   /** The result stored under a key (a cache hit), if any. */
   resultByKey(key: Digest): NodeResult | undefined {
-    const row = this.db.prepare('SELECT * FROM results WHERE key = ?').get(key) as ResultRow | undefined;
+    const row = (this.#stmts.byKey ??= this.db.prepare('SELECT * FROM results WHERE key = ?')).get(key) as ResultRow | undefined;
     return row && fromRow(row);
   }
 
@@ -168,6 +171,13 @@ export class State {
       duration_ms: Math.round(r.durationMs),
     });
     this.#setLatest.run(r.nodeId, r.key);
+  }
+
+  /** Stores results in one transaction. */
+  putResults(results: NodeResult[]): void {
+    this.db.transaction(() => {
+      for (const r of results) this.putResult(r);
+    })();
   }
 
   /** Marks an existing result as its node's latest (a cache hit on an older key). */
@@ -313,7 +323,7 @@ export class State {
     ));
   }
 
-  readonly #stmts: { putResult?: Database.Statement; setLatest?: Database.Statement } = {};
+  readonly #stmts: { putResult?: Database.Statement; setLatest?: Database.Statement; byKey?: Database.Statement } = {};
 }
 
 /** A dataset version: what a dvid names, fixed once written. */
