@@ -18,7 +18,10 @@ Options:
   -j, --jobs <n>             tasks to run at once (default: the number of cores)
   -k, --keep-going           after a failure, let independent branches finish
       --json                 print one JSON document (same as --reporter json)
-      --reporter <name>      plain (default when stdout is not a terminal) or json
+      --reporter <name>      ink: a live tree of datasets and tasks with progress bars
+                             (default on a terminal, unless CI, NO_COLOR or TERM=dumb
+                             is set); plain: one line per event (default otherwise);
+                             json: one JSON document at the end
   -v, --verbose              also list cached nodes
   -h, --help                 show help
       --version              print kfm's version

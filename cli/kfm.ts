@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { exitCodeFor, KfmError } from '../engine/error.js';
-import type { CliContext } from './cliContext.js';
+import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
 
 type Command = (cli: CliContext) => Promise<number>;
@@ -17,8 +17,12 @@ export function kfmVersion(): string {
   return pkg.version;
 }
 
+const writeStdout = (s: string) => void process.stdout.write(s);
+
+const isReporterName = (name: string): name is ReporterName => (REPORTERS as readonly string[]).includes(name);
+
 /** Options → command → exit code. Never throws: every error becomes a message and a code. */
-export async function main(argv: string[], out = (s: string) => void process.stdout.write(s), err = (s: string) => void process.stderr.write(s)): Promise<number> {
+export async function main(argv: string[], out = writeStdout, err = (s: string) => void process.stderr.write(s)): Promise<number> {
   let json = argv.includes('--json') || argv.includes('--reporter=json');
   try {
     const { values, positionals } = parseArgs({
@@ -48,13 +52,19 @@ export async function main(argv: string[], out = (s: string) => void process.std
     }
     const load = COMMANDS[name];
     if (!load) throw new KfmError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see kfm --help)`);
-    const reporter = values.json ? 'json' : (values.reporter ?? 'plain');
-    if (reporter !== 'plain' && reporter !== 'json') throw new KfmError('usage', `unknown reporter "${reporter}" (plain or json)`);
+    const reporter = values.json ? 'json' : values.reporter;
+    if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
     let jobs: number | undefined;
     if (values.jobs !== undefined) {
       jobs = Number(values.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new KfmError('usage', `--jobs needs a positive integer (got "${values.jobs}")`);
+    }
+    if (values.directory !== undefined) {
+      // Checked here: a missing directory must not send the kfmfile search to its parents.
+      const st = statSync(values.directory, { throwIfNoEntry: false });
+      if (!st) throw new KfmError('usage', `-C ${values.directory}: no such directory`);
+      if (!st.isDirectory()) throw new KfmError('usage', `-C ${values.directory}: not a directory`);
     }
     const cli: CliContext = {
       positionals: rest,
@@ -65,6 +75,7 @@ export async function main(argv: string[], out = (s: string) => void process.std
       verbose: values.verbose ?? false,
       out,
       err,
+      terminal: out === writeStdout ? process.stdout : undefined,
     };
     return await (await load())(cli);
   } catch (e) {

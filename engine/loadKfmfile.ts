@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { KfmConfig } from '../api/index.js';
 import { KfmError, type Location } from './error.js';
 import { registerLoader } from './registerLoader.js';
+import { v8SyntaxLocation } from './v8SyntaxLocation.js';
 
 export const KFMFILE_NAMES = ['kfmfile.ts', 'kfmfile.mjs', 'kfmfile.js'];
 
@@ -40,7 +41,12 @@ export async function loadKfmfile(path: string, options: { fresh?: boolean } = {
   try {
     mod = (await import(url.href)) as { default?: unknown };
   } catch (e) {
-    throw kfmfileError(e, path);
+    const error = kfmfileError(e, path);
+    if (e instanceof SyntaxError && error.location?.line === undefined) {
+      const at = await v8SyntaxLocation(path);
+      if (at) throw new KfmError('kfmfile', `syntax error: ${at.message}`, { file: shown(path), line: at.line, column: at.column });
+    }
+    throw error;
   }
   const config = mod.default;
   if (!isConfig(config)) {

@@ -2,15 +2,12 @@ import type { BuildSummary } from '../../engine/build.js';
 import { Project, loadGraph } from '../../engine/project.js';
 import { runBuild } from '../../engine/runBuild.js';
 import type { CliContext } from '../cliContext.js';
-import { JsonReporter } from '../reporters/jsonReporter.js';
-import { PlainReporter } from '../reporters/plainReporter.js';
-import type { Reporter } from '../reporters/reporter.js';
+import { chooseReporter } from '../reporters/chooseReporter.js';
 
 export async function buildCommand(cli: CliContext): Promise<number> {
   const graph = await loadGraph(cli.project);
+  const reporter = await chooseReporter(cli);
   const project = new Project(graph);
-  const reporter: Reporter =
-    cli.reporter === 'json' ? new JsonReporter(cli.out, cli.err) : new PlainReporter(cli.out, cli.err, { verbose: cli.verbose });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -36,7 +33,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    reporter.finish(summary);
+    await reporter.finish(summary);
     project.close();
   }
   return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;

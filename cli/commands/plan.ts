@@ -53,8 +53,9 @@ export async function planCommand(cli: CliContext): Promise<number> {
   }
   const width = Math.max(0, ...nodes.map((n) => n.id.length));
   for (const n of nodes) {
-    const why = n.action === 'cached' ? '' : `  ${n.reasons.map(describeReason).join('; ')}`;
-    cli.out(`${n.action.padEnd(7)} ${n.id.padEnd(width)}${why}\n`);
+    // Reasons line up in one column; a cached node has none, and no trailing blanks.
+    const line = n.action === 'cached' ? n.id : `${n.id.padEnd(width)}  ${n.reasons.map(describeReason).join('; ')}`;
+    cli.out(`${n.action.padEnd(7)} ${line}\n`);
   }
   const count = (a: PlanAction) => nodes.filter((n) => n.action === a).length;
   cli.out(`plan: ${count('run')} to run, ${count('pending')} pending on upstream, ${count('cached')} cached\n`);
