@@ -36,9 +36,15 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   const lock = new ProjectLock(project.paths.kfmDir);
-  await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
-    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
-  });
+  try {
+    await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
+      ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
   const runner = options.runner ?? new PoolRunner(jobs);
   const { planner, hasher, code } = project.planner();
   try {

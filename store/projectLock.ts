@@ -39,10 +39,18 @@ export class ProjectLock {
     return true;
   }
 
-  /** Waits for the lock, calling `onWait` once with the holder when it is busy. */
-  async acquire(command: string, onWait: (holder: string) => void, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<void> {
+  /**
+   * Waits for the lock, calling `onWait` once with the holder when it is busy. An aborted
+   * `signal` (Ctrl-C) ends the wait at once with an `interrupted` error.
+   */
+  async acquire(
+    command: string,
+    onWait: (holder: string) => void,
+    options: { timeoutMs?: number; pollMs?: number; signal?: AbortSignal } = {},
+  ): Promise<void> {
     const poll = options.pollMs ?? 200;
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    const { signal } = options;
     let told = false;
     while (!this.tryAcquire(command)) {
       if (!told) {
@@ -52,7 +60,16 @@ export class ProjectLock {
       if (Date.now() > deadline) {
         throw new KfmError('lock', `timed out waiting for the project lock held by ${this.describeHolder()}`);
       }
-      await new Promise((r) => setTimeout(r, poll));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, poll);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+      if (signal?.aborted) throw new KfmError('interrupted', 'interrupted while waiting for the project lock');
     }
   }
 

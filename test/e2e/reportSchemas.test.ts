@@ -1,0 +1,75 @@
+/** The report schemas themselves: their ids, and that they reject what kfm must never print. */
+import { describe, expect, it } from 'vitest';
+import { isValidReport, schemaId } from './reportSchemas.js';
+
+const D = (c: string) => `sha256:${c.repeat(64)}`;
+
+const build = () => ({
+  kfm_build_report_version: 'v1',
+  run_id: '20250101T000000Z-0123abcd',
+  status: 'succeeded',
+  nodes: [
+    { id: 'a/x', status: 'executed', key: D('1'), reason: { type: 'input-changed', path: 'src/a.txt', old: D('2'), new: D('3') }, duration_ms: 4 },
+    { id: 'a/y', status: 'cached', key: D('4') },
+    { id: 'a/z', status: 'failed', key: D('5'), error: { message: 'boom', location: 't.ts:3:9' } },
+    { id: 'a/w', status: 'skipped', key: null },
+  ],
+  versions: [{ dataset_slug: 'a', slice: '2020-06', dataset_version_id: '2020-06.0123abcd.89abcdef', spec_hash: D('6'), inputs_digest: D('7'), created: true }],
+  errors: [],
+  counts: { executed: 1, cached: 1, failed: 1, skipped: 1 },
+  duration_ms: 12,
+});
+
+describe('report schemas', () => {
+  it('have kfm.dev ids', () => {
+    for (const kind of ['build', 'plan', 'explain', 'error'] as const) {
+      expect(schemaId(kind)).toBe(`https://kfm.dev/schemas/${kind}-report.schema.json`);
+    }
+  });
+
+  it('accept a well-formed build report and reject malformed ones', () => {
+    expect(isValidReport('build', build())).toBe(true);
+    const broken: [string, (r: ReturnType<typeof build>) => void][] = [
+      ['an executed node without a reason', (r) => delete (r.nodes[0] as { reason?: unknown }).reason],
+      ['an unknown reason', (r) => ((r.nodes[0] as { reason: unknown }).reason = { type: 'vibes' })],
+      ['a reason missing its fields', (r) => ((r.nodes[0] as { reason: unknown }).reason = { type: 'input-changed', path: 'x' })],
+      ['a cached node with a reason', (r) => Object.assign(r.nodes[1]!, { reason: { type: 'clean' } })],
+      ['a failed node without an error', (r) => delete (r.nodes[2] as { error?: unknown }).error],
+      ['a skipped node with a key', (r) => (r.nodes[3]!.key = D('8'))],
+      ['a short digest', (r) => (r.nodes[1]!.key = 'sha256:abc')],
+      ['a bad dataset version id', (r) => (r.versions[0]!.dataset_version_id = '2020-06.0123ABCD')],
+      ['an unknown status', (r) => (r.status = 'done')],
+      ['an extra field', (r) => Object.assign(r, { extra: 1 })],
+      ['another version', (r) => (r.kfm_build_report_version = 'v2')],
+    ];
+    for (const [what, mutate] of broken) {
+      const r = build();
+      mutate(r);
+      expect(isValidReport('build', r), what).toBe(false);
+    }
+  });
+
+  it('tie plan actions to reasons', () => {
+    const plan = (action: string, reasons: unknown[], key: string | null = D('1')) => ({
+      kfm_plan_version: 'v1',
+      targets: [],
+      nodes: [{ id: 'a/x', action, key, previous_key: null, reasons }],
+    });
+    expect(isValidReport('plan', plan('run', [{ type: 'no-previous-run' }]))).toBe(true);
+    expect(isValidReport('plan', plan('pending', [{ type: 'upstream-pending', upstream: 'a/w' }], null))).toBe(true);
+    expect(isValidReport('plan', plan('cached', []))).toBe(true);
+    expect(isValidReport('plan', plan('run', []))).toBe(false);
+    expect(isValidReport('plan', plan('cached', [{ type: 'always' }]))).toBe(false);
+    expect(isValidReport('plan', plan('cached', [], null))).toBe(false);
+  });
+
+  it('require a location to be null or a file with an optional line and column', () => {
+    const error = (location: unknown) => ({ kfm_error_version: 'v1', error: { code: 'kfmfile', message: 'm', location } });
+    expect(isValidReport('error', error(null))).toBe(true);
+    expect(isValidReport('error', error({ file: 'kfmfile.ts', line: 3, column: 1 }))).toBe(true);
+    expect(isValidReport('error', error({ file: 'kfmfile.ts' }))).toBe(true);
+    expect(isValidReport('error', error({ file: 'kfmfile.ts', column: 1 }))).toBe(false);
+    expect(isValidReport('error', error({ file: 'kfmfile.ts', line: 0 }))).toBe(false);
+    expect(isValidReport('error', { kfm_error_version: 'v1', error: { code: 'oops', message: 'm', location: null } })).toBe(false);
+  });
+});

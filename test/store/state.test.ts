@@ -1,0 +1,154 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Digest } from '../../engine/digest.js';
+import { KfmError } from '../../engine/error.js';
+import { State, STATE_SCHEMA_VERSION, type NodeResult } from '../../store/state.js';
+import { REPO_ROOT } from '../support/cliRig.js';
+
+let dir: string;
+let path: string;
+const open: { close(): void }[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kfm-state-'));
+  path = join(dir, 'state.db');
+});
+afterEach(() => {
+  for (const db of open.splice(0)) {
+    try {
+      db.close();
+    } catch {
+      // already closed
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function state(): State {
+  const s = new State(path);
+  open.push(s);
+  return s;
+}
+
+function raw(): Database.Database {
+  const db = new Database(path);
+  open.push(db);
+  return db;
+}
+
+const TABLES = ['latest', 'module_imports', 'results', 'run_nodes', 'runs', 'stat_cache', 'versions'];
+const tables = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+const digest = (c: string): Digest => `sha256:${c.repeat(64)}`;
+
+function result(nodeId: string, key: Digest): NodeResult {
+  return {
+    nodeId,
+    key,
+    keyDoc: `{"task":"${nodeId}"}`,
+    outputs: [{ name: 'o.txt', digest: digest('b'), size: 3, media_type: 'text/plain' }],
+    outputsDigest: digest('c'),
+    meta: { rows: 3 },
+    runId: '20250101T000000Z-00000000',
+    finishedAt: '2025-01-01T00:00:00.000Z',
+    durationMs: 12.6,
+  };
+}
+
+describe('State', () => {
+  it('creates a fresh database at the current schema version, in WAL mode', () => {
+    const s = state();
+    expect(STATE_SCHEMA_VERSION).toBe(1);
+    expect(s.schemaVersion).toBe(1);
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(tables(s.db)).toEqual(TABLES);
+  });
+
+  it('stores results by key and tracks the latest per node, across reopening', () => {
+    const s = state();
+    s.putResult(result('a/x', digest('1')));
+    s.putResult(result('a/x', digest('2')));
+    s.putResult(result('a/y', digest('3')));
+    expect(s.resultByKey(digest('1'))).toEqual({ ...result('a/x', digest('1')), durationMs: 13 });
+    expect(s.resultByKey(digest('9'))).toBeUndefined();
+    s.setLatest('a/x', digest('1'));
+    s.close();
+
+    const again = state();
+    const latest = again.latestResults();
+    expect([...latest.keys()].sort()).toEqual(['a/x', 'a/y']);
+    expect(latest.get('a/x')!.key).toBe(digest('1'));
+    expect(latest.get('a/y')!.key).toBe(digest('3'));
+  });
+
+  it('migrates a version 0 database (no kfm tables yet) and keeps what was there', () => {
+    const db = raw();
+    db.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('kept')");
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    db.close();
+
+    const s = state();
+    expect(s.schemaVersion).toBe(1);
+    expect(tables(s.db)).toEqual([...TABLES, 'notes'].sort());
+    expect(s.db.prepare('SELECT text FROM notes').pluck().get()).toBe('kept');
+    s.putResult(result('a/x', digest('1')));
+    s.close();
+    // Opening again is a no-op.
+    expect(state().latestResults().size).toBe(1);
+  });
+
+  it('refuses a database with a newer schema version, and leaves it alone', () => {
+    const db = raw();
+    db.pragma('user_version = 99');
+    db.close();
+    let thrown: unknown;
+    try {
+      state();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(KfmError);
+    expect((thrown as KfmError).code).toBe('state');
+    expect((thrown as KfmError).message).toBe(`state database ${path} has schema version 99, newer than this kfm supports (1); upgrade kfm`);
+    const after = raw();
+    expect(after.pragma('user_version', { simple: true })).toBe(99);
+    expect(tables(after)).toEqual([]);
+  });
+
+  it('two processes opening a fresh database at once migrate it once, and both open it', async () => {
+    // Hold the write lock so both children read user_version 0 and queue for the migration.
+    const holder = raw();
+    holder.pragma('journal_mode = WAL');
+    holder.exec('BEGIN IMMEDIATE');
+    const stateUrl = pathToFileURL(join(REPO_ROOT, 'dist', 'store', 'state.js')).href;
+    const script = `import { State } from ${JSON.stringify(stateUrl)};
+process.stdout.write('ready\\n');
+try { new State(${JSON.stringify(path)}).close(); process.stdout.write('opened\\n'); }
+catch (e) { process.stdout.write('error: ' + e.message + '\\n'); }`;
+    const children = [0, 1].map(() => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      const ready = new Promise<void>((resolve) =>
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (out.includes('ready\n')) resolve();
+        }),
+      );
+      const done = new Promise<string>((resolve) => child.on('close', () => resolve(out)));
+      return { ready, done };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    // Let both read the version and block on the lock.
+    await new Promise((r) => setTimeout(r, 400));
+    holder.exec('ROLLBACK');
+    const outputs = await Promise.all(children.map((c) => c.done));
+    expect(outputs).toEqual(['ready\nopened\n', 'ready\nopened\n']);
+    expect(state().schemaVersion).toBe(1);
+  });
+});

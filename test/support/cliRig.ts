@@ -1,0 +1,310 @@
+/**
+ * The end-to-end rig: writes a project into a fresh temp directory and runs the real CLI
+ * (`node bin/kfm.js`, compiled code from dist/) as a child process in it. Output comes back
+ * with ANSI escapes stripped, so tests assert user-facing text verbatim.
+ *
+ * The CLI runs from dist/: run `node scripts/build.mjs` after changing kfm's source.
+ * Knob: KFM_TEST_KEEP=1 keeps the temp projects (their paths are printed) for a post-mortem.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+/** The repository root, found from this file's location. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const KFM_BIN = join(REPO_ROOT, 'bin', 'kfm.js');
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+// CSI sequences (colours, cursor moves) and OSC sequences (titles, hyperlinks).
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI_RE, '');
+}
+
+/** How a CLI run ended. `code` is null when a signal ended it (then `signal` says which). */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Project-relative path → file contents. */
+export type FileMap = Record<string, string | Uint8Array>;
+
+export interface RunOptions {
+  /** Working directory, relative to the project (default: the project directory). */
+  cwd?: string;
+  /** Fail (and SIGKILL the process) after this long. */
+  timeoutMs?: number;
+}
+
+/** The shape of `kfm build --json` (schemas/build-report.schema.json), as far as tests read it. */
+export interface BuildReport {
+  kfm_build_report_version: string;
+  run_id: string;
+  status: 'succeeded' | 'failed' | 'interrupted';
+  nodes: {
+    id: string;
+    status: 'executed' | 'cached' | 'failed' | 'skipped';
+    key: string | null;
+    reason?: { type: string; [k: string]: unknown };
+    error?: { message: string; location?: string; stack?: string };
+    duration_ms?: number;
+  }[];
+  versions: {
+    dataset_slug: string;
+    slice: string;
+    dataset_version_id: string;
+    spec_hash: string;
+    inputs_digest: string;
+    created: boolean;
+  }[];
+  errors: string[];
+  counts: Record<'executed' | 'cached' | 'failed' | 'skipped', number>;
+  duration_ms: number;
+}
+
+/** A CLI process started in the background: wait for output, signal it, await its end. */
+export class RunningCli {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<CliResult>;
+  #stdout = '';
+  #stderr = '';
+  #done = false;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(args: string[], cwd: string, timeoutMs: number) {
+    this.child = spawn(process.execPath, [KFM_BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (this.child.pid === undefined) throw new Error(`could not start ${KFM_BIN}`);
+    this.pid = this.child.pid;
+    this.child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      this.#stdout += s;
+      this.#notify();
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      this.#stderr += s;
+      this.#notify();
+    });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    this.exited = new Promise((resolvePromise, reject) => {
+      this.child.on('error', reject);
+      // 'close' (not 'exit'): every byte of stdout and stderr has arrived.
+      this.child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        this.#done = true;
+        this.#notify();
+        resolvePromise({ code, signal, stdout: this.stdout, stderr: this.stderr });
+      });
+    });
+  }
+
+  get stdout(): string {
+    return stripAnsi(this.#stdout);
+  }
+
+  get stderr(): string {
+    return stripAnsi(this.#stderr);
+  }
+
+  get running(): boolean {
+    return !this.#done;
+  }
+
+  /** Resolves once the stream's text matches; rejects when the process ends first or on timeout. */
+  waitFor(stream: 'stdout' | 'stderr', pattern: string | RegExp, timeoutMs = 20_000): Promise<void> {
+    const matches = () => {
+      const text = stream === 'stdout' ? this.stdout : this.stderr;
+      return typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
+    };
+    return new Promise((resolvePromise, reject) => {
+      const check = () => {
+        if (matches()) {
+          finish();
+          resolvePromise();
+        } else if (this.#done) {
+          finish();
+          reject(new Error(`process ended before ${stream} showed ${String(pattern)}\n${this.#describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`timed out waiting for ${stream} to show ${String(pattern)}\n${this.#describe()}`));
+      }, timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  #notify(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  #describe(): string {
+    return `--- stdout ---\n${this.stdout}--- stderr ---\n${this.stderr}`;
+  }
+}
+
+/** One project in a temp directory. */
+export class CliRig {
+  /** The project directory (a real path: no symlinks, so it matches what kfm prints). */
+  readonly dir: string;
+  readonly #started: RunningCli[] = [];
+
+  constructor(files: FileMap = {}) {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'kfm.js'))) {
+      throw new Error(`dist/ is not built: run \`node scripts/build.mjs\` in ${REPO_ROOT} first`);
+    }
+    this.dir = realpathSync(mkdtempSync(join(tmpdir(), 'kfm-e2e-')));
+    this.write(files);
+  }
+
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  write(files: FileMap): void {
+    for (const [rel, contents] of Object.entries(files)) {
+      const target = this.path(rel);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, contents);
+    }
+  }
+
+  read(rel: string): string {
+    return readFileSync(this.path(rel), 'utf8');
+  }
+
+  /** Starts `kfm ...args` in the background. */
+  start(args: string[], options: RunOptions = {}): RunningCli {
+    const cwd = options.cwd === undefined ? this.dir : resolve(this.dir, options.cwd);
+    const running = new RunningCli(args, cwd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#started.push(running);
+    return running;
+  }
+
+  /** Runs `kfm ...args` to completion. */
+  async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
+    const result = await this.start(args, options).exited;
+    if (result.stderr.includes('ERR_MODULE_NOT_FOUND') && result.stderr.includes(join(REPO_ROOT, 'dist'))) {
+      // Not kfm's behaviour: dist/ was missing, e.g. being rebuilt by scripts/build.mjs meanwhile.
+      throw new Error(`dist/ was missing while \`kfm ${args.join(' ')}\` ran (rebuilt meanwhile?)\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  /** Runs `kfm build --json ...args` and parses its report (stdout must be exactly one JSON document). */
+  async buildJson(args: string[] = [], options: RunOptions = {}): Promise<{ result: CliResult; report: BuildReport }> {
+    const result = await this.run(['build', '--json', ...args], options);
+    let report: BuildReport;
+    try {
+      report = JSON.parse(result.stdout) as BuildReport;
+    } catch {
+      throw new Error(`kfm build --json did not print one JSON document (exit ${result.code})\n--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`);
+    }
+    return { result, report };
+  }
+
+  /** Kills processes still running and removes the directory (kept with KFM_TEST_KEEP=1). */
+  async cleanup(): Promise<void> {
+    for (const p of this.#started) {
+      if (p.running) {
+        p.kill('SIGKILL');
+        await p.exited.catch(() => undefined);
+      }
+    }
+    if (process.env['KFM_TEST_KEEP']) {
+      process.stderr.write(`kept ${this.dir}\n`);
+      return;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Returns a factory for rigs that are cleaned up after each test of the calling file. */
+export function useCliRigs(): (files?: FileMap) => CliRig {
+  const rigs: CliRig[] = [];
+  afterEach(async () => {
+    await Promise.all(rigs.splice(0).map((r) => r.cleanup()));
+  });
+  return (files) => {
+    const rig = new CliRig(files);
+    rigs.push(rig);
+    return rig;
+  };
+}
+
+/** `line:column` (1-based) of the nth (default: first) occurrence of `needle` in `text`; throws when absent. */
+export function locate(text: string, needle: string, occurrence = 1): string {
+  let i = -1;
+  for (let n = 0; n < occurrence; n++) {
+    i = text.indexOf(needle, i + 1);
+    if (i < 0) throw new Error(`locate: ${JSON.stringify(needle)} does not occur ${occurrence} times in the text`);
+  }
+  const before = text.slice(0, i).split('\n');
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
+/**
+ * The first lines of a test kfmfile: the API import and a `spec(slug)` helper that makes a
+ * complete v1 dataset spec. Two lines, so a declaration on line 3 is at `kfmfile.ts:3:...`.
+ */
+export const KFMFILE_HEADER = `import { defineKfm, dataset, task } from 'kfm';
+const spec = (slug: string) => ({ kfm_spec_version: 'v1', dataset_slug: slug, title: slug, upstream: { authority: 'test', access_method: 'file', endpoints: [], cadence: 'none', terms_snapshot: { license: 'CC0-1.0' } }, sensitivity: { policy_label_intent: 'public', pii_risk: 'none', sensitive_location_risk: 'none', obligations: [] }, normalization: { canonical_fields: [], crs: 'none' }, validation: { checks: [] }, outputs: [] });
+`;
+
+/**
+ * A task module: concatenates its input files, then its upstream outputs (in dependency
+ * order), upper-cases that through ./lib/shout.ts, appends `params.suffix`, and writes
+ * `out.txt`. Its paramsSchema accepts only an optional string `suffix`.
+ */
+export const UPPER_TASK = `import type { TaskContext } from 'kfm';
+import { shout } from './lib/shout.js';
+
+export const paramsSchema = { type: 'object', properties: { suffix: { type: 'string' } }, additionalProperties: false };
+
+export default async function upper(ctx: TaskContext<{ suffix?: string }>): Promise<void> {
+  const parts: string[] = [];
+  for (const input of ctx.inputs) parts.push((await input.read()).toString('utf8'));
+  for (const dep of Object.keys(ctx.upstream).sort()) parts.push(await ctx.upstream[dep]!['out.txt']!.text());
+  await ctx.output('out.txt', shout(parts.join('|')) + (ctx.params.suffix ?? ''), 'text/plain');
+}
+`;
+
+export const SHOUT_LIB = `export const shout = (s: string): string => s.toUpperCase();
+`;
+
+/**
+ * A task module that holds a build open: writes `first.txt`, logs "first output written",
+ * then waits until a file named `release` appears beside the module, and writes `second.txt`.
+ */
+export const SLOW_TASK = `import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TaskContext } from 'kfm';
+export default async function slow(ctx: TaskContext): Promise<void> {
+  await ctx.output('first.txt', 'first', 'text/plain');
+  ctx.log.info('first output written');
+  const release = fileURLToPath(new URL('./release', import.meta.url));
+  while (!existsSync(release)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await ctx.output('second.txt', 'second', 'text/plain');
+}
+`;
