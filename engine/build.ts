@@ -50,6 +50,8 @@ export interface BuildSummary {
   versions: LinkedVersion[];
   counts: Record<NodeStatus, number>;
   durationMs: number;
+  /** The result each settled node built or found (not part of any report). */
+  results?: Map<string, NodeResult>;
 }
 
 /** Results recorded per transaction, and the longest a finished node waits to be recorded. */
@@ -367,7 +369,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   );
   const durationMs = Date.now() - started;
   o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
-  return { runId: o.runId, status, nodes, versions, counts, durationMs };
+  return { runId: o.runId, status, nodes, versions, counts, durationMs, results: settled };
 }
 
 function targetText(t: Target): string {

@@ -59,6 +59,11 @@ export class FileHasher {
     return digest;
   }
 
+  /** What the digest of a file was taken from: its stat then, and when (undefined if not hashed here). */
+  entry(absPath: string): StatEntry | undefined {
+    return this.#updated.get(absPath) ?? this.#cache.get(absPath);
+  }
+
   /** Entries hashed during this run, to persist. */
   updatedEntries(): StatEntry[] {
     return [...this.#updated.values()];

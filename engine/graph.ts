@@ -41,6 +41,8 @@ export interface Graph {
   nodes: Map<string, GraphNode>;
   /** All node ids, dependencies before dependents. */
   order: string[];
+  /** Wall-clock ms when loading the kfmfile began (a later edit is not in this graph). */
+  loadedAt?: number;
 }
 
 /** The one place that forms a node id. */

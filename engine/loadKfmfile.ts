@@ -1,26 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KfmConfig } from '../api/index.js';
 import { KfmError, type Location } from './error.js';
 import { registerLoader } from './registerLoader.js';
 import { v8SyntaxLocation } from './v8SyntaxLocation.js';
-
-export const KFMFILE_NAMES = ['kfmfile.ts', 'kfmfile.mjs', 'kfmfile.js'];
-
-/** Walks up from `dir` to the first directory holding a kfmfile, like make and git. */
-export function findKfmfile(dir: string): string | undefined {
-  let current = resolve(dir);
-  for (;;) {
-    for (const name of KFMFILE_NAMES) {
-      const candidate = join(current, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-}
 
 let generation = 0;
 

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { FileContentStore } from '../store/contentStore.js';
 import { State } from '../store/state.js';
 import { analyze } from './analyze.js';
@@ -8,33 +8,10 @@ import { KfmError } from './error.js';
 import { FileHasher } from './fileHasher.js';
 import { nodeFileSystem, type FileSystem } from './fs.js';
 import type { Graph } from './graph.js';
-import { findKfmfile, loadKfmfile } from './loadKfmfile.js';
+import { findKfmfile } from './findKfmfile.js';
+import { loadKfmfile } from './loadKfmfile.js';
+import { projectPaths, type ProjectPaths } from './projectPaths.js';
 import { Planner } from './planner.js';
-
-/** Where a project keeps things. `.kfm/` is private to kfm; `data/` is the navigable tree. */
-export interface ProjectPaths {
-  root: string;
-  kfmfile: string;
-  kfmDir: string;
-  storeDir: string;
-  statePath: string;
-  scratchDir: string;
-  dataDir: string;
-}
-
-export function projectPaths(kfmfile: string): ProjectPaths {
-  const root = dirname(kfmfile);
-  const kfmDir = join(root, '.kfm');
-  return {
-    root,
-    kfmfile,
-    kfmDir,
-    storeDir: join(kfmDir, 'store'),
-    statePath: join(kfmDir, 'state.db'),
-    scratchDir: join(kfmDir, 'scratch'),
-    dataDir: join(root, 'data'),
-  };
-}
 
 /** Finds the kfmfile (`file`, or walking up from `cwd`), loads and validates it. */
 export async function loadGraph(options: { cwd?: string; file?: string; fresh?: boolean }): Promise<Graph> {
@@ -43,8 +20,9 @@ export async function loadGraph(options: { cwd?: string; file?: string; fresh?: 
   if (!kfmfile) {
     throw new KfmError('kfmfile', `no kfmfile.ts found in ${cwd} or any parent directory`);
   }
+  const loadedAt = Date.now();
   const config = await loadKfmfile(kfmfile, { fresh: options.fresh ?? false });
-  return analyze(config, kfmfile);
+  return { ...analyze(config, kfmfile), loadedAt };
 }
 
 /** An open project: its graph, state, store, and the caches one build uses. */

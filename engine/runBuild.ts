@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { ProjectLock } from '../store/projectLock.js';
 import { build, type BuildSummary } from './build.js';
@@ -8,6 +7,9 @@ import { paramsValidator } from './paramsValidator.js';
 import { PoolRunner } from './poolRunner.js';
 import type { Project } from './project.js';
 import type { TaskRunner } from './runner.js';
+import { kfmVersion } from './kfmVersion.js';
+import { recordSnapshot } from './recordSnapshot.js';
+import { newRunId } from './runId.js';
 import { parseTarget } from './target.js';
 
 export interface RunBuildOptions {
@@ -20,11 +22,6 @@ export interface RunBuildOptions {
   runner?: TaskRunner;
   /** How long to wait for another build's lock (default: forever). */
   lockTimeoutMs?: number;
-}
-
-/** A run id: `<iso8601 basic>-<8 hex>`, sortable by start time. */
-export function newRunId(date = new Date()): string {
-  return `${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`;
 }
 
 /**
@@ -66,6 +63,11 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       validateParams: paramsValidator(project.graph, planner),
       runId: newRunId(),
     });
+    try {
+      await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
+    } catch {
+      // A snapshot only speeds up the next no-op build; failing to write one loses nothing.
+    }
     return summary;
   } finally {
     project.persistCaches(hasher, code);

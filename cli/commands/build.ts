@@ -1,12 +1,30 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import type { BuildSummary } from '../../engine/build.js';
-import { Project, loadGraph } from '../../engine/project.js';
-import { runBuild } from '../../engine/runBuild.js';
+import { findKfmfile } from '../../engine/findKfmfile.js';
+import { tryNoopBuild } from '../../engine/noopBuild.js';
 import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 
 export async function buildCommand(cli: CliContext): Promise<number> {
-  const graph = await loadGraph(cli.project);
   const reporter = await chooseReporter(cli);
+  // The no-op fast path needs neither the kfmfile loaded nor the engine's heavier modules.
+  const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
+  if (kfmfile) {
+    const noop = tryNoopBuild({
+      kfmfile,
+      targets: cli.positionals,
+      jobs: cli.jobs ?? availableParallelism(),
+      onEvent: (e) => reporter.event(e),
+    });
+    if (noop) {
+      await reporter.finish(noop);
+      return 0;
+    }
+  }
+  const { Project, loadGraph } = await import('../../engine/project.js');
+  const { runBuild } = await import('../../engine/runBuild.js');
+  const graph = await loadGraph(cli.project);
   const project = new Project(graph);
   const controller = new AbortController();
   let interrupts = 0;
