@@ -8,6 +8,7 @@ import { KfmError } from './error.js';
 import type { EventSink, NodeStatus } from './event.js';
 import type { Graph } from './graph.js';
 import type { OutputRecord, TaskFailure, TaskJob } from './job.js';
+import { heapGuard } from './heapGuard.js';
 import { linkDatasetVersion, type LinkedVersion } from './linkDatasetVersion.js';
 import type { Planner } from './planner.js';
 import type { TaskRunner } from './runner.js';
@@ -105,6 +106,13 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   let stopping = false; // a failure without keepGoing, or an interrupt
   let failed = false;
   const running = new Map<string, { promise: Promise<void>; abort: AbortController; started: () => boolean }>();
+  let wake: (() => void) | null = null;
+  const collectIfLarge = scope.length > 5000 ? heapGuard() : () => {};
+  const wakeScheduler = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
   const ready: string[] = scope.filter((id) => pending.get(id) === 0);
   let readyHead = 0;
 
@@ -252,8 +260,13 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
         o.onEvent({ type: 'node-done', id, key, outputs: outcome.outputs.length, durationMs });
         settle(id, result);
       })
+      .catch((e: unknown) => {
+        // A bug in the handling above must not leave the node unaccounted for.
+        if (!summaries.has(id)) fail(id, key, { message: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+      })
       .finally(() => {
         running.delete(id);
+        wakeScheduler();
       });
     running.set(id, { promise, abort, started: () => t0 !== 0 });
   };
@@ -311,7 +324,12 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   o.signal.addEventListener('abort', onAbort, { once: true });
   pump();
   while (running.size > 0) {
-    await Promise.race([...running.values()].map((r) => r.promise));
+    // One wake-up promise per round, not a Promise.race over every running job: a race
+    // leaves a reaction on each still-pending promise every round (quadratic time and memory).
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    collectIfLarge();
     pump();
   }
   o.signal.removeEventListener('abort', onAbort);
