@@ -1,13 +1,15 @@
 // Compiles kfm's own TypeScript (api/, engine/, store/, tasks/, cli/) to dist/ with swc.
 // Type checking is separate (`npm run typecheck`); this only strips types, so it is fast.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const sourceDirs = ['api', 'engine', 'store', 'tasks', 'cli'];
-const out = join(root, 'dist');
+const dist = join(root, 'dist');
+// Build beside dist/ and swap it in, so a kfm running meanwhile never sees a half-built tree.
+const out = join(root, `.dist-${process.pid}`);
 
 async function* walk(dir) {
   let entries;
@@ -49,3 +51,9 @@ for (const dir of sourceDirs) {
 }
 await Promise.all(jobs);
 await writeFile(join(out, 'package.json'), JSON.stringify({ type: 'module' }) + '\n');
+const old = join(root, `.dist-old-${process.pid}`);
+await rename(dist, old).catch((e) => {
+  if (e.code !== 'ENOENT') throw e;
+});
+await rename(out, dist);
+await rm(old, { recursive: true, force: true });
