@@ -15,6 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { digestHex, type Digest } from '../engine/digest.js';
 import { KfmError } from '../engine/error.js';
 import { hashFileSync } from '../engine/hashFile.js';
@@ -83,7 +84,7 @@ export class FileContentStore implements ContentStore {
     const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (this.has(digest, bytes.length)) return { digest, size: bytes.length };
     const tmp = this.#tempPath();
-    const fd = openSync(tmp, 'wx', 0o644);
+    const fd = this.#openTemp(tmp);
     try {
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -97,6 +98,7 @@ export class FileContentStore implements ContentStore {
 
   putFile(path: string): { digest: Digest; size: number } {
     const tmp = this.#tempPath();
+    closeSync(this.#openTemp(tmp));
     copyFileSync(path, tmp);
     const { digest, size } = hashFileSync(tmp);
     if (this.has(digest, size)) {
@@ -169,13 +171,11 @@ export class FileContentStore implements ContentStore {
 
   #syncfs: boolean | undefined;
 
-  /** Removes temp files left by killed writers. Call only while holding the project lock. */
+  /** Removes temp files left by killed writers (returns how many). Call only while holding the project lock. */
   sweepTemp(): number {
     let n = 0;
-    for (const name of readdirSync(this.#tmp)) {
-      rmSync(join(this.#tmp, name), { force: true, recursive: true });
-      n++;
-    }
+    for (const e of readdirSync(this.#tmp, { recursive: true, withFileTypes: true })) if (!e.isDirectory()) n++;
+    for (const name of readdirSync(this.#tmp)) rmSync(join(this.#tmp, name), { force: true, recursive: true });
     return n;
   }
 
@@ -190,8 +190,24 @@ export class FileContentStore implements ContentStore {
     }
   }
 
+  /** Creates a temp file; its directory is made again if a sweep removed it meanwhile. */
+  #openTemp(tmp: string): number {
+    try {
+      return openSync(tmp, 'wx', 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(join(tmp, '..'), { recursive: true });
+      return openSync(tmp, 'wx', 0o644);
+    }
+  }
+
   #tempPath(): string {
-    return join(this.#tmp, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    // A directory per thread: writers in parallel threads never contend for one directory.
+    if (this.#threadTmp === undefined) {
+      this.#threadTmp = join(this.#tmp, `${process.pid}-${threadId}`);
+      mkdirSync(this.#threadTmp, { recursive: true });
+    }
+    return join(this.#threadTmp, randomBytes(8).toString('hex'));
   }
 
   #install(tmp: string, digest: Digest): void {
@@ -207,4 +223,5 @@ export class FileContentStore implements ContentStore {
   }
 
   readonly #shards = new Set<string>();
+  #threadTmp: string | undefined;
 }

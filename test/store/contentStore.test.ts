@@ -18,7 +18,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const tmpEntries = () => readdirSync(join(dir, 'store', 'tmp'));
+/** Files (not the per-thread directories holding them) under the store's tmp/. */
+const tmpEntries = () =>
+  readdirSync(join(dir, 'store', 'tmp'), { recursive: true, withFileTypes: true })
+    .filter((e) => !e.isDirectory())
+    .map((e) => e.name);
 
 /** Replaces an object's bytes behind the store's back (objects are read-only). */
 function tamper(digest: Digest, bytes: string): void {
