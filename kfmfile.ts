@@ -35,6 +35,7 @@ function checks(featureCount: string): DatasetSpec['validation'] {
 function qa(spec: DatasetSpec, artifact: string, output: string, idField: string) {
   return task('qa', {
     run: './tasks/qa/qaTask.ts',
+    operation: 'qa',
     deps: [artifact],
     params: {
       artifact,

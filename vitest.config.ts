@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Never the real ~/.config/kfm: see test/support/isolateConfigHome.ts.
+    globalSetup: ['test/support/isolateConfigHome.ts'],
   },
 });

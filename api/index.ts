@@ -2,11 +2,11 @@
  * The public API of kfm: what a kfmfile.ts imports to declare datasets and tasks, and the
  * types a task module uses. `import { defineKfm, dataset, task } from 'kfm'`.
  */
-import type { DatasetSpec, Zone } from '../engine/spec.js';
+import type { DatasetSpec, TaskOperation, Zone } from '../engine/spec.js';
 import type { JsonObject } from '../engine/json.js';
 import { captureCallSite } from '../engine/callSite.js';
 
-export type { DatasetSpec, ValidationCheck, Zone } from '../engine/spec.js';
+export type { DatasetSpec, TaskOperation, ValidationCheck, Zone } from '../engine/spec.js';
 export type { Json, JsonObject } from '../engine/json.js';
 export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/taskContext.js';
 
@@ -29,6 +29,11 @@ export interface TaskOptions {
   zone?: Zone;
   /** Run every build even when the key is unchanged (e.g. an HTTP fetch that revalidates). */
   always?: boolean;
+  /**
+   * What the task's run receipt calls it: `transform` unless said; `ingest()` tasks are
+   * `ingest`; QA tasks say `qa` (their receipt then carries the QA report's results).
+   */
+  operation?: TaskOperation;
 }
 
 export interface TaskDecl extends TaskOptions {
@@ -96,6 +101,7 @@ export function ingest(name: string, options: IngestOptions): TaskDecl {
     inputs: isFile ? [options.source.slice('file:'.length)] : [],
     zone: 'raw',
     always: !isFile,
+    operation: 'ingest',
     declaredAt: captureCallSite(),
   };
 }

@@ -1,3 +1,5 @@
+import type { BuildRerunMode } from '../engine/buildRerunMode.js';
+
 export const REPORTERS = ['ink', 'plain', 'json'] as const;
 
 /** How `kfm build` reports: the Ink terminal UI, plain lines, or one JSON document. */
@@ -12,6 +14,15 @@ export interface CliContext {
   jobs: number | undefined;
   keepGoing: boolean;
   verbose: boolean;
+  /** `kfm build --expect <mode>`: the rerun mode every versioned target must be in. */
+  expect?: BuildRerunMode | undefined;
+  /** `kfm build --actor` / `--role`: who the run receipts name. */
+  actor?: string | undefined;
+  role?: string | undefined;
+  /** `kfm check --update`: record the current spec hashes in the registry. */
+  update?: boolean;
+  /** `--watch` (or the `watch` command): build, then rebuild on every change. */
+  watch: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
   /** The stream `out` writes to, when it is process.stdout (the Ink UI draws there); undefined when output is captured. */

@@ -4,13 +4,22 @@ Usage: kfm <command> [options] [targets]
 
 Commands:
   build [target...]          build datasets (all when no target is named)
+  watch [target...]          build, then rebuild on every change (kfm build --watch)
   plan [target...]           show what a build would run and why; runs nothing
   explain <target> [task]    why each node is dirty: the input, parameter, code or
                              upstream that changed, with old and new digests
+  check [--update]           compare every dataset's spec_hash with registry/<slug>.json
+                             and name the fields that drifted (exit 1); --update records
+                             the current specs. Reads the kfmfile and task code only
+  receipts verify [target]   verify the audit ledger: hash chain, signatures, receipt
+                             schemas, store digests and receipt files (exit 1 on any problem)
+  status [target]            a dataset's versions: mode, status, receipts, latest
+  log [target]               the audit ledger's entries: operation, mode, version, run
   help                       this text
 
 Targets: <dataset_slug>[@<slice>], e.g. ks_counties@2017. The slice (YYYY, YYYY-MM or
 YYYY-MM-DD) names the dataset version; without one, the dataset's default slice is used.
+receipts verify, status and log also take <dataset_slug>@<dataset_version_id>.
 
 Options:
   -C, --directory <dir>      run as if started in <dir>
@@ -23,6 +32,15 @@ Options:
                              is set); plain: one line per event (default otherwise);
                              json: one JSON document at the end
   -v, --verbose              also list cached nodes
+      --expect <mode>        kfm build: fail (exit 1, nothing recorded for that dataset)
+                             unless each versioned target is in this rerun mode: new,
+                             retry, reprocess or backfill
+      --actor <principal>    kfm build: who the run receipts name (default: the OS user)
+      --role <role>          kfm build: the actor's role in the receipts (default: operator)
+      --update               kfm check: record the current spec hashes in registry/
+  -w, --watch                build, then watch the kfmfile, task code and inputs and
+                             rebuild what a change affects, until Ctrl-C (--json: one
+                             JSON report per line per cycle)
   -h, --help                 show help
       --version              print kfm's version
 

@@ -1,8 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exitCodeFor, KfmError } from '../engine/error.js';
 import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
+import { BUILD_RERUN_MODES, type BuildRerunMode } from '../engine/buildRerunMode.js';
 
 type Command = (cli: CliContext) => Promise<number>;
 
@@ -10,6 +12,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   build: async () => (await import('./commands/build.js')).buildCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
   explain: async () => (await import('./commands/plan.js')).explainCommand,
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  receipts: async () => (await import('./commands/receipts.js')).receiptsCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  log: async () => (await import('./commands/log.js')).logCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
 };
 
 export function kfmVersion(): string {
@@ -24,6 +31,7 @@ const isReporterName = (name: string): name is ReporterName => (REPORTERS as rea
 /** Options → command → exit code. Never throws: every error becomes a message and a code. */
 export async function main(argv: string[], out = writeStdout, err = (s: string) => void process.stderr.write(s)): Promise<number> {
   let json = argv.includes('--json') || argv.includes('--reporter=json');
+  let projectOptions: CliContext['project'] | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -37,6 +45,11 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
         json: { type: 'boolean' },
         reporter: { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
+        expect: { type: 'string' },
+        actor: { type: 'string' },
+        role: { type: 'string' },
+        update: { type: 'boolean' },
+        watch: { type: 'boolean', short: 'w' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -52,6 +65,15 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     const load = COMMANDS[name];
     if (!load) throw new KfmError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see kfm --help)`);
+    if (values.watch && name !== 'build' && name !== 'watch') throw new KfmError('usage', `--watch applies to kfm build (not ${name})`);
+    if (values.expect !== undefined && name !== 'build') throw new KfmError('usage', `--expect applies to kfm build (not ${name})`);
+    if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
+      throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
+    }
+    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build') {
+      throw new KfmError('usage', `--actor and --role apply to kfm build (not ${name})`);
+    }
+    if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -73,13 +95,19 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       jobs,
       keepGoing: values['keep-going'] ?? false,
       verbose: values.verbose ?? false,
+      expect: values.expect as BuildRerunMode | undefined,
+      actor: values.actor,
+      role: values.role,
+      update: values.update ?? false,
+      watch: values.watch === true || name === 'watch',
       out,
       err,
       terminal: out === writeStdout ? process.stdout : undefined,
     };
+    projectOptions = cli.project;
     return await (await load())(cli);
   } catch (e) {
-    const error =
+    let error =
       e instanceof KfmError
         ? e
         : (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
@@ -89,10 +117,19 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       err(`kfm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       return 1;
     }
+    if (error.node !== undefined && projectOptions) error = await locateNodeError(error, projectOptions);
     err(`kfm: ${error.display}\n`);
     if (json) {
       out(JSON.stringify({ kfm_error_version: 'v1', error: { code: error.code, message: error.message, location: error.location ?? null } }, null, 2) + '\n');
     }
     return exitCodeFor(error.code);
   }
+}
+
+/** Adds the declaration's location to an error about a node (see engine/locateError.ts). */
+async function locateNodeError(error: KfmError, project: CliContext['project']): Promise<KfmError> {
+  const { findKfmfile } = await import('../engine/findKfmfile.js');
+  const { locateError } = await import('../engine/locateError.js');
+  const kfmfile = project.file !== undefined ? resolve(project.cwd, project.file) : findKfmfile(project.cwd);
+  return kfmfile ? locateError(error, kfmfile).catch(() => error) : error;
 }

@@ -9,7 +9,7 @@ import { KfmError, type Location } from './error.js';
 import { nodeFileSystem, type FileSystem } from './fs.js';
 import { nodeId, type Graph, type GraphDataset, type GraphNode } from './graph.js';
 import type { JsonObject } from './json.js';
-import { SLICE_RE, SLUG_RE, TASK_NAME_RE, type Zone } from './spec.js';
+import { SLICE_RE, SLUG_RE, TASK_NAME_RE, TASK_OPERATIONS, type Zone } from './spec.js';
 import { topoOrder } from './topoOrder.js';
 
 const ZONES: readonly Zone[] = ['raw', 'work', 'processed', 'catalog', 'published', 'quarantine'];
@@ -88,6 +88,10 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
       }
       const zone = t.zone ?? 'processed';
       if (!ZONES.includes(zone)) fail(`task "${id}" has unknown zone ${JSON.stringify(zone)}`, t.declaredAt);
+      const operation = t.operation ?? 'transform';
+      if (!TASK_OPERATIONS.includes(operation)) {
+        fail(`task "${id}" has unknown operation ${JSON.stringify(operation)} (${TASK_OPERATIONS.join(', ')})`, t.declaredAt);
+      }
       const inputs = t.inputs ?? [];
       if (!Array.isArray(inputs) || inputs.some((p) => typeof p !== 'string' || p === '')) {
         fail(`the inputs of task "${id}" must be a list of glob strings`, t.declaredAt);
@@ -115,6 +119,7 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
         inputsRequired: t.inputsRequired ?? true,
         zone,
         always: t.always ?? false,
+        operation,
         // Formatting a stack is the costly part of a call site: only done for a message.
         get declaredAt() {
           if (location === null) location = callSiteIn(site, kfmfile, shownFile);

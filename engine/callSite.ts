@@ -1,10 +1,22 @@
 import type { Location } from './error.js';
 
+const CAPTURE = Symbol.for('kfm.captureCallSites');
+
 /**
- * Captures where a kfmfile declaration was made. The Error is kept unformatted (cheap) and
- * only turned into a location when an error message needs it.
+ * Turns call-site capture on or off. Off by default: capturing a stack costs ~10 µs per
+ * declaration (a second per 100k tasks). A kfmfile is a pure function of its source, so when
+ * an error needs a location, kfm loads it again with capture on (engine/locateError.ts).
+ */
+export function setCallSiteCapture(on: boolean): void {
+  (globalThis as Record<symbol, unknown>)[CAPTURE] = on;
+}
+
+/**
+ * Captures where a kfmfile declaration was made, when capture is on. The Error is kept
+ * unformatted (cheap) and only turned into a location when an error message needs it.
  */
 export function captureCallSite(): Error | undefined {
+  if ((globalThis as Record<symbol, unknown>)[CAPTURE] !== true) return undefined;
   const limit = Error.stackTraceLimit;
   // The declaration helper and its callers in the kfmfile are all that is ever shown.
   Error.stackTraceLimit = 4;

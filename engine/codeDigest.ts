@@ -1,5 +1,6 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { canonicalDigest } from './canonicalJson.js';
 import type { Digest } from './digest.js';
 import { distUrl } from './distUrl.js';
@@ -50,10 +51,14 @@ export class CodeDigester {
     return this.#newImports;
   }
 
-  /** Every file that makes up the module (for watch mode). */
-  async filesOf(modulePath: string): Promise<string[]> {
+  /**
+   * Every file that makes up the module (for watch mode). With `partial`, a file that is
+   * missing or does not parse is listed (a watcher waits for its fix) instead of throwing,
+   * and the rest of the imports are still followed.
+   */
+  async filesOf(modulePath: string, options: { partial?: boolean } = {}): Promise<string[]> {
     const seen = new Set<string>();
-    await this.#visit(modulePath, seen, []);
+    await this.#visit(modulePath, seen, [], options.partial ?? false);
     return [...seen];
   }
 
@@ -64,9 +69,25 @@ export class CodeDigester {
     return { digest: canonicalDigest({ kfm_code_version: CODE_DIGEST_VERSION, files }), files };
   }
 
-  async #visit(path: string, seen: Set<string>, out: [string, Digest][]): Promise<void> {
+  async #visit(path: string, seen: Set<string>, out: [string, Digest][], partial = false): Promise<void> {
     if (seen.has(path)) return;
     seen.add(path);
+    let imports: string[];
+    try {
+      imports = await this.#importsOf(path, out);
+    } catch (e) {
+      if (partial) return;
+      throw e;
+    }
+    for (const spec of imports) {
+      if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
+      const target = this.#resolveLocal(resolve(dirname(path), spec));
+      if (target) await this.#visit(target, seen, out, partial);
+    }
+  }
+
+  /** A module's import specifiers (parsed once per content digest); its digest goes to `out`. */
+  async #importsOf(path: string, out: [string, Digest][]): Promise<string[]> {
     const digest = this.#hasher.digest(path, this.#label(path));
     out.push([this.#label(path), digest]);
     let imports = this.#importCache.get(digest);
@@ -79,11 +100,7 @@ export class CodeDigester {
       this.#importCache.set(digest, imports);
       this.#newImports.push([digest, imports]);
     }
-    for (const spec of imports) {
-      if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
-      const target = this.#resolveLocal(resolve(dirname(path), spec));
-      if (target) await this.#visit(target, seen, out);
-    }
+    return imports;
   }
 
   #resolveLocal(base: string): string | undefined {
@@ -107,14 +124,15 @@ export class CodeDigester {
  * swc's multi-line report with its native backtrace. Anything else is not ours to rename.
  */
 function syntaxError(e: unknown, label: string): KfmError | undefined {
-  const text = e instanceof Error ? e.message : String(e);
+  const text = stripVTControlCharacters(e instanceof Error ? e.message : String(e));
   if (!/\bSyntax Error\b/.test(text)) return undefined;
   const lines = text.split('\n');
   const message = lines.find((l) => l.trim() !== '')?.trim().replace(/^[x×]\s+/, '') ?? 'syntax error';
-  // swc draws ` 12 | source` and, under it, `   :   ^` (columns there count a tab as spaces: only the line is kept).
+  // swc draws ` 12 | source` and, under it, `   :   ^` (columns there count a tab as spaces: only the line is kept);
+  // on a terminal, ` 12 │ source` and `   ·   ─`.
   const loc: Location = { file: label };
-  const caret = lines.findIndex((l) => /^\s*:\s*\^/.test(l));
-  const numbered = caret > 0 ? /^\s*(\d+) \|/.exec(lines[caret - 1]!) : null;
+  const caret = lines.findIndex((l) => /^\s*[:·]\s*[\^─┬]/.test(l));
+  const numbered = caret > 0 ? /^\s*(\d+) [|│]/.exec(lines[caret - 1]!) : null;
   if (numbered) loc.line = Number(numbered[1]);
   return new KfmError('kfmfile', `cannot parse ${label}: ${message}`, loc);
 }

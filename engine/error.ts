@@ -35,11 +35,14 @@ export type KfmErrorCode =
 export class KfmError extends Error {
   readonly code: KfmErrorCode;
   readonly location: Location | undefined;
-  constructor(code: KfmErrorCode, message: string, location?: Location) {
+  /** The node the problem belongs to (so its declaration can be located later). */
+  readonly node: string | undefined;
+  constructor(code: KfmErrorCode, message: string, location?: Location, node?: string) {
     super(message);
     this.name = 'KfmError';
     this.code = code;
     this.location = location;
+    this.node = node;
   }
 
   /** The message as printed: `file:line:col: message` when a location is known. */

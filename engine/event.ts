@@ -1,5 +1,6 @@
 import type { Digest } from './digest.js';
-import type { Location } from './error.js';
+import type { BuildRerunMode } from './buildRerunMode.js';
+import type { KfmErrorCode, Location } from './error.js';
 import type { TaskFailure } from './job.js';
 import type { DirtyReason } from './dirtyReason.js';
 
@@ -26,6 +27,19 @@ export type BuildEvent =
   | { type: 'node-failed'; id: string; key: Digest | null; error: TaskFailure }
   /** A node did not run because a dependency failed or the build stopped. */
   | { type: 'node-skipped'; id: string; because: string }
+  /** A dataset version was named, with the rerun mode found and why (before its files are written). */
+  | {
+      type: 'dataset-version';
+      dataset: string;
+      slice: string;
+      datasetVersionId: string;
+      mode: BuildRerunMode;
+      reason: string;
+      /** False for a retry: the version existed. */
+      created: boolean;
+    }
+  /** A dataset version's run receipts were signed, appended to the audit ledger and written under data/catalog/. */
+  | { type: 'receipts-recorded'; dataset: string; datasetVersionId: string; count: number; firstSeq: number; lastSeq: number }
   /** A dataset's outputs were linked into the data/ tree under its version. */
   | { type: 'dataset-linked'; dataset: string; datasetVersionId: string; paths: number }
   /** The build ended. */
@@ -37,6 +51,18 @@ export type BuildEvent =
       durationMs: number;
     }
   /** A problem that stops the build before or outside any node. */
-  | { type: 'build-error'; message: string; location?: Location };
+  | { type: 'build-error'; message: string; location?: Location }
+  /** Watch mode: a cycle is over; waiting for a change to `files` files or to what `patterns` globs match. */
+  | { type: 'watch-waiting'; files: number; patterns: number }
+  /** Watch mode: these files changed (project-relative, sorted); a new cycle starts. */
+  | { type: 'watch-change'; paths: string[] }
+  /**
+   * Watch mode: files changed while a build runs. `interrupt`: the kfmfile or code or inputs
+   * of a node it has not finished changed, so it stops now; otherwise it finishes first.
+   * A `watch-change` follows either way.
+   */
+  | { type: 'watch-pending'; paths: string[]; interrupt: boolean }
+  /** Watch mode: the kfmfile, a target or the build's inputs could not be loaded (what `kfm build` exits on); the next change retries. */
+  | { type: 'watch-error'; code: KfmErrorCode; message: string; location?: Location };
 
 export type EventSink = (event: BuildEvent) => void;

@@ -1,6 +1,6 @@
 import type { Location } from './error.js';
 import type { JsonObject } from './json.js';
-import type { DatasetSpec, Zone } from './spec.js';
+import type { DatasetSpec, TaskOperation, Zone } from './spec.js';
 
 /** One task of the validated graph. Its id is `<slug>/<task>` (see `nodeId`). */
 export interface GraphNode {
@@ -18,6 +18,8 @@ export interface GraphNode {
   inputsRequired: boolean;
   zone: Zone;
   always: boolean;
+  /** What its run receipt calls it: `ingest`, `transform` (the default) or `qa`. Not part of any key or spec_hash. */
+  operation: TaskOperation;
   /** Where the task is declared in the kfmfile (computed when first read). */
   readonly declaredAt: Location | undefined;
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import type { KfmConfig } from '../api/index.js';
 import { KfmError, type Location } from './error.js';
 import { registerLoader } from './registerLoader.js';
@@ -55,9 +56,11 @@ function shown(path: string): string {
 /** Turns a load-time error (swc syntax error, a throw in the kfmfile, a failed import) into a located KfmError. */
 export function kfmfileError(e: unknown, path: string): KfmError {
   if (e instanceof KfmError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  // swc: "  x Expected ';', got 'foo'\n   ,-[/abs/kfmfile.ts:3:1]" (the frame line is the snippet start)
-  const swcHeadline = /^\s*x (.+)$/m.exec(message);
+  // swc colours its report when stderr is a terminal.
+  const message = stripVTControlCharacters(e instanceof Error ? e.message : String(e));
+  // swc: "  x Expected ';', got 'foo'\n   ,-[/abs/kfmfile.ts:3:1]" (the frame line is the snippet start);
+  // when stderr is a terminal, the same drawn with Unicode: "  × …\n   ╭─[…]", `│`, `·`, `─`.
+  const swcHeadline = /^\s*[x×] (.+)$/m.exec(message);
   if (swcHeadline) {
     const loc = swcLocation(message, path);
     return new KfmError('kfmfile', `syntax error: ${swcHeadline[1]!.trim()}`, loc);
@@ -71,21 +74,21 @@ export function kfmfileError(e: unknown, path: string): KfmError {
 /** The position of the `^` marker (or of the snippet) in swc's annotated message. */
 function swcLocation(message: string, path: string): Location {
   const lines = message.split('\n');
-  const frame = /,-\[(.+):(\d+):(\d+)\]/.exec(message);
+  const frame = /(?:,-|╭─)\[(.+):(\d+):(\d+)\]/.exec(message);
   const file = frame ? frame[1]! : path;
   if (!frame) return { file: shown(file) };
   let line = Number(frame[2]);
   let column = Number(frame[3]);
   // Find the line carrying the caret: the numbered line before it is the error line.
   for (let i = 0; i < lines.length; i++) {
-    const caret = /^\s*:\s*(\s*)\^/.exec(lines[i]!);
+    const caret = /^\s*[:·]\s*(\s*)[\^─┬]/.exec(lines[i]!);
     if (!caret) continue;
     for (let j = i - 1; j >= 0; j--) {
-      const numbered = /^\s*(\d+)\s\|(.*)$/.exec(lines[j]!);
+      const numbered = /^\s*(\d+)\s[|│](.*)$/.exec(lines[j]!);
       if (numbered) {
         line = Number(numbered[1]);
-        const prefix = /^\s*\d+\s\| ?/.exec(lines[j]!)![0].length;
-        column = lines[i]!.indexOf('^') - prefix + 1;
+        const prefix = /^\s*\d+\s[|│] ?/.exec(lines[j]!)![0].length;
+        column = lines[i]!.search(/[\^─┬]/) - prefix + 1;
         break;
       }
     }

@@ -38,7 +38,7 @@ export function paramsValidator(graph: Graph, planner: Planner): (nodeId: string
     const problems = (validate.errors ?? [])
       .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : ''}`)
       .join('; ');
-    throw new KfmError('kfmfile', `params of task "${nodeId}" do not match the schema of ${node.run}: ${problems}`, node.declaredAt);
+    throw new KfmError('kfmfile', `params of task "${nodeId}" do not match the schema of ${node.run}: ${problems}`, node.declaredAt, nodeId);
   };
 }
 

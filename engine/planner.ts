@@ -121,17 +121,18 @@ export class Planner {
       // Hypothetical key: dirty upstreams assumed to reproduce their latest outputs.
       const canKnow = pendingDeps.length === 0 && node.deps.every((d) => this.#latest.has(d));
       let key: Digest | null = null;
-      let doc: KeyDocument | null = null;
+      let hypothetical: { text: string; key: Digest } | null = null;
       if (node.deps.every((d) => this.#latest.has(d))) {
-        const k = this.keyOf(id, (d) => this.#latest.get(d)!.outputsDigest);
-        doc = JSON.parse(k.text) as KeyDocument;
-        if (canKnow) key = k.key;
+        hypothetical = this.keyOf(id, (d) => this.#latest.get(d)!.outputsDigest);
+        if (canKnow) key = hypothetical.key;
       }
       if (!prev) {
         reasons.push({ type: 'no-previous-run' });
       } else {
-        if (doc) {
-          reasons.push(...diffKeyDocument(JSON.parse(prev.keyDoc) as KeyDocument, doc));
+        // Only a key that differs has differences to name: the documents are parsed and
+        // compared just for those nodes.
+        if (hypothetical && hypothetical.key !== prev.key) {
+          reasons.push(...diffKeyDocument(JSON.parse(prev.keyDoc) as KeyDocument, JSON.parse(hypothetical.text) as KeyDocument));
         }
         for (const d of pendingDeps) reasons.push({ type: 'upstream-pending', upstream: d });
         if (reasons.length === 0 && key !== null && key !== prev.key) {
@@ -164,6 +165,7 @@ export class Planner {
           'kfmfile',
           `input pattern "${pattern}" of task "${node.id}" matches no files`,
           node.declaredAt,
+          node.id,
         );
       }
       for (const m of matched) files.add(m);

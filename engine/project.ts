@@ -10,6 +10,7 @@ import { nodeFileSystem, type FileSystem } from './fs.js';
 import type { Graph } from './graph.js';
 import { findKfmfile } from './findKfmfile.js';
 import { loadKfmfile } from './loadKfmfile.js';
+import { loadWithCallSites } from './locateError.js';
 import { projectPaths, type ProjectPaths } from './projectPaths.js';
 import { Planner } from './planner.js';
 
@@ -22,7 +23,14 @@ export async function loadGraph(options: { cwd?: string; file?: string; fresh?: 
   }
   const loadedAt = Date.now();
   const config = await loadKfmfile(kfmfile, { fresh: options.fresh ?? false });
-  return { ...analyze(config, kfmfile), loadedAt };
+  try {
+    return { ...analyze(config, kfmfile), loadedAt };
+  } catch (e) {
+    // The first load records no call sites (they are costly); the message needs them.
+    if (!(e instanceof KfmError) || e.code !== 'kfmfile' || e.location?.line !== undefined) throw e;
+    const located = await loadWithCallSites(kfmfile);
+    throw located instanceof KfmError ? located : e;
+  }
 }
 
 /** An open project: its graph, state, store, and the caches one build uses. */

@@ -11,6 +11,8 @@ import { kfmVersion } from './kfmVersion.js';
 import { recordSnapshot } from './recordSnapshot.js';
 import { newRunId } from './runId.js';
 import { parseTarget } from './target.js';
+import type { BuildRerunMode } from './buildRerunMode.js';
+import { openVersioning } from './openVersioning.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -22,6 +24,10 @@ export interface RunBuildOptions {
   runner?: TaskRunner;
   /** How long to wait for another build's lock (default: forever). */
   lockTimeoutMs?: number;
+  /** `--expect`: the rerun mode every versioned target must be in (engine/rerunMode.ts). */
+  expect?: BuildRerunMode;
+  /** Who the receipts name: `--actor` (default: the OS user) and `--role` (default: operator). */
+  actor?: { principal?: string; role?: string };
 }
 
 /**
@@ -38,6 +44,14 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
+  const runId = newRunId();
+  let versioning: ReturnType<typeof openVersioning>;
+  try {
+    versioning = openVersioning(project, all, runId, options);
   } catch (e) {
     lock.close();
     throw e;
@@ -61,7 +75,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       scratchDir: project.paths.scratchDir,
       dataDir: project.paths.dataDir,
       validateParams: paramsValidator(project.graph, planner),
-      runId: newRunId(),
+      runId,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
@@ -70,6 +84,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     }
     return summary;
   } finally {
+    versioning?.close();
     project.persistCaches(hasher, code);
     if (!options.runner) await runner.close();
     project.store.sweepTemp();

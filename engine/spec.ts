@@ -3,6 +3,10 @@ import type { JsonObject } from './json.js';
 /** The zones of CONTRACTS.md. A task's outputs land in its zone's part of the `data/` tree. */
 export type Zone = 'raw' | 'work' | 'processed' | 'catalog' | 'published' | 'quarantine';
 
+/** What a task does, as its run receipt names it (CONTRACTS.md "Run receipt"). */
+export type TaskOperation = 'ingest' | 'transform' | 'qa';
+export const TASK_OPERATIONS: readonly TaskOperation[] = ['ingest', 'transform', 'qa'];
+
 export const SLUG_RE = /^[a-z0-9_]+$/;
 /** A slice: `2017`, `2017-06` or `2017-06-30`. */
 export const SLICE_RE = /^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$/;

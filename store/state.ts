@@ -32,7 +32,7 @@ export interface RunRecord {
 }
 
 /** The state schema version this kfm writes. Older databases migrate forward on open. */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 const MIGRATIONS: ((db: Database.Database) => void)[] = [
   // 0 → 1
@@ -88,6 +88,17 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
         created_at TEXT NOT NULL,
         PRIMARY KEY (dataset_slug, dataset_version_id)
       );
+    `),
+  // 1 → 2: what each version was built from (the spec-hash document, its task code files and
+  // its raw inputs) and the rerun mode that created it, so the next build can say what
+  // changed. Versions recorded by schema 1 keep NULLs there.
+  (db) =>
+    db.exec(`
+      ALTER TABLE versions ADD COLUMN spec_document TEXT;
+      ALTER TABLE versions ADD COLUMN task_code TEXT;
+      ALTER TABLE versions ADD COLUMN raw_inputs TEXT;
+      ALTER TABLE versions ADD COLUMN mode TEXT;
+      ALTER TABLE versions ADD COLUMN mode_reason TEXT;
     `),
 ];
 
@@ -290,6 +301,15 @@ export class State {
     ).map(fromVersionRow);
   }
 
+  /** Every version of a slug's slice (oldest first): the last is the slice's latest. */
+  versionsOfSlice(slug: string, slice: string): VersionRecord[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM versions WHERE dataset_slug = ? AND slice = ? ORDER BY created_at, rowid')
+        .all(slug, slice) as VersionRow[]
+    ).map(fromVersionRow);
+  }
+
   version(slug: string, dvid: string): VersionRecord | undefined {
     const row = this.db
       .prepare('SELECT * FROM versions WHERE dataset_slug = ? AND dataset_version_id = ?')
@@ -297,13 +317,30 @@ export class State {
     return row && fromVersionRow(row);
   }
 
+  /** Records a new version. A version is never updated: a second record of a dvid fails. */
   putVersion(v: VersionRecord): void {
+    const json = (x: unknown) => (x === undefined || x === null ? null : JSON.stringify(x));
     this.db
       .prepare(
-        `INSERT INTO versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at,
+           spec_document, task_code, raw_inputs, mode, mode_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(v.datasetVersionId, v.datasetSlug, v.slice, v.specHash, v.inputsDigest, v.outputsDigest, v.runId, v.createdAt);
+      .run(
+        v.datasetVersionId,
+        v.datasetSlug,
+        v.slice,
+        v.specHash,
+        v.inputsDigest,
+        v.outputsDigest,
+        v.runId,
+        v.createdAt,
+        json(v.specDocument),
+        json(v.taskCode),
+        json(v.rawInputs),
+        v.mode ?? null,
+        v.modeReason ?? null,
+      );
   }
 
   close(): void {
@@ -338,6 +375,15 @@ export interface VersionRecord {
   outputsDigest: Digest;
   runId: string;
   createdAt: string;
+  /** The spec-hash document the spec_hash covers (null: recorded by state schema 1). */
+  specDocument?: Json | null;
+  /** Task name → its code files `[label, digest]` (what `/tasks/<i>/code` digests). */
+  taskCode?: Record<string, [string, Digest][]> | null;
+  /** The labelled raw inputs the inputs digest covers, sorted by label. */
+  rawInputs?: [string, Digest][] | null;
+  /** The rerun mode that created the version, and why. */
+  mode?: string | null;
+  modeReason?: string | null;
 }
 
 interface VersionRow {
@@ -349,6 +395,11 @@ interface VersionRow {
   outputs_digest: Digest;
   run_id: string;
   created_at: string;
+  spec_document: string | null;
+  task_code: string | null;
+  raw_inputs: string | null;
+  mode: string | null;
+  mode_reason: string | null;
 }
 
 function fromVersionRow(r: VersionRow): VersionRecord {
@@ -361,6 +412,11 @@ function fromVersionRow(r: VersionRow): VersionRecord {
     outputsDigest: r.outputs_digest,
     runId: r.run_id,
     createdAt: r.created_at,
+    specDocument: r.spec_document === null ? null : (JSON.parse(r.spec_document) as Json),
+    taskCode: r.task_code === null ? null : (JSON.parse(r.task_code) as Record<string, [string, Digest][]>),
+    rawInputs: r.raw_inputs === null ? null : (JSON.parse(r.raw_inputs) as [string, Digest][]),
+    mode: r.mode,
+    modeReason: r.mode_reason,
   };
 }
 

@@ -7,6 +7,7 @@ import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 
 export async function buildCommand(cli: CliContext): Promise<number> {
+  if (cli.watch) return (await import('./watch.js')).watchCommand(cli);
   const reporter = await chooseReporter(cli);
   // The no-op fast path needs neither the kfmfile loaded nor the engine's heavier modules.
   const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
@@ -47,6 +48,8 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       keepGoing: cli.keepGoing,
       signal: controller.signal,
       onEvent: (e) => reporter.event(e),
+      ...(cli.expect !== undefined ? { expect: cli.expect } : {}),
+      actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     });
   } finally {
     process.off('SIGINT', onSigint);

@@ -14,13 +14,16 @@ export function autoReporter(isTTY: boolean, env: NodeJS.ProcessEnv): 'ink' | 'p
   return isTTY && !ci && !noColor && env['TERM'] !== 'dumb' ? 'ink' : 'plain';
 }
 
-/** The `--reporter` named, or the automatic choice; `ink` is imported only when chosen. */
+/**
+ * The `--reporter` named, or the automatic choice; `ink` is imported only when chosen. In
+ * watch mode (one reporter per cycle) the JSON reporter prints its report on one line.
+ */
 export async function chooseReporter(cli: CliContext): Promise<Reporter> {
   const stdout = cli.terminal ?? process.stdout;
   const name: ReporterName = cli.reporter ?? autoReporter(cli.terminal?.isTTY === true, process.env);
   switch (name) {
     case 'json':
-      return new JsonReporter(cli.out, cli.err);
+      return new JsonReporter(cli.out, cli.err, { oneLine: cli.watch });
     case 'plain':
       return new PlainReporter(cli.out, cli.err, { verbose: cli.verbose });
     case 'ink': {

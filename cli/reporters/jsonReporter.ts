@@ -1,26 +1,47 @@
 import type { BuildSummary } from '../../engine/build.js';
+import { formatLocation } from '../../engine/error.js';
 import type { BuildEvent } from '../../engine/event.js';
+import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
 
 export const BUILD_REPORT_VERSION = 'v1';
 
-/** Prints one JSON document at the end (schemas/build-report.schema.json). */
+/**
+ * Prints one JSON document at the end (schemas/build-report.schema.json). With `oneLine`
+ * (watch mode: one reporter per cycle) the document is one line, so the cycles make NDJSON;
+ * a cycle that stops on an error prints the error document (schemas/error-report.schema.json).
+ */
 export class JsonReporter implements Reporter {
   readonly #out: Write;
   readonly #err: Write;
+  readonly #oneLine: boolean;
   readonly #errors: string[] = [];
+  #watchError: Extract<BuildEvent, { type: 'watch-error' }> | undefined;
 
-  constructor(out: Write, err: Write) {
+  constructor(out: Write, err: Write, options: { oneLine?: boolean } = {}) {
     this.#out = out;
     this.#err = err;
+    this.#oneLine = options.oneLine ?? false;
   }
 
   event(e: BuildEvent): void {
     if (e.type === 'lock-waiting') this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
     if (e.type === 'build-error') this.#errors.push(e.message);
+    // Watch mode: stdout stays one document per cycle; what happens between goes to stderr.
+    if (e.type === 'watch-change') this.#err(`kfm: ${watchLineText.change(e.paths)}\n`);
+    if (e.type === 'watch-pending') this.#err(`kfm: ${watchLineText.pending(e.paths, e.interrupt)}\n`);
+    if (e.type === 'watch-error') {
+      this.#watchError = e;
+      this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
+    }
   }
 
   finish(summary: BuildSummary | undefined): void {
+    const e = this.#watchError;
+    if (!summary && e) {
+      this.#print({ kfm_error_version: 'v1', error: { code: e.code, message: e.message, location: e.location ?? null } });
+      return;
+    }
     if (!summary) return;
     const report = {
       kfm_build_report_version: BUILD_REPORT_VERSION,
@@ -41,11 +62,18 @@ export class JsonReporter implements Reporter {
         spec_hash: v.specHash,
         inputs_digest: v.inputsDigest,
         created: v.created,
+        mode: v.mode,
+        mode_reason: v.modeReason,
+        receipts: v.receipts,
       })),
       errors: this.#errors,
       counts: summary.counts,
       duration_ms: summary.durationMs,
     };
-    this.#out(JSON.stringify(report, null, 2) + '\n');
+    this.#print(report);
+  }
+
+  #print(document: object): void {
+    this.#out((this.#oneLine ? JSON.stringify(document) : JSON.stringify(document, null, 2)) + '\n');
   }
 }

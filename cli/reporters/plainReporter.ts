@@ -1,7 +1,8 @@
 import type { BuildSummary } from '../../engine/build.js';
 import { describeReason } from '../../engine/describeReason.js';
-import { unreachable } from '../../engine/error.js';
+import { formatLocation, unreachable } from '../../engine/error.js';
 import type { BuildEvent } from '../../engine/event.js';
+import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
 
 const PROGRESS_EVERY_MS = 2000;
@@ -53,11 +54,32 @@ export class PlainReporter implements Reporter {
       case 'node-skipped':
         this.#out(`skipped  ${e.id} (${e.because === 'interrupted' || e.because.includes(' ') ? e.because : `${e.because} failed`})\n`);
         return;
+      case 'dataset-version':
+        this.#out(`version  ${e.dataset}@${e.datasetVersionId} (${e.mode}: ${e.reason})\n`);
+        return;
+      case 'receipts-recorded': {
+        const seqs = e.firstSeq === e.lastSeq ? `${e.firstSeq}` : `${e.firstSeq}-${e.lastSeq}`;
+        this.#out(`receipts ${e.dataset}@${e.datasetVersionId}: ${e.count} signed, ledger seq ${seqs}\n`);
+        return;
+      }
       case 'dataset-linked':
-        this.#out(`version  ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
+        this.#out(`linked   ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
         return;
       case 'build-error':
         this.#err(`kfm: ${e.message}\n`);
+        return;
+      case 'watch-waiting':
+        this.#out(`${watchLineText.waiting(e.files, e.patterns)}\n`);
+        return;
+      case 'watch-change':
+        this.#out(`${watchLineText.change(e.paths)}\n`);
+        return;
+      case 'watch-pending':
+        this.#out(`${watchLineText.pending(e.paths, e.interrupt)}\n`);
+        return;
+      case 'watch-error':
+        // As `kfm build` prints the error it exits on.
+        this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
         return;
       case 'build-end': {
         const c = e.counts;

@@ -9,7 +9,7 @@ interface Props {
   summary: boolean;
 }
 
-/** `✓ ks_counties  4/4  version 2017.1a2b3c4d`, or for a collapsed dataset `▸ big  9,012/10,000  3 running · 9,000 cached · 997 queued`. */
+/** `✓ ks_counties  4/4  version 2017.1a2b3c4d (retry)`, or for a collapsed dataset `▸ big  9,012/10,000  3 running · 9,000 cached · 997 queued`. */
 export function DatasetLine({ dataset, summary }: Props) {
   const c = dataset.counts;
   const total = dataset.nodeIds.length;
@@ -21,8 +21,8 @@ export function DatasetLine({ dataset, summary }: Props) {
       <Text color={style.color}>{style.glyph}</Text> <Text bold>{dataset.slug}</Text>
       <Text dimColor>{`  ${groupDigits(settled)}/${groupDigits(total)}`}</Text>
       {parts.length > 0 ? `  ${parts.join(' · ')}` : ''}
-      {dataset.rerunMode ? <Text color="magenta">{`  rerun: ${dataset.rerunMode}`}</Text> : null}
       {dataset.versionId ? <Text color="green">{`  version ${dataset.versionId}`}</Text> : null}
+      {dataset.rerunMode ? <Text color="magenta">{` (${dataset.rerunMode})`}</Text> : null}
     </Text>
   );
 }

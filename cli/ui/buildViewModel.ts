@@ -58,7 +58,7 @@ export interface DatasetView {
   counts: StateCounts;
   /** Set once the dataset's outputs are linked under data/. */
   versionId: string | undefined;
-  /** How the dataset reruns (e.g. a backfill or forced rerun); no engine event sets it yet. */
+  /** The rerun mode its build found (`new`, `retry`, `reprocess`, `backfill`), once its version is named. */
   rerunMode: string | undefined;
 }
 
@@ -104,6 +104,17 @@ export interface BuildViewState {
   failureTotal: number;
   /** The last `NOTICES_KEPT` messages kfm printed while the UI was drawing (see `addNotice`). */
   notices: readonly string[];
+  /** Watch mode: what the watcher says around this build; undefined outside watch mode. */
+  watch: WatchView | undefined;
+}
+
+export interface WatchView {
+  /** Between cycles: how much is watched. */
+  waiting: { files: number; patterns: number } | undefined;
+  /** The changed files this cycle rebuilds for (project-relative). */
+  changed: readonly string[] | undefined;
+  /** Files changed while the build runs, and whether that interrupts it. */
+  pending: { paths: readonly string[]; interrupt: boolean } | undefined;
 }
 
 export interface TimedEvent {
@@ -134,6 +145,7 @@ export function initialBuildView(): BuildViewState {
     failures: [],
     failureTotal: 0,
     notices: [],
+    watch: undefined,
   };
 }
 
@@ -222,8 +234,29 @@ class Draft {
       case 'node-skipped':
         this.#update(e.id, { state: 'skipped', skippedBecause: e.because });
         return;
+      case 'dataset-version': {
+        const ds = this.#dataset(e.dataset);
+        ds.versionId = e.datasetVersionId;
+        ds.rerunMode = e.mode;
+        return;
+      }
+      case 'receipts-recorded':
+        return;
       case 'dataset-linked':
         this.#dataset(e.dataset).versionId = e.datasetVersionId;
+        return;
+      case 'watch-waiting':
+        s.watch = { waiting: { files: e.files, patterns: e.patterns }, changed: undefined, pending: undefined };
+        return;
+      case 'watch-change':
+        s.watch = { waiting: undefined, changed: e.paths, pending: undefined };
+        return;
+      case 'watch-pending':
+        s.watch = { waiting: undefined, changed: s.watch?.changed, pending: { paths: e.paths, interrupt: e.interrupt } };
+        return;
+      case 'watch-error':
+        if (s.watch) s.watch = { ...s.watch, waiting: undefined };
+        this.#fail({ id: undefined, message: e.message, location: e.location ? formatLocation(e.location) : undefined });
         return;
       case 'build-error':
         this.#fail({ id: undefined, message: e.message, location: e.location ? formatLocation(e.location) : undefined });

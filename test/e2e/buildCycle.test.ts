@@ -61,9 +61,9 @@ describe('kfm build', () => {
     expect(statuses(first.report)).toEqual({ 'alpha/a': 'executed', 'alpha/b': 'executed', 'beta/c': 'executed', 'gamma/d': 'executed' });
     for (const n of first.report.nodes) expect(n.reason).toEqual({ type: 'no-previous-run' });
     expect(first.report.counts).toEqual({ executed: 4, cached: 0, failed: 0, skipped: 0 });
-    expect(first.report.versions.map((v) => [v.dataset_slug, v.slice, v.created])).toEqual([
-      ['alpha', '2017', true],
-      ['beta', '2018', true],
+    expect(first.report.versions.map((v) => [v.dataset_slug, v.slice, v.created, v.mode])).toEqual([
+      ['alpha', '2017', true, 'new'],
+      ['beta', '2018', true, 'new'],
     ]);
     expect(rig.read(`data/processed/beta/${first.report.versions[1]!.dataset_version_id}/out.txt`)).toBe('BETA|ALPHA!');
 
@@ -72,8 +72,8 @@ describe('kfm build', () => {
     expectValidReport('build', again.report);
     expect(statuses(again.report)).toEqual({ 'alpha/a': 'cached', 'alpha/b': 'cached', 'beta/c': 'cached', 'gamma/d': 'cached' });
     expect(again.report.nodes.map((n) => n.key)).toEqual(first.report.nodes.map((n) => n.key));
-    expect(again.report.versions.map((v) => [v.dataset_version_id, v.created])).toEqual(
-      first.report.versions.map((v) => [v.dataset_version_id, false]),
+    expect(again.report.versions.map((v) => [v.dataset_version_id, v.created, v.mode])).toEqual(
+      first.report.versions.map((v) => [v.dataset_version_id, false, 'retry']),
     );
 
     // Lines carry no trailing blanks, whatever the width of the id column.
@@ -94,8 +94,13 @@ describe('kfm build', () => {
         'cached   gamma/d',
         'cached   alpha/b',
         'cached   beta/c',
-        `version  alpha@${alpha} (3 files under data/)`,
-        `version  beta@${beta} (2 files under data/)`,
+        // The third build of the same spec and inputs: a retry, with a receipt per node.
+        `version  alpha@${alpha} (retry: same spec and raw inputs)`,
+        `receipts alpha@${alpha}: 2 signed, ledger seq 7-8`,
+        `linked   alpha@${alpha} (5 files under data/)`,
+        `version  beta@${beta} (retry: same spec and raw inputs)`,
+        `receipts beta@${beta}: 1 signed, ledger seq 9`,
+        `linked   beta@${beta} (3 files under data/)`,
         'build succeeded: 0 executed, 4 cached, 0 failed, 0 skipped in <t>',
         '',
       ].join('\n'),

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, useCliRigs, type BuildReport, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -57,6 +57,11 @@ function dataFiles(rig: CliRig): Map<string, Stats> {
   return out;
 }
 
+/** A version as a later build of the same spec and inputs reports it: the same, as a retry, with new receipts. */
+function retry(v: BuildReport['versions'][number], reason = 'same spec and raw inputs'): unknown {
+  return { ...v, created: false, mode: 'retry', mode_reason: reason, receipts: [expect.any(String), expect.any(String), expect.any(String)] };
+}
+
 function storeObjectPath(rig: CliRig, digest: string): string {
   const hex = digest.slice('sha256:'.length);
   return rig.path('.kfm/store/objects', hex.slice(0, 2), hex.slice(2));
@@ -70,12 +75,17 @@ describe('the data/ tree', () => {
     expectValidReport('build', first.report);
     const v1 = first.report.versions[0]!;
     const spec8 = v1.spec_hash.slice(7, 15);
-    expect(v1).toMatchObject({ dataset_slug: 'ks', slice: '2019', dataset_version_id: `2019.${spec8}`, created: true });
+    expect(v1).toMatchObject({ dataset_slug: 'ks', slice: '2019', dataset_version_id: `2019.${spec8}`, created: true, mode: 'new' });
     const dvid = v1.dataset_version_id;
+    const receiptFile = expect.stringMatching(new RegExp(`^catalog/ks/${dvid.replace('.', '\\.')}/receipts/\\d{8}T\\d{6}Z\\.ks\\.[0-9a-f]{8}\\.json$`));
 
     const files = dataFiles(rig);
     const paths = [...files.keys()].sort();
     expect(paths).toEqual([
+      // One signed run receipt per node (fetch, clean, final).
+      receiptFile,
+      receiptFile,
+      receiptFile,
       `processed/ks/${dvid}/checksums.json`,
       `processed/ks/${dvid}/rows.csv`,
       `processed/ks/${dvid}/summary.json`,
@@ -108,13 +118,14 @@ describe('the data/ tree', () => {
       ],
     });
 
-    // Same inputs: the same version, the same files.
+    // Same inputs: the same version, the same files, and three more receipts (of the retry).
     const second = await rig.buildJson();
     expect(second.report.counts).toEqual({ executed: 0, cached: 3, failed: 0, skipped: 0 });
-    expect(second.report.versions).toEqual([{ ...v1, created: false }]);
+    expect(second.report.versions).toEqual([retry(v1)]);
     const filesAgain = dataFiles(rig);
-    expect([...filesAgain.keys()].sort()).toEqual(paths);
-    for (const [path, st] of filesAgain) expect(st.ino, path).toBe(files.get(path)!.ino);
+    const notReceipts = paths.filter((p) => !p.startsWith('catalog/'));
+    expect([...filesAgain.keys()].sort()).toEqual([...Array<unknown>(6).fill(receiptFile), ...notReceipts]);
+    for (const [path, st] of files) expect(filesAgain.get(path)?.ino, path).toBe(st.ino);
 
     // New input bytes for the same slice and spec: a backfill version; the old one is untouched.
     rig.write({ 'src/rows.csv': ROWS_BACKFILL });
@@ -125,7 +136,8 @@ describe('the data/ tree', () => {
     expect(v2.spec_hash).toBe(v1.spec_hash);
     expect(v2.inputs_digest).not.toBe(v1.inputs_digest);
     expect(v2.dataset_version_id).toMatch(/^2019\.[0-9a-f]{8}\.[0-9a-f]{8}$/);
-    expect(v2).toMatchObject({ dataset_version_id: `${dvid}.${v2.inputs_digest.slice(7, 15)}`, created: true });
+    expect(v2).toMatchObject({ dataset_version_id: `${dvid}.${v2.inputs_digest.slice(7, 15)}`, created: true, mode: 'backfill' });
+    expect(v2.mode_reason).toMatch(new RegExp(`^raw inputs changed since ${dvid.replace('.', '\\.')} \\(same spec\\): .*file:src/rows\\.csv sha256:[0-9a-f]{12} → sha256:[0-9a-f]{12}`));
     expect(rig.read(`data/processed/ks/${v2.dataset_version_id}/rows.csv`)).toBe(ROWS_BACKFILL);
     const afterBackfill = dataFiles(rig);
     for (const [path, st] of files) {
@@ -136,10 +148,12 @@ describe('the data/ tree', () => {
     expect(rig.read(`data/processed/ks/${dvid}/rows.csv`)).toBe(rowsCsv);
 
     // The backfill again: the same backfill version. The original bytes again: the original version.
-    expect((await rig.buildJson()).report.versions).toEqual([{ ...v2, created: false }]);
+    expect((await rig.buildJson()).report.versions).toEqual([retry(v2)]);
     rig.write({ 'src/rows.csv': ROWS });
     const back = await rig.buildJson();
     expect(back.report.counts).toEqual({ executed: 0, cached: 3, failed: 0, skipped: 0 });
-    expect(back.report.versions).toEqual([{ ...v1, created: false }]);
+    expect(back.report.versions).toEqual([
+      retry(v1, `same spec and raw inputs as ${dvid} (the slice's latest is ${v2.dataset_version_id})`),
+    ]);
   });
 });

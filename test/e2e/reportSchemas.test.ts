@@ -14,7 +14,19 @@ const build = () => ({
     { id: 'a/z', status: 'failed', key: D('5'), error: { message: 'boom', location: 't.ts:3:9' } },
     { id: 'a/w', status: 'skipped', key: null },
   ],
-  versions: [{ dataset_slug: 'a', slice: '2020-06', dataset_version_id: '2020-06.0123abcd.89abcdef', spec_hash: D('6'), inputs_digest: D('7'), created: true }],
+  versions: [
+    {
+      dataset_slug: 'a',
+      slice: '2020-06',
+      dataset_version_id: '2020-06.0123abcd.89abcdef',
+      spec_hash: D('6'),
+      inputs_digest: D('7'),
+      created: true,
+      mode: 'backfill',
+      mode_reason: 'raw inputs changed since 2020-06.0123abcd (same spec): a/x:in.csv sha256:111111111111 → sha256:222222222222',
+      receipts: ['kfm://run/20250101T000000Z.a.0123abcd'],
+    },
+  ],
   errors: [],
   counts: { executed: 1, cached: 1, failed: 1, skipped: 1 },
   duration_ms: 12,
@@ -22,7 +34,7 @@ const build = () => ({
 
 describe('report schemas', () => {
   it('have kfm.dev ids', () => {
-    for (const kind of ['build', 'plan', 'explain', 'error'] as const) {
+    for (const kind of ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'status', 'log'] as const) {
       expect(schemaId(kind)).toBe(`https://kfm.dev/schemas/${kind}-report.schema.json`);
     }
   });
@@ -38,6 +50,9 @@ describe('report schemas', () => {
       ['a skipped node with a key', (r) => (r.nodes[3]!.key = D('8'))],
       ['a short digest', (r) => (r.nodes[1]!.key = 'sha256:abc')],
       ['a bad dataset version id', (r) => (r.versions[0]!.dataset_version_id = '2020-06.0123ABCD')],
+      ['an unknown rerun mode', (r) => (r.versions[0]!.mode = 'rebuild')],
+      ['a version without its mode reason', (r) => delete (r.versions[0] as { mode_reason?: unknown }).mode_reason],
+      ['a receipt that is not a run id', (r) => (r.versions[0]!.receipts = ['20250101T000000Z-0123abcd'])],
       ['an unknown status', (r) => (r.status = 'done')],
       ['an extra field', (r) => Object.assign(r, { extra: 1 })],
       ['another version', (r) => (r.kfm_build_report_version = 'v2')],

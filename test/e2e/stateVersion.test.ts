@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { STATE_SCHEMA_VERSION } from '../../store/state.js';
 import { KFMFILE_HEADER, useCliRigs } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
@@ -18,7 +19,7 @@ describe('a state database from a newer kfm', () => {
     db.pragma('user_version = 99');
     db.close();
 
-    const message = `state database ${rig.path('.kfm/state.db')} has schema version 99, newer than this kfm supports (1); upgrade kfm`;
+    const message = `state database ${rig.path('.kfm/state.db')} has schema version 99, newer than this kfm supports (${STATE_SCHEMA_VERSION}); upgrade kfm`;
     for (const args of [['build'], ['plan'], ['explain', 'a']]) {
       expect(await rig.run(args)).toEqual({ code: 2, signal: null, stdout: '', stderr: `kfm: ${message}\n` });
     }

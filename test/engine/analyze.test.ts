@@ -59,6 +59,11 @@ describe('analyze: errors, verbatim', () => {
       defineKfm({ datasets: [ds('a', task('x', { run: './tasks/t.ts', inputs: ['../secret.txt'] }))] }),
       'input pattern "../secret.txt" of task "a/x" must be relative to the project root and stay inside it',
     ],
+    [
+      'an unknown operation',
+      defineKfm({ datasets: [ds('a', task('x', { run: './tasks/t.ts', operation: 'load' as 'qa' }))] }),
+      'task "a/x" has unknown operation "load" (ingest, transform, qa)',
+    ],
   ])('%s', (_, config, message) => {
     const e = analyzeError(config);
     expect(e.code).toBe('kfmfile');
@@ -88,6 +93,9 @@ describe('analyze: errors, verbatim', () => {
     expect(g.nodes.get('b/z')!.deps).toEqual(['a/y', 'b/w']);
     expect(g.nodes.get('a/fetch')!.modulePath).toBe(builtinModulePath('ingest'));
     expect(g.nodes.get('a/fetch')!.always).toBe(true);
+    // What each node's run receipt calls it: ingest() tasks `ingest`, others `transform` unless declared.
+    expect(g.nodes.get('a/fetch')!.operation).toBe('ingest');
+    expect(g.nodes.get('a/x')!.operation).toBe('transform');
     const pos = (id: string) => g.order.indexOf(id);
     expect([...g.order].sort()).toEqual(['a/fetch', 'a/x', 'a/y', 'b/w', 'b/z']);
     for (const [id, n] of g.nodes) for (const d of n.deps) expect(pos(d)).toBeLessThan(pos(id));

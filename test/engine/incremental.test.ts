@@ -282,17 +282,18 @@ describe('build on fakes: what runs', () => {
     const first = await rig.build();
     expect(first.summary.versions).toHaveLength(1);
     const v = first.summary.versions[0]!;
-    expect(v).toMatchObject({ dataset: 'a', slice: '2020', created: true });
+    expect(v).toMatchObject({ dataset: 'a', slice: '2020', created: true, mode: 'new', modeReason: 'no version of a@2020 yet', receipts: [] });
     expect(v.datasetVersionId).toMatch(/^2020\.[0-9a-f]{8}$/);
     expect(v.paths).toEqual([`processed/a/${v.datasetVersionId}/out.txt`, `processed/a/${v.datasetVersionId}/checksums.json`]);
 
     const again = await rig.build();
     expect(again.started).toEqual([]);
-    expect(again.summary.versions).toEqual([{ ...v, created: false }]);
+    expect(again.summary.versions).toEqual([{ ...v, created: false, mode: 'retry', modeReason: 'same spec and raw inputs' }]);
 
     rig.write('in/a/2.txt', 'other\n'); // other raw inputs, same spec: a backfill version
     const other = await rig.build();
-    expect(other.summary.versions[0]).toMatchObject({ created: true, specHash: v.specHash });
+    expect(other.summary.versions[0]).toMatchObject({ created: true, specHash: v.specHash, mode: 'backfill' });
+    expect(other.summary.versions[0]!.modeReason).toMatch(/^raw inputs changed since 2020\.[0-9a-f]{8} \(same spec\): file:in\/a\/2\.txt sha256:[0-9a-f]{12} → sha256:[0-9a-f]{12}$/);
     expect(other.summary.versions[0]!.datasetVersionId).toMatch(new RegExp(`^${v.datasetVersionId.replace('.', '\\.')}\\.[0-9a-f]{8}$`));
   });
 

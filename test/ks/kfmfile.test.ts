@@ -30,6 +30,8 @@ describe('kfmfile.ts', () => {
   it('feeds each QA task the thresholds and fields of its own spec', () => {
     for (const { spec, tasks } of datasets) {
       const qa = tasks.find((t) => t.name === 'qa')!;
+      // Its run receipt is a `qa` receipt, carrying the QA report's results.
+      expect(qa.operation).toBe('qa');
       expect(qa.params?.['checks']).toEqual(spec.validation.checks);
       expect(qa.params?.['required_fields']).toEqual(spec.normalization.canonical_fields);
       const geojson = spec.outputs.find((o) => o.artifact_type === 'geojson')!;

@@ -64,8 +64,7 @@ function result(nodeId: string, key: Digest): NodeResult {
 describe('State', () => {
   it('creates a fresh database at the current schema version, in WAL mode', () => {
     const s = state();
-    expect(STATE_SCHEMA_VERSION).toBe(1);
-    expect(s.schemaVersion).toBe(1);
+    expect(s.schemaVersion).toBe(STATE_SCHEMA_VERSION);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(tables(s.db)).toEqual(TABLES);
   });
@@ -87,20 +86,50 @@ describe('State', () => {
     expect(latest.get('a/y')!.key).toBe(digest('3'));
   });
 
-  it('migrates a version 0 database (no kfm tables yet) and keeps what was there', () => {
+  it('migrates a version 0 database (no kfm tables yet) to the current version and keeps what was there', () => {
     const db = raw();
     db.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('kept')");
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     db.close();
 
     const s = state();
-    expect(s.schemaVersion).toBe(1);
+    expect(s.schemaVersion).toBe(STATE_SCHEMA_VERSION);
     expect(tables(s.db)).toEqual([...TABLES, 'notes'].sort());
     expect(s.db.prepare('SELECT text FROM notes').pluck().get()).toBe('kept');
     s.putResult(result('a/x', digest('1')));
     s.close();
     // Opening again is a no-op.
     expect(state().latestResults().size).toBe(1);
+  });
+
+  it('migrates schema 1 versions to 2: what each was built from is kept from then on, older rows keep NULLs', () => {
+    const db = raw();
+    db.exec(`CREATE TABLE versions (dataset_version_id TEXT NOT NULL, dataset_slug TEXT NOT NULL, slice TEXT NOT NULL, spec_hash TEXT NOT NULL,
+      inputs_digest TEXT NOT NULL, outputs_digest TEXT NOT NULL, run_id TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (dataset_slug, dataset_version_id))`);
+    db.prepare('INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('2019.aaaaaaaa', 'ks', '2019', digest('a'), digest('b'), digest('c'), 'r1', '2026-01-01T00:00:00.000Z');
+    db.pragma('user_version = 1');
+    db.close();
+
+    const s = state();
+    expect(s.schemaVersion).toBe(2);
+    const old = { datasetVersionId: '2019.aaaaaaaa', datasetSlug: 'ks', slice: '2019', specHash: digest('a'), inputsDigest: digest('b'), outputsDigest: digest('c'), runId: 'r1', createdAt: '2026-01-01T00:00:00.000Z' };
+    expect(s.versionsOfSlice('ks', '2019')).toEqual([{ ...old, specDocument: null, taskCode: null, rawInputs: null, mode: null, modeReason: null }]);
+    const next = {
+      ...old,
+      datasetVersionId: '2019.dddddddd',
+      specHash: digest('d'),
+      createdAt: '2026-01-02T00:00:00.000Z',
+      specDocument: { kfm_spec_hash_version: 1, spec: {}, tasks: [] },
+      taskCode: { t: [['t.ts', digest('e')]] as [string, Digest][] },
+      rawInputs: [['file:a', digest('f')]] as [string, Digest][],
+      mode: 'reprocess',
+      modeReason: 'spec changed since 2019.aaaaaaaa',
+    };
+    s.putVersion(next);
+    expect(s.versionsOfSlice('ks', '2019').map((v) => v.datasetVersionId)).toEqual(['2019.aaaaaaaa', '2019.dddddddd']);
+    expect(s.version('ks', '2019.dddddddd')).toEqual(next);
+    // A version is written once.
+    expect(() => s.putVersion(next)).toThrow(/UNIQUE constraint failed/);
   });
 
   it('refuses a database with a newer schema version, and leaves it alone', () => {
@@ -115,7 +144,9 @@ describe('State', () => {
     }
     expect(thrown).toBeInstanceOf(KfmError);
     expect((thrown as KfmError).code).toBe('state');
-    expect((thrown as KfmError).message).toBe(`state database ${path} has schema version 99, newer than this kfm supports (1); upgrade kfm`);
+    expect((thrown as KfmError).message).toBe(
+      `state database ${path} has schema version 99, newer than this kfm supports (${STATE_SCHEMA_VERSION}); upgrade kfm`,
+    );
     const after = raw();
     expect(after.pragma('user_version', { simple: true })).toBe(99);
     expect(tables(after)).toEqual([]);
@@ -149,6 +180,6 @@ catch (e) { process.stdout.write('error: ' + e.message + '\\n'); }`;
     holder.exec('ROLLBACK');
     const outputs = await Promise.all(children.map((c) => c.done));
     expect(outputs).toEqual(['ready\nopened\n', 'ready\nopened\n']);
-    expect(state().schemaVersion).toBe(1);
+    expect(state().schemaVersion).toBe(STATE_SCHEMA_VERSION);
   });
 });

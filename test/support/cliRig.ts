@@ -39,6 +39,8 @@ export interface CliResult {
 export type FileMap = Record<string, string | Uint8Array>;
 
 export interface RunOptions {
+  /** Extra environment variables for the CLI (on top of the rig's, e.g. KFM_SIGNING_KEY). */
+  env?: NodeJS.ProcessEnv;
   /** Working directory, relative to the project (default: the project directory). */
   cwd?: string;
   /** Fail (and SIGKILL the process) after this long. */
@@ -65,6 +67,9 @@ export interface BuildReport {
     spec_hash: string;
     inputs_digest: string;
     created: boolean;
+    mode: 'new' | 'retry' | 'reprocess' | 'backfill';
+    mode_reason: string;
+    receipts: string[];
   }[];
   errors: string[];
   counts: Record<'executed' | 'cached' | 'failed' | 'skipped', number>;
@@ -81,10 +86,10 @@ export class RunningCli {
   #done = false;
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: string[], cwd: string, timeoutMs: number) {
+  constructor(args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [KFM_BIN, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (this.child.pid === undefined) throw new Error(`could not start ${KFM_BIN}`);
@@ -135,7 +140,8 @@ export class RunningCli {
           resolvePromise();
         } else if (this.#done) {
           finish();
-          reject(new Error(`process ended before ${stream} showed ${String(pattern)}\n${this.#describe()}`));
+          const why = distWasMissing(this.stdout + this.stderr) ? ' (dist/ was missing: rebuilt meanwhile?)' : '';
+          reject(new Error(`process ended before ${stream} showed ${String(pattern)}${why}\n${this.#describe()}`));
         }
       };
       const timer = setTimeout(() => {
@@ -164,10 +170,21 @@ export class RunningCli {
   }
 }
 
+/** Whether output shows kfm's own compiled files missing (scripts/build.mjs deletes dist/ first). */
+function distWasMissing(output: string): boolean {
+  const dist = join(REPO_ROOT, 'dist') + '/';
+  return output.split('\n').some((line) => /Cannot find module|ENOENT/.test(line) && line.includes(dist));
+}
+
 /** One project in a temp directory. */
 export class CliRig {
   /** The project directory (a real path: no symlinks, so it matches what kfm prints). */
   readonly dir: string;
+  /**
+   * The per-user config directory the CLI sees (`XDG_CONFIG_HOME`): kfm generates its
+   * signing key there (`kfm/keys/ed25519.pem`), never in the real home.
+   */
+  readonly configDir: string;
   readonly #started: RunningCli[] = [];
 
   constructor(files: FileMap = {}) {
@@ -175,6 +192,7 @@ export class CliRig {
       throw new Error(`dist/ is not built: run \`node scripts/build.mjs\` in ${REPO_ROOT} first`);
     }
     this.dir = realpathSync(mkdtempSync(join(tmpdir(), 'kfm-e2e-')));
+    this.configDir = realpathSync(mkdtempSync(join(tmpdir(), 'kfm-e2e-config-')));
     this.write(files);
   }
 
@@ -197,7 +215,7 @@ export class CliRig {
   /** Starts `kfm ...args` in the background. */
   start(args: string[], options: RunOptions = {}): RunningCli {
     const cwd = options.cwd === undefined ? this.dir : resolve(this.dir, options.cwd);
-    const running = new RunningCli(args, cwd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const running = new RunningCli(args, cwd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, { XDG_CONFIG_HOME: this.configDir, ...options.env });
     this.#started.push(running);
     return running;
   }
@@ -205,9 +223,9 @@ export class CliRig {
   /** Runs `kfm ...args` to completion. */
   async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
     const result = await this.start(args, options).exited;
-    if (result.stderr.includes('ERR_MODULE_NOT_FOUND') && result.stderr.includes(join(REPO_ROOT, 'dist'))) {
+    if (distWasMissing(result.stdout + result.stderr)) {
       // Not kfm's behaviour: dist/ was missing, e.g. being rebuilt by scripts/build.mjs meanwhile.
-      throw new Error(`dist/ was missing while \`kfm ${args.join(' ')}\` ran (rebuilt meanwhile?)\n${result.stderr}`);
+      throw new Error(`dist/ was missing while \`kfm ${args.join(' ')}\` ran (rebuilt meanwhile?)\n${result.stdout}${result.stderr}`);
     }
     return result;
   }
@@ -237,6 +255,7 @@ export class CliRig {
       return;
     }
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.configDir, { recursive: true, force: true });
   }
 }
 

@@ -55,6 +55,17 @@ describe('the build view model', () => {
     expect(s).toMatchObject({ phase: 'ended', status: 'succeeded', durationMs: 700, running: [] });
   });
 
+  it('shows the rerun mode a dataset version was found in', () => {
+    const s = reduce([
+      start(['a/x']),
+      { type: 'node-cached', id: 'a/x', key: KEY },
+      { type: 'dataset-version', dataset: 'a', slice: '2024', datasetVersionId: '2024.0badc0de', mode: 'retry', reason: 'same spec and raw inputs', created: false },
+      { type: 'receipts-recorded', dataset: 'a', datasetVersionId: '2024.0badc0de', count: 1, firstSeq: 2, lastSeq: 2 },
+      { type: 'dataset-linked', dataset: 'a', datasetVersionId: '2024.0badc0de', paths: 3 },
+    ]);
+    expect(s.datasets.get('a')).toMatchObject({ versionId: '2024.0badc0de', rerunMode: 'retry' });
+  });
+
   it('records a failure with its location, and the skipped dependents with their cause', () => {
     const s = reduce([
       start(['a/bad', 'a/after', 'a/last', 'a/other']),

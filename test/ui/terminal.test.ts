@@ -85,7 +85,7 @@ describe('the terminal UI in a real terminal', () => {
     socket = rig.path('tmux.sock');
     // No status bar; after kfm the shell becomes a `sleep`, so the pane (and its screen) stays.
     rig.write({ 'tmux.conf': 'set -g status off\n' });
-    const command = `cd '${rig.dir}' && env -u CI -u NO_COLOR -u FORCE_COLOR -u NODE_OPTIONS TERM=xterm-256color '${process.execPath}' '${KFM_BIN}' build -j 2; echo EXIT=$?; exec sleep 120`;
+    const command = `cd '${rig.dir}' && env -u CI -u NO_COLOR -u FORCE_COLOR -u NODE_OPTIONS TERM=xterm-256color XDG_CONFIG_HOME='${rig.configDir}' '${process.execPath}' '${KFM_BIN}' build -j 2; echo EXIT=$?; exec sleep 120`;
     await tmux('-f', rig.path('tmux.conf'), 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'kfm', command);
 
     const running = await poll(screenWhere((s) => /▸ fetch +\[█+░*\] +\d+% /.test(s)), 'a progress bar');
@@ -102,11 +102,11 @@ describe('the terminal UI in a real terminal', () => {
     await poll(async () => ((await tmux('display', '-p', '-t', 'kfm', '#{pane_current_command}')).trim() === 'sleep' ? true : undefined), 'the shell to exec sleep');
     expect(final.split('\n')).toEqual([
       expect.stringMatching(/^kfm build \S+ · parcels, roads · 2 jobs$/),
-      expect.stringMatching(/^✓ parcels  3\/3  version 2024\.[0-9a-f]{8}$/),
+      expect.stringMatching(/^✓ parcels  3\/3  version 2024\.[0-9a-f]{8} \(new\)$/),
       expect.stringMatching(/^  ├─ ✓ fetch  1\.\d\ds$/),
       expect.stringMatching(/^  ├─ ✓ parse  0\.\d\ds$/),
       expect.stringMatching(/^  └─ ✓ index  0\.\d\ds$/),
-      expect.stringMatching(/^✓ roads  2\/2  version 2024\.[0-9a-f]{8}$/),
+      expect.stringMatching(/^✓ roads  2\/2  version 2024\.[0-9a-f]{8} \(new\)$/),
       expect.stringMatching(/^  ├─ ✓ fetch  0\.\d\ds$/),
       expect.stringMatching(/^  └─ ✓ clip   0\.\d\ds$/),
       'parcels/fetch │ fetched 0%',

@@ -1,0 +1,112 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Digest } from '../../engine/digest.js';
+import { KfmError } from '../../engine/error.js';
+import type { Json } from '../../engine/json.js';
+import { SLUG_RE } from '../../engine/spec.js';
+import type { TaskCode } from '../../engine/specRecord.js';
+import { sortedJson } from '../../tasks/ingest/sortedJson.js';
+import type { PolicyLabel } from '../receipts/runReceipt.js';
+import { schemaValidator } from '../schemaValidator.js';
+
+/** The registry format this kfm writes (`kfm_registry_version`). */
+export const REGISTRY_VERSION = 'v1';
+
+/** A version as the registry lists it: created by a build, never rewritten. */
+export interface RegistryVersion {
+  dataset_version_id: string;
+  slice: string;
+  spec_hash: Digest;
+  inputs_digest: Digest;
+  mode: 'new' | 'reprocess' | 'backfill';
+  status: 'built';
+  created_at: string;
+}
+
+/** `registry/<slug>.json` (schemas/registry.schema.json). */
+export interface DatasetRegistry {
+  kfm_registry_version: typeof REGISTRY_VERSION;
+  dataset_slug: string;
+  title: string;
+  policy_label: PolicyLabel;
+  spec_hash: Digest;
+  spec_document: Json;
+  task_code: TaskCode;
+  versions: RegistryVersion[];
+  latest_version_id: string | null;
+}
+
+const validate = schemaValidator('registry');
+
+/** `<root>/registry`: committed with the project. */
+export function registryDir(root: string): string {
+  return join(root, 'registry');
+}
+
+/** `registry/<slug>.json`, relative to the project root (as messages show it). */
+export function registryFile(slug: string): string {
+  return `registry/${slug}.json`;
+}
+
+/**
+ * Reads and validates a dataset's registry file; undefined when there is none. A file that
+ * is not JSON or fails the schema is an error naming the file (exit 2): kfm never works
+ * from a registry it cannot trust.
+ */
+export function readRegistry(root: string, slug: string): DatasetRegistry | undefined {
+  const path = join(root, registryFile(slug));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new KfmError('kfmfile', `cannot read ${registryFile(slug)}: ${(e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new KfmError('kfmfile', `not JSON: ${(e as Error).message}`, { file: registryFile(slug) });
+  }
+  const problems = validate(value);
+  if (problems.length > 0) {
+    throw new KfmError('kfmfile', `does not match schemas/registry.schema.json: ${problems.join('; ')}`, { file: registryFile(slug) });
+  }
+  const registry = value as DatasetRegistry;
+  if (registry.dataset_slug !== slug) {
+    throw new KfmError('kfmfile', `names dataset "${registry.dataset_slug}", not "${slug}"`, { file: registryFile(slug) });
+  }
+  return registry;
+}
+
+/**
+ * Writes a registry file: validated first, then sorted keys, 2-space indent and a trailing
+ * newline (diff-friendly), through a temp file renamed into place.
+ */
+export function writeRegistry(root: string, registry: DatasetRegistry): void {
+  const problems = validate(registry);
+  if (problems.length > 0) {
+    throw new KfmError('store', `internal: the registry of ${registry.dataset_slug} would not match its schema: ${problems.join('; ')}`);
+  }
+  const dir = registryDir(root);
+  mkdirSync(dir, { recursive: true });
+  const path = join(root, registryFile(registry.dataset_slug));
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, sortedJson(registry as unknown as Json));
+  renameSync(tmp, path);
+}
+
+/** The slugs that have a registry file, sorted. */
+export function registeredSlugs(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(registryDir(root));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names
+    .filter((n) => n.endsWith('.json') && SLUG_RE.test(n.slice(0, -'.json'.length)))
+    .map((n) => n.slice(0, -'.json'.length))
+    .sort();
+}

@@ -1,0 +1,85 @@
+/** `kfm status` (a dataset's versions) and `kfm log` (the audit ledger), readable and as JSON. */
+import { describe, expect, it } from 'vitest';
+import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { expectValidReport } from './reportSchemas.js';
+
+const newRig = useCliRigs();
+
+const KFMFILE = (suffix: string) => `${KFMFILE_HEADER}export default defineKfm({ datasets: [
+  dataset(spec('ks'), [task('a', { run: './t.ts', params: { suffix: '${suffix}' } }), task('b', { run: './t.ts', deps: ['a'], zone: 'work' })], { slice: '2019' }),
+] });
+`;
+
+const TASK = `import type { TaskContext } from 'kfm';
+export default async function t(ctx: TaskContext<{ suffix?: string }>): Promise<void> {
+  await ctx.output('out.txt', ctx.id + (ctx.params.suffix ?? ''), 'text/plain');
+}
+`;
+
+/** Built three times: new, retry, then a reprocess (a param edit). */
+async function history(): Promise<{ rig: CliRig; v1: string; v2: string }> {
+  const rig = newRig({ 'kfmfile.ts': KFMFILE('!'), 't.ts': TASK });
+  const first = await rig.buildJson();
+  expect((await rig.buildJson()).result.code).toBe(0);
+  rig.write({ 'kfmfile.ts': KFMFILE('?') });
+  const third = await rig.buildJson();
+  return { rig, v1: first.report.versions[0]!.dataset_version_id, v2: third.report.versions[0]!.dataset_version_id };
+}
+
+describe('kfm status', () => {
+  it("lists a dataset's versions with their mode, status, receipts and the latest", async () => {
+    const { rig, v1, v2 } = await history();
+    const r = await rig.run(['status', 'ks']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const registry = JSON.parse(rig.read('registry/ks.json')) as { spec_hash: string; versions: { created_at: string }[] };
+    const [t1, t2] = registry.versions.map((v) => v.created_at);
+    expect(lines).toEqual([
+      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v2})`,
+      '    version        mode       status  receipts  created_at',
+      `    ${v1}  new        built   4         ${t1}`,
+      `  * ${v2}  reprocess  built   2         ${t2}`,
+      '',
+    ]);
+    const json = JSON.parse((await rig.run(['status', '--json'])).stdout) as { datasets: { versions: { dataset_version_id: string; receipts: number; latest: boolean; mode: string }[] }[] };
+    expectValidReport('status', json);
+    expect(json.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.receipts, v.latest])).toEqual([
+      [v1, 'new', 4, false],
+      [v2, 'reprocess', 2, true],
+    ]);
+    const one = (await rig.run(['status', `ks@${v1}`])).stdout.split('\n');
+    expect(one.slice(2)).toEqual([`    ${v1}  new   built   4         ${t1}`, '']);
+    expect(await rig.run(['status', 'nope'])).toMatchObject({
+      code: 2,
+      stderr: 'kfm: dataset "nope" is not registered (no registry/nope.json): build a version of it, or run kfm check --update\n',
+    });
+  });
+});
+
+describe('kfm log', () => {
+  it("lists the ledger's entries: seq, operation, mode, version, node and run", async () => {
+    const { rig, v1, v2 } = await history();
+    const r = await rig.run(['log']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^seq  created_at {16}operation  mode {7}version +node  run_id$/);
+    const rows = lines.slice(1).map((l) => l.split(/ +/));
+    expect(rows.map(([seq, , op, mode, version, node]) => [seq, op, mode, version, node])).toEqual([
+      ['1', 'transform', 'new', `ks@${v1}`, 'ks/a'],
+      ['2', 'transform', 'new', `ks@${v1}`, 'ks/b'],
+      ['3', 'transform', 'retry', `ks@${v1}`, 'ks/a'],
+      ['4', 'transform', 'retry', `ks@${v1}`, 'ks/b'],
+      ['5', 'transform', 'reprocess', `ks@${v2}`, 'ks/a'],
+      ['6', 'transform', 'reprocess', `ks@${v2}`, 'ks/b'],
+    ]);
+    for (const row of rows) expect(row[6]).toMatch(/^kfm:\/\/run\/\d{8}T\d{6}Z\.ks\.[0-9a-f]{8}$/);
+    const json = JSON.parse((await rig.run(['log', '--json', `ks@${v2}`])).stdout) as { entries: { seq: number; mode: string }[] };
+    expectValidReport('log', json);
+    expect(json.entries.map((e) => [e.seq, e.mode])).toEqual([
+      [5, 'reprocess'],
+      [6, 'reprocess'],
+    ]);
+    expect(await rig.run(['log', 'other'])).toEqual({ code: 0, signal: null, stdout: 'the audit ledger has no entries for other\n', stderr: '' });
+    expect(await rig.run(['log', 'ks@bad'])).toMatchObject({ code: 2 });
+  });
+});
