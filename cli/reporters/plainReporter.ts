@@ -14,10 +14,39 @@ export class PlainReporter implements Reporter {
   readonly #verbose: boolean;
   readonly #lastProgress = new Map<string, number>();
 
+  readonly #pending: string[] = [];
+  #pendingBytes = 0;
+  #flushScheduled = false;
+
   constructor(out: Write, err: Write, options: { verbose?: boolean } = {}) {
-    this.#out = out;
-    this.#err = err;
+    // Lines are written in batches (one write per turn of the event loop, or per 64 KiB):
+    // a build of many small tasks prints two lines per task.
+    this.#out = (text) => {
+      this.#pending.push(text);
+      this.#pendingBytes += text.length;
+      if (this.#pendingBytes >= 65536) this.#flush();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    };
+    this.#write = out;
+    this.#err = (text) => {
+      this.#flush();
+      err(text);
+    };
     this.#verbose = options.verbose ?? false;
+  }
+
+  readonly #write: Write;
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending.length = 0;
+    this.#pendingBytes = 0;
+    this.#write(text);
   }
 
   event(e: BuildEvent): void {
@@ -93,7 +122,9 @@ export class PlainReporter implements Reporter {
     }
   }
 
-  finish(_summary: BuildSummary | undefined): void {}
+  finish(_summary: BuildSummary | undefined): void {
+    this.#flush();
+  }
 }
 
 function seconds(ms: number): string {
