@@ -30,7 +30,7 @@ interface Queued {
  * is sent never starts (its outcome says so).
  */
 export class PoolRunner implements TaskRunner {
-  readonly #pool: Piscina;
+  #pool: Piscina | undefined;
   readonly #threads: number;
   /** Jobs it takes at once: as many as are ready, within reason. */
   readonly capacity = 1 << 16;
@@ -40,13 +40,18 @@ export class PoolRunner implements TaskRunner {
 
   constructor(threads: number) {
     this.#threads = threads;
-    this.#pool = new Piscina({
+  }
+
+  /** The pool, started on the first job: a build where everything is cached starts no thread. */
+  #started(): Piscina {
+    this.#pool ??= new Piscina({
       filename: fileURLToPath(distUrl('engine/worker.js')),
-      minThreads: threads,
-      maxThreads: threads,
+      minThreads: this.#threads,
+      maxThreads: this.#threads,
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
     });
+    return this.#pool;
   }
 
   run(job: TaskJob, onMessage: (msg: TaskMessage) => void, signal: AbortSignal): Promise<TaskOutcome> {
@@ -91,7 +96,7 @@ export class PoolRunner implements TaskRunner {
     for (const q of batch) q.signal.addEventListener('abort', onAbort, { once: true });
     let outcomes: TaskOutcome[];
     try {
-      outcomes = (await this.#pool.run({ jobs: batch.map((q) => q.job), port: port2 }, { transferList: [port2], signal: abort.signal })) as TaskOutcome[];
+      outcomes = (await this.#started().run({ jobs: batch.map((q) => q.job), port: port2 }, { transferList: [port2], signal: abort.signal })) as TaskOutcome[];
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       // Let 'started' messages already posted arrive, to tell begun jobs from queued ones.
@@ -110,6 +115,6 @@ export class PoolRunner implements TaskRunner {
   }
 
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    await this.#pool?.destroy();
   }
 }
