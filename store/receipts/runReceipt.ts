@@ -1,11 +1,9 @@
-import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { canonicalDigest } from '../../engine/canonicalJson.js';
 import { digestHex, type Digest } from '../../engine/digest.js';
 import { KfmError } from '../../engine/error.js';
 import type { JsonObject } from '../../engine/json.js';
 import { SLUG_RE, type Zone } from '../../engine/spec.js';
+import { schemaValidator } from '../schemaValidator.js';
 
 /** The receipt format this kfm writes (`kfm_run_receipt_version`). */
 export const RUN_RECEIPT_VERSION = 'v1';
@@ -134,50 +132,15 @@ export function runIdOfReceiptFile(name: string): string | undefined {
   return parseRunId(id) ? id : undefined;
 }
 
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  if (validator) return validator;
-  // ajv loads lazily (a build that writes no receipt never pays for it), and synchronously:
-  // it is CommonJS, so require() keeps validateReceipt synchronous.
-  const require = createRequire(import.meta.url);
-  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
-  const addFormats = require('ajv-formats') as (ajv: Ajv2020) => Ajv2020;
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, logger: false });
-  addFormats(ajv);
-  const schema = JSON.parse(readFileSync(schemaUrl(), 'utf8')) as object;
-  validator = ajv.compile(schema);
-  return validator;
-}
-
-/** `schemas/run-receipt.schema.json` of this kfm, from source (tests) or from `dist/`. */
-function schemaUrl(): URL {
-  const here = import.meta.url;
-  const i = here.lastIndexOf('/dist/');
-  const root = i >= 0 ? here.slice(0, i + 1) : new URL('../../', here).href;
-  return new URL('schemas/run-receipt.schema.json', root);
-}
+const schemaProblems = schemaValidator('run-receipt');
 
 /**
  * Checks a receipt against the schema, then the rules the schema cannot state. Returns the
  * problems as `<instancePath> <message>` (`/` for the root); empty when the receipt is valid.
  */
 export function validateReceipt(receipt: unknown): string[] {
-  const validate = compiled();
-  if (!validate(receipt)) {
-    return (validate.errors ?? []).map((e) => {
-      const extra =
-        e.keyword === 'additionalProperties'
-          ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
-          : e.keyword === 'enum'
-            ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})`
-            : e.keyword === 'const'
-              ? ` (${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)})`
-              : '';
-      return `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra}`;
-    });
-  }
-  return semanticProblems(receipt as RunReceipt);
+  const problems = schemaProblems(receipt);
+  return problems.length > 0 ? problems : semanticProblems(receipt as RunReceipt);
 }
 
 function semanticProblems(r: RunReceipt): string[] {
