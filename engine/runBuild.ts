@@ -60,6 +60,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const { planner, hasher, code } = project.planner();
   try {
     project.store.sweepTemp();
+    project.state.closeAbandonedRuns(new Date().toISOString());
     rmSync(project.paths.scratchDir, { recursive: true, force: true });
     const summary = await build({
       graph: project.graph,

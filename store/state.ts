@@ -202,6 +202,14 @@ export class State {
       .run(run.runId, run.startedAt, JSON.stringify(run.targets), run.jobs, 'running');
   }
 
+  /**
+   * Marks runs still `running` as `interrupted` (a killed kfm never ended them). Call only
+   * while holding the project lock: no run can really be running then. Returns how many.
+   */
+  closeAbandonedRuns(endedAt: string): number {
+    return this.db.prepare("UPDATE runs SET status = 'interrupted', ended_at = ? WHERE status = 'running'").run(endedAt).changes;
+  }
+
   endRun(
     runId: string,
     endedAt: string,

@@ -86,6 +86,18 @@ describe('State', () => {
     expect(latest.get('a/y')!.key).toBe(digest('3'));
   });
 
+  it('closes runs a killed kfm left running, and only those', () => {
+    const s = state();
+    s.beginRun({ runId: 'r1', startedAt: '2026-01-01T00:00:00.000Z', targets: [], jobs: 1 });
+    s.beginRun({ runId: 'r2', startedAt: '2026-01-01T00:00:01.000Z', targets: ['a'], jobs: 2 });
+    s.endRun('r2', '2026-01-01T00:00:02.000Z', 'succeeded', []);
+    expect(s.closeAbandonedRuns('2026-01-01T00:00:03.000Z')).toBe(1);
+    const byId = new Map(s.runs().map((r) => [r.runId, r]));
+    expect(byId.get('r1')).toMatchObject({ status: 'interrupted', endedAt: '2026-01-01T00:00:03.000Z' });
+    expect(byId.get('r2')).toMatchObject({ status: 'succeeded', endedAt: '2026-01-01T00:00:02.000Z' });
+    expect(s.closeAbandonedRuns('2026-01-01T00:00:04.000Z')).toBe(0);
+  });
+
   it('migrates a version 0 database (no kfm tables yet) to the current version and keeps what was there', () => {
     const db = raw();
     db.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('kept')");
