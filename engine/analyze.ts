@@ -36,6 +36,7 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
   const nodes = new Map<string, GraphNode>();
   const declSites = new Map<string, Error | undefined>();
   const rawDeps = new Map<string, { decl: TaskDecl; deps: string[] }>();
+  const modules = new Map<string, string>();
 
   for (const [i, ds] of config.datasets.entries()) {
     if (typeof ds !== 'object' || ds === null || typeof ds.spec !== 'object' || ds.spec === null || !Array.isArray(ds.tasks)) {
@@ -76,13 +77,18 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
         fail(`duplicate task "${t.name}" in dataset "${slug}"${at}`, t.declaredAt);
       }
       if (typeof t.run !== 'string' || t.run === '') fail(`task "${id}" has no \`run\` module`, t.declaredAt);
-      const modulePath = resolveModule(t.run, root, id, fs, (m) => fail(m, t.declaredAt));
+      // Many tasks share a module: resolve (and stat) each once.
+      let modulePath = modules.get(t.run);
+      if (modulePath === undefined) {
+        modulePath = resolveModule(t.run, root, id, fs, (m) => fail(m, t.declaredAt));
+        modules.set(t.run, modulePath);
+      }
       const params = (t.params ?? {}) as JsonObject;
       if (typeof params !== 'object' || params === null || Array.isArray(params)) {
         fail(`the params of task "${id}" must be an object`, t.declaredAt);
       }
       try {
-        canonicalJson(params);
+        if (!isEmptyObject(params)) canonicalJson(params);
       } catch (e) {
         fail(`the params of task "${id}" are not valid JSON: ${(e as Error).message}`, t.declaredAt);
       }
@@ -154,6 +160,11 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
   if (cycle) fail(`dependency cycle: ${cycle.join(' -> ')}`, declSites.get(cycle[0]!));
 
   return { root, kfmfile, datasets, nodes, order: topoOrder(depMap) };
+}
+
+function isEmptyObject(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function resolveModule(run: string, root: string, id: string, fs: FileSystem, fail: (m: string) => never): string {

@@ -94,9 +94,16 @@ export class Planner {
     const node = this.#graph.nodes.get(id)!;
     const s = this.staticParts(id);
     const upstream: [string, Digest][] = node.deps.map((d) => [d, upstreamDigest(d)]);
+    // assess() and the build ask for the same key when upstream outputs did not change.
+    const memo = this.#keys.get(id);
+    if (memo && memo.upstream.length === upstream.length && memo.upstream.every((u, i) => u[1] === upstream[i]![1])) return memo;
     const text = keyDocumentText(id, s.codeJson, node.params, s.inputs, upstream);
-    return { text, key: nodeKey(text) };
+    const computed = { text, key: nodeKey(text), upstream };
+    this.#keys.set(id, computed);
+    return computed;
   }
+
+  readonly #keys = new Map<string, { text: string; key: Digest; upstream: [string, Digest][] }>();
 
   /** Whether a stored result can stand in for running the node: every output object present. */
   missingOutput(result: NodeResult): DirtyReason | undefined {
