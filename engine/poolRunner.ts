@@ -92,7 +92,12 @@ export class PoolRunner implements TaskRunner {
       batch[index]?.onMessage(msg);
     });
     const abort = new AbortController();
-    const onAbort = () => abort.abort();
+    // Stopping the batch's worker kills every job in it: do it only when every job was
+    // cancelled (an interrupt). After a failure only jobs not yet begun are cancelled; a
+    // batch already in a worker then runs to its end rather than losing its running job.
+    const onAbort = () => {
+      if (batch.every((q) => q.signal.aborted)) abort.abort();
+    };
     for (const q of batch) q.signal.addEventListener('abort', onAbort, { once: true });
     let outcomes: TaskOutcome[];
     try {
