@@ -55,6 +55,10 @@ export interface BuildSummary {
   results?: Map<string, NodeResult>;
 }
 
+/** The abort reason that cancels a job only if it has not begun (see engine/runner.ts). */
+export { CANCEL_IF_NOT_BEGUN } from './runner.js';
+import { CANCEL_IF_NOT_BEGUN } from './runner.js';
+
 /** Results recorded per transaction, and the longest a finished node waits to be recorded. */
 const COMMIT_GROUP = 512;
 const COMMIT_INTERVAL_MS = 200;
@@ -144,7 +148,8 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
     if (!o.keepGoing && !stopping) {
       stopping = true;
       // Jobs handed to the runner but not begun do not start now.
-      for (const r of running.values()) if (!r.started()) r.abort.abort();
+      // (A cancel, not an interrupt: a job that did begin meanwhile runs to its end.)
+      for (const r of running.values()) if (!r.started()) r.abort.abort(CANCEL_IF_NOT_BEGUN);
     }
   };
 

@@ -3,8 +3,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { distUrl } from './distUrl.js';
 import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
-import type { TaskRunner } from './runner.js';
+import { CANCEL_IF_NOT_BEGUN, type TaskRunner } from './runner.js';
 import type { BatchMessage } from './worker.js';
+
+const NOT_STARTED: TaskOutcome = { ok: false, error: { message: 'cancelled before it started' }, notStarted: true };
 
 /** Most jobs sent to a worker in one message. */
 const BATCH_MAX = 64;
@@ -68,7 +70,7 @@ export class PoolRunner implements TaskRunner {
       const batch: Queued[] = [];
       while (batch.length < size && this.#head < this.#queue.length) {
         const q = this.#queue[this.#head++]!;
-        if (q.signal.aborted) q.resolve({ ok: false, error: { message: 'cancelled before it started' }, notStarted: true });
+        if (q.signal.aborted) q.resolve(NOT_STARTED);
         else batch.push(q);
       }
       if (this.#head > 4096) {
@@ -92,13 +94,13 @@ export class PoolRunner implements TaskRunner {
       batch[index]?.onMessage(msg);
     });
     const abort = new AbortController();
-    // Stopping the batch's worker kills every job in it: do it only when every job was
-    // cancelled (an interrupt). After a failure only jobs not yet begun are cancelled; a
-    // batch already in a worker then runs to its end rather than losing its running job.
-    const onAbort = () => {
-      if (batch.every((q) => q.signal.aborted)) abort.abort();
-    };
-    for (const q of batch) q.signal.addEventListener('abort', onAbort, { once: true });
+    // A cancel reaches the worker, which skips the job if it has not begun (and lets it run
+    // otherwise); an interrupt stops the worker, and with it every job of the batch.
+    const listeners = batch.map((q, index) => () => {
+      if (q.signal.reason === CANCEL_IF_NOT_BEGUN) port1.postMessage({ type: 'cancel', index });
+      else abort.abort();
+    });
+    batch.forEach((q, i) => q.signal.addEventListener('abort', listeners[i]!, { once: true }));
     let outcomes: TaskOutcome[];
     try {
       outcomes = (await this.#started().run({ jobs: batch.map((q) => q.job), port: port2 }, { transferList: [port2], signal: abort.signal })) as TaskOutcome[];
@@ -114,7 +116,7 @@ export class PoolRunner implements TaskRunner {
       // Let messages already posted by the worker arrive before the port closes.
       await new Promise((r) => setImmediate(r));
       port1.close();
-      for (const q of batch) q.signal.removeEventListener('abort', onAbort);
+      batch.forEach((q, i) => q.signal.removeEventListener('abort', listeners[i]!));
     }
     batch.forEach((q, i) => q.resolve(outcomes[i] ?? { ok: false, error: { message: 'worker returned no outcome' } }));
   }

@@ -7,3 +7,9 @@ export interface TaskRunner {
   run(job: TaskJob, onMessage: (msg: TaskMessage) => void, signal: AbortSignal): Promise<TaskOutcome>;
   close(): Promise<void>;
 }
+
+/**
+ * The abort reason meaning "do not start this job if it has not begun; if it has, let it
+ * finish". Any other abort interrupts the job.
+ */
+export const CANCEL_IF_NOT_BEGUN = 'kfm:cancel-if-not-begun';

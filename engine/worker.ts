@@ -1,5 +1,5 @@
 /** The worker-thread entry of the task pool (piscina): runs a batch of jobs in order. */
-import type { MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { executeJob } from './executeJob.js';
 import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
 import { registerLoader } from './registerLoader.js';
@@ -17,7 +17,17 @@ export default async function runBatch({ jobs, port }: { jobs: TaskJob[]; port: 
   const controller = new AbortController();
   const outcomes: TaskOutcome[] = [];
   try {
+    const cancelled = new Set<number>();
     for (const [index, job] of jobs.entries()) {
+      // Cancels sent since the last job (synchronously: no turn of the event loop is needed).
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+        const message = m.message as { type?: string; index?: number };
+        if (message.type === 'cancel' && typeof message.index === 'number') cancelled.add(message.index);
+      }
+      if (cancelled.has(index)) {
+        outcomes.push({ ok: false, error: { message: 'cancelled before it started' }, notStarted: true });
+        continue;
+      }
       outcomes.push(await executeJob(job, (msg) => port.postMessage({ index, msg } satisfies BatchMessage), controller.signal));
     }
     return outcomes;

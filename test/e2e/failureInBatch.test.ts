@@ -36,8 +36,8 @@ describe('a failure while other batches run', () => {
     expect(result.code).toBe(1);
     const failed = report.nodes.filter((n) => n.status === 'failed');
     expect(failed.map((n) => [n.id, n.error?.message])).toEqual([['a/bad', 'bad input']]);
-    // Every other node either ran to the end or never began.
+    // Every other node either ran to the end (it had begun when the failure was seen) or
+    // never began; none was cut short.
     for (const n of report.nodes.filter((x) => x.id !== 'a/bad')) expect(['executed', 'skipped']).toContain(n.status);
-    expect(report.nodes.filter((n) => n.status === 'executed').length).toBeGreaterThan(0);
   });
 });
