@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exitCodeFor, KfmError } from '../engine/error.js';
+import { kfmVersion } from '../engine/kfmVersion.js';
 import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
 import { BUILD_RERUN_MODES, type BuildRerunMode } from '../engine/buildRerunMode.js';
@@ -18,11 +19,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
 };
-
-export function kfmVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 const writeStdout = (s: string) => void process.stdout.write(s);
 

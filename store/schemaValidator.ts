@@ -1,6 +1,7 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { distUrl } from '../engine/distUrl.js';
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -42,8 +43,5 @@ export function schemaValidator(name: string): (value: unknown) => string[] {
 
 /** `schemas/<name>.schema.json` of this kfm, from source (tests) or from `dist/`. */
 function schemaUrl(name: string): URL {
-  const here = import.meta.url;
-  const i = here.lastIndexOf('/dist/');
-  const root = i >= 0 ? here.slice(0, i + 1) : new URL('../', here).href;
-  return new URL(`schemas/${name}.schema.json`, root);
+  return new URL(`../schemas/${name}.schema.json`, distUrl(''));
 }
