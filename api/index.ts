@@ -1,14 +1,18 @@
+import type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
 /**
  * The public API of kfm: what a kfmfile.ts imports to declare datasets and tasks, and the
  * types a task module uses. `import { defineKfm, dataset, task } from 'kfm'`.
  */
-import type { DatasetSpec, TaskOperation, Zone } from '../engine/spec.js';
-import type { JsonObject } from '../engine/json.js';
-import { captureCallSite } from '../engine/callSite.js';
+import type { DatasetSpec, TaskOperation, Zone } from '../core/spec.js';
+import type { JsonObject } from '../core/json.js';
+import { captureCallSite } from '../engine/load/callSite.js';
 
-export type { DatasetSpec, TaskOperation, ValidationCheck, Zone } from '../engine/spec.js';
-export type { Json, JsonObject } from '../engine/json.js';
-export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/taskContext.js';
+export type { DatasetSpec, TaskOperation, ValidationCheck, Zone } from '../core/spec.js';
+export type { Json, JsonObject } from '../core/json.js';
+export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/schedule/taskContext.js';
+export type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
+/** Orders strings by code point (never `localeCompare`): what kfm sorts with, for deterministic task outputs. */
+export { compareCodePoints } from '../core/compareCodePoints.js';
 
 /** One task of a dataset's DAG. */
 export interface TaskOptions {
@@ -68,21 +72,6 @@ export function dataset(spec: DatasetSpec, tasks: TaskDecl[], options: DatasetOp
 
 export function defineKfm(config: { datasets: DatasetDecl[] }): KfmConfig {
   return config;
-}
-
-/** Options of the built-in ingest task (`kfm:ingest`). */
-export interface IngestOptions {
-  /** `file:<path relative to the project root>` or an `http(s)://` URL. */
-  source: string;
-  /** The terms the data comes under, recorded in the raw manifest. */
-  terms?: { license: string; attribution?: string };
-  /** Extra request headers for HTTP sources. */
-  headers?: Record<string, string>;
-  /** HTTP attempts on 5xx and network errors (default 4). */
-  attempts?: number;
-  /** Per-attempt timeout in milliseconds (default 30000). */
-  timeoutMs?: number;
-  deps?: string[];
 }
 
 /**

@@ -1,6 +1,6 @@
 // Hashing throughput: Node's raw SHA-256 (read + hash in a loop, 1 MiB chunks: the limit any
 // hasher in Node can reach) against kfm's own file hasher, `hashFileSync(path)` from
-// dist/engine/hashFile.js (reported as n/a while it does not exist), on one 1 GiB file and on
+// dist/core/hashFile.js (reported as n/a while it does not exist), on one 1 GiB file and on
 // 10,000 4-KiB files. Files are written first, so both sides read from the page cache.
 //
 // node bench/hash.mjs [--dir DIR] [--big-mib 1024] [--small-count 10000] [--small-kib 4]
@@ -51,11 +51,11 @@ function rawHashFile(path, buf) {
 }
 
 async function loadKfmHasher() {
-  const file = join(root, 'dist', 'engine', 'hashFile.js');
-  if (!existsSync(file)) return { fn: null, why: 'dist/engine/hashFile.js not found' };
+  const file = join(root, 'dist', 'core', 'hashFile.js');
+  if (!existsSync(file)) return { fn: null, why: 'dist/core/hashFile.js not found' };
   try {
     const mod = await import(pathToFileURL(file).href);
-    if (typeof mod.hashFileSync !== 'function') return { fn: null, why: 'dist/engine/hashFile.js has no export hashFileSync' };
+    if (typeof mod.hashFileSync !== 'function') return { fn: null, why: 'dist/core/hashFile.js has no export hashFileSync' };
     return { fn: mod.hashFileSync, why: null };
   } catch (e) {
     return { fn: null, why: `import failed: ${String(e?.message ?? e).split('\n')[0]}` };
@@ -115,7 +115,7 @@ try {
   }
 
   const kfm = await loadKfmHasher();
-  result.kfm_hasher = kfm.fn ? 'dist/engine/hashFile.js#hashFileSync' : null;
+  result.kfm_hasher = kfm.fn ? 'dist/core/hashFile.js#hashFileSync' : null;
   if (!kfm.fn) result.kfm_unavailable = kfm.why;
 
   // --- 1 GiB file: raw and kfm, interleaved ---

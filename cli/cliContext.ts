@@ -1,4 +1,4 @@
-import type { BuildRerunMode } from '../engine/buildRerunMode.js';
+import type { BuildRerunMode } from '../core/buildRerunMode.js';
 
 export const REPORTERS = ['ink', 'plain', 'json'] as const;
 

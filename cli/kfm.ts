@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exitCodeFor, KfmError } from '../engine/error.js';
-import { kfmVersion } from '../engine/kfmVersion.js';
+import { exitCodeFor, KfmError } from '../core/error.js';
+import { kfmVersion } from '../core/kfmVersion.js';
 import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
-import { BUILD_RERUN_MODES, type BuildRerunMode } from '../engine/buildRerunMode.js';
+import { BUILD_RERUN_MODES, type BuildRerunMode } from '../core/buildRerunMode.js';
 
 type Command = (cli: CliContext) => Promise<number>;
 
@@ -124,8 +124,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
 
 /** Adds the declaration's location to an error about a node (see engine/locateError.ts). */
 async function locateNodeError(error: KfmError, project: CliContext['project']): Promise<KfmError> {
-  const { findKfmfile } = await import('../engine/findKfmfile.js');
-  const { locateError } = await import('../engine/locateError.js');
+  const { findKfmfile } = await import('../engine/load/findKfmfile.js');
+  const { locateError } = await import('../engine/load/locateError.js');
   const kfmfile = project.file !== undefined ? resolve(project.cwd, project.file) : findKfmfile(project.cwd);
   return kfmfile ? locateError(error, kfmfile).catch(() => error) : error;
 }

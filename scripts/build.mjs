@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const sourceDirs = ['api', 'engine', 'store', 'tasks', 'cli'];
+const sourceDirs = ['api', 'core', 'engine', 'store', 'stages', 'tasks', 'cli'];
 const dist = join(root, 'dist');
 // Build beside dist/ and swap it in, so a kfm running meanwhile never sees a half-built tree.
 const out = join(root, `.dist-${process.pid}`);

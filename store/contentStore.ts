@@ -16,9 +16,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { digestHex, type Digest } from '../engine/digest.js';
-import { KfmError } from '../engine/error.js';
-import { hashFileSync } from '../engine/hashFile.js';
+import { digestHex, type Digest } from '../core/digest.js';
+import { KfmError } from '../core/error.js';
+import { hashFileSync } from '../core/hashFile.js';
 import { syncFileSystem, syncFileSystemAsync } from './syncFileSystem.js';
 
 export type ObjectCheck = 'ok' | 'missing' | 'corrupt';

@@ -1,8 +1,8 @@
 import { linkSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { Digest } from '../engine/digest.js';
-import { KfmError } from '../engine/error.js';
-import { hashFileSync } from '../engine/hashFile.js';
+import type { Digest } from '../core/digest.js';
+import { KfmError } from '../core/error.js';
+import { hashFileSync } from '../core/hashFile.js';
 import type { ContentStore } from './contentStore.js';
 
 /** One file of the navigable tree: `data/<path>` holds the store object `digest`. */

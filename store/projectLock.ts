@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KfmError } from '../engine/error.js';
+import { KfmError } from '../core/error.js';
 
 export interface LockHolder {
   pid: number;

@@ -1,7 +1,7 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { distUrl } from '../engine/distUrl.js';
+import { distUrl } from '../core/distUrl.js';
 
 const compiled = new Map<string, ValidateFunction>();
 

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import type { Digest } from '../engine/digest.js';
-import { KfmError } from '../engine/error.js';
-import type { StatEntry } from '../engine/fileHasher.js';
-import type { OutputRecord } from '../engine/job.js';
-import type { Json } from '../engine/json.js';
+import type { Digest } from '../core/digest.js';
+import { KfmError } from '../core/error.js';
+import type { StatEntry } from '../core/fs.js';
+import type { OutputRecord } from '../core/outputRecord.js';
+import type { Json } from '../core/json.js';
 
 /** A node's successful result, stored under its key. */
 export interface NodeResult {

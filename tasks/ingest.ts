@@ -3,7 +3,7 @@
  * zone as two outputs, the bytes (named after the source's last path segment) and
  * `manifest.json` (the raw zone manifest). See tasks/ingest/ for the parts.
  */
-import type { TaskContext, TaskFunction } from '../engine/taskContext.js';
+import type { TaskContext, TaskFunction } from '../engine/schedule/taskContext.js';
 import { ingestFile } from './ingest/fileSource.js';
 import { ingestHttp, type HttpIngestOptions } from './ingest/httpSource.js';
 import { parseIngestParams } from './ingest/ingestParams.js';

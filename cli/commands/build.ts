@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { BuildSummary } from '../../engine/build.js';
-import { findKfmfile } from '../../engine/findKfmfile.js';
-import { tryNoopBuild } from '../../engine/noopBuild.js';
+import type { BuildSummary } from '../../engine/schedule/build.js';
+import { findKfmfile } from '../../engine/load/findKfmfile.js';
+import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
 import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 
@@ -23,8 +23,8 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       return 0;
     }
   }
-  const { Project, loadGraph } = await import('../../engine/project.js');
-  const { runBuild } = await import('../../engine/runBuild.js');
+  const { Project, loadGraph } = await import('../../engine/load/project.js');
+  const { runBuild } = await import('../../engine/run/runBuild.js');
   const graph = await loadGraph(cli.project);
   const project = new Project(graph);
   const controller = new AbortController();

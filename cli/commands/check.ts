@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { KfmError } from '../../engine/error.js';
-import { CHECK_REPORT_VERSION, checkRegistry, type DatasetCheck } from '../../engine/checkRegistry.js';
-import { analyze } from '../../engine/analyze.js';
-import { loadKfmfile } from '../../engine/loadKfmfile.js';
-import { locateProject } from '../../engine/locateProject.js';
-import { describeSpecChange } from '../../engine/specChanges.js';
+import { KfmError } from '../../core/error.js';
+import { CHECK_REPORT_VERSION, checkRegistry, type DatasetCheck } from '../../engine/versions/checkRegistry.js';
+import { analyze } from '../../engine/graph/analyze.js';
+import { loadKfmfile } from '../../engine/load/loadKfmfile.js';
+import { locateProject } from '../../engine/load/locateProject.js';
+import { describeSpecChange } from '../../engine/versions/specChanges.js';
 import type { ProjectLock } from '../../store/projectLock.js';
 import type { CliContext } from '../cliContext.js';
 

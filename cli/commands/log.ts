@@ -1,7 +1,7 @@
-import { KfmError } from '../../engine/error.js';
-import { ledgerLog, LOG_REPORT_VERSION } from '../../engine/ledgerLog.js';
-import { locateProject } from '../../engine/locateProject.js';
-import { parseVersionTarget } from '../../engine/versionTarget.js';
+import { KfmError } from '../../core/error.js';
+import { ledgerLog, LOG_REPORT_VERSION } from '../../engine/receipts/ledgerLog.js';
+import { locateProject } from '../../engine/load/locateProject.js';
+import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { CliContext } from '../cliContext.js';
 import { table } from './table.js';
 

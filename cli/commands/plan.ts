@@ -1,10 +1,10 @@
-import type { Digest } from '../../engine/digest.js';
-import type { DirtyReason } from '../../engine/dirtyReason.js';
-import { describeReason } from '../../engine/describeReason.js';
-import { KfmError } from '../../engine/error.js';
-import type { Assessment } from '../../engine/planner.js';
-import { Project, loadGraph } from '../../engine/project.js';
-import { parseTarget } from '../../engine/target.js';
+import type { Digest } from '../../core/digest.js';
+import type { DirtyReason } from '../../engine/keys/dirtyReason.js';
+import { describeReason } from '../../engine/keys/describeReason.js';
+import { KfmError } from '../../core/error.js';
+import type { Assessment } from '../../engine/plan/planner.js';
+import { Project, loadGraph } from '../../engine/load/project.js';
+import { parseTarget } from '../../engine/graph/target.js';
 import type { CliContext } from '../cliContext.js';
 
 export const PLAN_REPORT_VERSION = 'v1';

@@ -1,7 +1,7 @@
-import { KfmError } from '../../engine/error.js';
-import { locateProject } from '../../engine/locateProject.js';
-import { RECEIPTS_VERIFY_REPORT_VERSION, verifyReceipts } from '../../engine/verifyReceipts.js';
-import { parseVersionTarget } from '../../engine/versionTarget.js';
+import { KfmError } from '../../core/error.js';
+import { locateProject } from '../../engine/load/locateProject.js';
+import { RECEIPTS_VERIFY_REPORT_VERSION, verifyReceipts } from '../../engine/receipts/verifyReceipts.js';
+import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { CliContext } from '../cliContext.js';
 
 const USAGE = 'usage: kfm receipts verify [<dataset>[@<slice>|@<dataset_version_id>]] [--json]';

@@ -1,7 +1,7 @@
-import { KfmError } from '../../engine/error.js';
-import { datasetStatuses, STATUS_REPORT_VERSION } from '../../engine/datasetStatus.js';
-import { locateProject } from '../../engine/locateProject.js';
-import { parseVersionTarget } from '../../engine/versionTarget.js';
+import { KfmError } from '../../core/error.js';
+import { datasetStatuses, STATUS_REPORT_VERSION } from '../../engine/versions/datasetStatus.js';
+import { locateProject } from '../../engine/load/locateProject.js';
+import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { CliContext } from '../cliContext.js';
 import { table } from './table.js';
 

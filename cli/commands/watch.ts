@@ -1,4 +1,4 @@
-import { watchBuild } from '../../engine/watchBuild.js';
+import { watchBuild } from '../../engine/watch/watchBuild.js';
 import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 import type { Reporter } from '../reporters/reporter.js';

@@ -1,4 +1,4 @@
-import { unreachable } from '../../engine/error.js';
+import { unreachable } from '../../core/error.js';
 import type { CliContext, ReporterName } from '../cliContext.js';
 import { JsonReporter } from './jsonReporter.js';
 import { PlainReporter } from './plainReporter.js';

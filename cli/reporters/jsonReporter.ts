@@ -1,6 +1,6 @@
-import type { BuildSummary } from '../../engine/build.js';
-import { formatLocation } from '../../engine/error.js';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildSummary } from '../../engine/schedule/build.js';
+import { formatLocation } from '../../core/error.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
 

@@ -1,7 +1,7 @@
-import type { BuildSummary } from '../../engine/build.js';
-import { describeReason } from '../../engine/describeReason.js';
-import { formatLocation, unreachable } from '../../engine/error.js';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildSummary } from '../../engine/schedule/build.js';
+import { describeReason } from '../../engine/keys/describeReason.js';
+import { formatLocation, unreachable } from '../../core/error.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
 

@@ -1,5 +1,5 @@
-import type { BuildSummary } from '../../engine/build.js';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildSummary } from '../../engine/schedule/build.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 
 /** Renders engine events. Plain lines, JSON, or the Ink UI: all behind this seam. */
 export interface Reporter {

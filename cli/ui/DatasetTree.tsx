@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { unreachable } from '../../engine/error.js';
+import { unreachable } from '../../core/error.js';
 import { NODE_STATES, type BuildViewState } from './buildViewModel.js';
 import { DatasetLine } from './DatasetLine.js';
 import { groupDigits } from './formatQuantity.js';

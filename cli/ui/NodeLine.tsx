@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { unreachable } from '../../engine/error.js';
+import { unreachable } from '../../core/error.js';
 import type { NodeView } from './buildViewModel.js';
 import { formatElapsed, formatSeconds } from './formatDuration.js';
 import { ProgressBar } from './ProgressBar.js';

@@ -6,9 +6,9 @@
  * them together, so a build that settles 10,000 cached nodes in one tick copies its node
  * map once, not 10,000 times. The input state is never modified.
  */
-import { describeReason } from '../../engine/describeReason.js';
-import { formatLocation, unreachable } from '../../engine/error.js';
-import type { BuildEvent } from '../../engine/event.js';
+import { describeReason } from '../../engine/keys/describeReason.js';
+import { formatLocation, unreachable } from '../../core/error.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { oneLine } from './oneLine.js';
 import { splitNodeId } from './splitNodeId.js';
 

@@ -1,5 +1,5 @@
 /**
- * A node id's dataset and task. The inverse of `nodeId` in engine/graph.ts: a slug never
+ * A node id's dataset and task. The inverse of `nodeId` in engine/graph/graph.ts: a slug never
  * contains `/`, so the first `/` separates them.
  */
 export function splitNodeId(id: string): { dataset: string; task: string } {

@@ -35,9 +35,9 @@
  * receipt-file check and an externally recorded head, `last()`, cover it.)
  */
 import Database from 'better-sqlite3';
-import { canonicalJson } from '../../engine/canonicalJson.js';
-import { sha256, type Digest } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { sha256, type Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
 import { checkEnvelopeShape, serializeEnvelope, unverifiedPayload, type DsseEnvelope } from '../receipts/dsse.js';
 import { parseStatement } from '../receipts/inTotoStatement.js';
 

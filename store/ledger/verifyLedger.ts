@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson } from '../../engine/canonicalJson.js';
-import { isDigest, type Digest } from '../../engine/digest.js';
-import { SLUG_RE } from '../../engine/spec.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { isDigest, type Digest } from '../../core/digest.js';
+import { SLUG_RE } from '../../core/spec.js';
 import type { ContentStore, ObjectCheck } from '../contentStore.js';
 import { parseRunId, receiptFileName, runIdOfReceiptFile, type RunReceipt } from '../receipts/runReceipt.js';
 import type { TrustedKeys } from '../receipts/trustedKeys.js';

@@ -1,6 +1,6 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from '../../engine/canonicalJson.js';
-import { err, ok, type Result } from '../../engine/error.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { err, ok, type Result } from '../../core/error.js';
 import type { Statement } from './inTotoStatement.js';
 import type { TrustedKeys } from './trustedKeys.js';
 

@@ -1,5 +1,5 @@
-import { digestHex } from '../../engine/digest.js';
-import { err, ok, type Result } from '../../engine/error.js';
+import { digestHex } from '../../core/digest.js';
+import { err, ok, type Result } from '../../core/error.js';
 import type { RunReceipt } from './runReceipt.js';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';

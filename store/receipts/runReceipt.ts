@@ -1,8 +1,9 @@
-import { canonicalDigest } from '../../engine/canonicalJson.js';
-import { digestHex, type Digest } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
-import type { JsonObject } from '../../engine/json.js';
-import { SLUG_RE, type Zone } from '../../engine/spec.js';
+import type { PolicyLabel } from '../../core/policyLabel.js';
+import { canonicalDigest } from '../../core/canonicalJson.js';
+import { digestHex, type Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+import type { JsonObject } from '../../core/json.js';
+import { SLUG_RE, type Zone } from '../../core/spec.js';
 import { schemaValidator } from '../schemaValidator.js';
 
 /** The receipt format this kfm writes (`kfm_run_receipt_version`). */
@@ -13,14 +14,6 @@ export type ReceiptOperation = 'ingest' | 'transform' | 'qa' | 'catalog' | 'prom
 /** The rerun mode the engine found (CONTRACTS.md "Rerun modes"); `new` for a slice's first version. */
 export type RerunMode = 'new' | 'retry' | 'reprocess' | 'backfill' | 'rebuild' | 'rollback';
 export type ValidationStatus = 'pass' | 'fail' | 'not_applicable';
-export type PolicyLabel =
-  | 'public'
-  | 'public_generalized'
-  | 'restricted'
-  | 'restricted_sensitive_location'
-  | 'internal'
-  | 'embargoed'
-  | 'quarantine';
 
 /** `kfm://artifact/sha256:<hex>`: the artifact a digest names. */
 export type ArtifactId = `kfm://artifact/sha256:${string}`;

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { KfmError } from '../../engine/error.js';
+import { KfmError } from '../../core/error.js';
 
 /** The environment variable naming a PKCS#8 PEM Ed25519 private key to sign with. */
 export const SIGNING_KEY_ENV = 'KFM_SIGNING_KEY';

@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KfmError } from '../../engine/error.js';
+import { KfmError } from '../../core/error.js';
 import { keyIdOf } from './signingKey.js';
 
 /** Public keys whose signatures verification accepts, by key id (`sha256:<hex>`). */

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../engine/canonicalJson.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
 import { checkEnvelopeShape, unverifiedPayload, verifyEnvelope, type DsseEnvelope, type EnvelopeProblem } from './dsse.js';
 import { parseStatement, receiptStatement, RUN_RECEIPT_PREDICATE_TYPE } from './inTotoStatement.js';
 import { validateReceipt, type RunReceipt } from './runReceipt.js';

@@ -1,12 +1,12 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Digest } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
-import type { Json } from '../../engine/json.js';
-import { SLUG_RE } from '../../engine/spec.js';
-import type { TaskCode } from '../../engine/specRecord.js';
-import { sortedJson } from '../../tasks/ingest/sortedJson.js';
-import type { PolicyLabel } from '../receipts/runReceipt.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+import type { Json } from '../../core/json.js';
+import { SLUG_RE } from '../../core/spec.js';
+import type { TaskCode } from '../../core/spec.js';
+import { sortedJson } from '../../core/sortedJson.js';
+import type { PolicyLabel } from '../../core/policyLabel.js';
 import { schemaValidator } from '../schemaValidator.js';
 
 /** The registry format this kfm writes (`kfm_registry_version`). */

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { InputFile, TaskContext } from '../../engine/taskContext.js';
+import type { InputFile, TaskContext } from '../../engine/schedule/taskContext.js';
 import type { IngestParams } from './ingestParams.js';
 import { readPrior, type IngestMeta } from './ingestMeta.js';
 import { guessMediaType } from './mediaType.js';

@@ -1,14 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutputRecord } from '../../engine/job.js';
-import type { TaskContext } from '../../engine/taskContext.js';
+import type { OutputRecord } from '../../core/outputRecord.js';
+import type { TaskContext } from '../../engine/schedule/taskContext.js';
 import { conditionalFetch, type Validators } from './conditionalFetch.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_MS, type IngestParams } from './ingestParams.js';
 import { readPrior, type IngestMeta } from './ingestMeta.js';
 import { guessMediaType } from './mediaType.js';
 import { dataOutputName, MANIFEST_NAME } from './outputName.js';
 import { buildRawManifest, serializeRawManifest } from './rawManifest.js';
-import { redactHeaders, redactUrl } from './redactSecrets.js';
+import { redactHeaders, redactUrl } from '../../core/redactSecrets.js';
 import { retry, type RetryPolicy } from './retry.js';
 
 export interface HttpIngestOptions {

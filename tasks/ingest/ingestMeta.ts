@@ -1,5 +1,5 @@
-import type { OutputRecord } from '../../engine/job.js';
-import type { Json } from '../../engine/json.js';
+import type { OutputRecord } from '../../core/outputRecord.js';
+import type { Json } from '../../core/json.js';
 import type { Validators } from './conditionalFetch.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { IngestOptions } from '../../api/index.js';
-import type { JsonObject } from '../../engine/json.js';
+import type { IngestOptions } from './ingestOptions.js';
+import type { JsonObject } from '../../core/json.js';
 
 /** What `kfm:ingest` receives: the options of `ingest()` without `deps`. */
 export type IngestParams = Omit<IngestOptions, 'deps'>;

@@ -1,6 +1,6 @@
-import type { OutputRecord } from '../../engine/job.js';
-import type { Json, JsonObject } from '../../engine/json.js';
-import { sortedJson } from './sortedJson.js';
+import type { OutputRecord } from '../../core/outputRecord.js';
+import type { Json, JsonObject } from '../../core/json.js';
+import { sortedJson } from '../../core/sortedJson.js';
 
 /**
  * The raw zone manifest (CONTRACTS.md, "Zones and layout"): what was acquired, from where,

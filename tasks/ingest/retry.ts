@@ -1,4 +1,4 @@
-import { unreachable, type Result } from '../../engine/error.js';
+import { unreachable, type Result } from '../../core/error.js';
 import { abortableSleep } from './abortableSleep.js';
 
 export interface RetryPolicy {

@@ -2,7 +2,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import type { TaskContext } from 'kfm';
 import { feature } from 'topojson-client';
 import type { Topology } from 'topojson-specification';
-import { compareCodePoints } from '../compareCodePoints.js';
+import { compareCodePoints } from 'kfm';
 import { upstreamOutput } from '../upstreamOutput.js';
 
 export type CountiesParams = {

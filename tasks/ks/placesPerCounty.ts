@@ -2,7 +2,7 @@ import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import type { TaskContext } from 'kfm';
 import { bboxContainsPoint, geometryBbox } from '../geo/bbox.js';
 import { pointInPolygon } from '../geo/pointInPolygon.js';
-import { compareCodePoints } from '../compareCodePoints.js';
+import { compareCodePoints } from 'kfm';
 import { upstreamOutput } from '../upstreamOutput.js';
 import type { CountyFeature, CountyProperties } from './countiesTransform.js';
 import type { PlaceFeature } from './placesTransform.js';

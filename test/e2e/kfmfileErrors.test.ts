@@ -46,7 +46,7 @@ export default defineKfm({ datasets: [dataset(spec('a'), [task('x', { run: './t.
   });
 
   // swc lets an `accessor` field through and V8 rejects it without a position: kfm finds it
-  // with `node --check` on the compiled code and maps it back (engine/v8SyntaxLocation.ts).
+  // with `node --check` on the compiled code and maps it back (engine/load/v8SyntaxLocation.ts).
   it('a syntax error only V8 finds (after swc), at the offending token', async () => {
     const { rig, source } = projectWith(`class Registry { accessor size = 1; }
 export default defineKfm({ datasets: [dataset(spec('a'), [task('x', { run: './t.ts' })])] });

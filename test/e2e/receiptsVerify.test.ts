@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../engine/canonicalJson.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
 import { entryHash, GENESIS_HASH } from '../../store/ledger/ledger.js';
 import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dataset, defineKfm, ingest, task, type DatasetDecl, type KfmConfig } from '../../api/index.js';
-import { analyze, builtinModulePath } from '../../engine/analyze.js';
-import { KfmError } from '../../engine/error.js';
+import { analyze, builtinModulePath } from '../../engine/graph/analyze.js';
+import { KfmError } from '../../core/error.js';
 import { KFMFILE } from '../support/engineRig.js';
 import { MemoryFileSystem } from '../support/memoryFileSystem.js';
 import { testSpec } from '../support/testSpec.js';

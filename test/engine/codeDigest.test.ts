@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
-import { CodeDigester } from '../../engine/codeDigest.js';
-import { sha256, type Digest } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
-import { FileHasher } from '../../engine/fileHasher.js';
+import { CodeDigester } from '../../engine/keys/codeDigest.js';
+import { sha256, type Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+import { FileHasher } from '../../engine/keys/fileHasher.js';
 import { EngineRig } from '../support/engineRig.js';
 import { MemoryFileSystem } from '../support/memoryFileSystem.js';
 import { testSpec } from '../support/testSpec.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
-import type { BuildEvent } from '../../engine/event.js';
-import type { TaskFunction } from '../../engine/taskContext.js';
+import type { BuildEvent } from '../../engine/run/event.js';
+import type { TaskFunction } from '../../engine/schedule/taskContext.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
 import { testSpec } from '../support/testSpec.js';
 import { concatTask } from '../support/textTasks.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
-import { sha256 } from '../../engine/digest.js';
-import { FileHasher, RACY_MARGIN_MS, type StatEntry } from '../../engine/fileHasher.js';
+import { sha256 } from '../../core/digest.js';
+import { FileHasher, RACY_MARGIN_MS } from '../../engine/keys/fileHasher.js';
+import { type StatEntry } from '../../core/fs.js';
 import { EngineRig } from '../support/engineRig.js';
 import { MemoryFileSystem } from '../support/memoryFileSystem.js';
 import { testSpec } from '../support/testSpec.js';

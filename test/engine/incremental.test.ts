@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
-import type { DirtyReason } from '../../engine/dirtyReason.js';
-import type { BuildEvent } from '../../engine/event.js';
+import type { DirtyReason } from '../../engine/keys/dirtyReason.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
 import { testSpec } from '../support/testSpec.js';
 import { concatTask, lineCountTask } from '../support/textTasks.js';

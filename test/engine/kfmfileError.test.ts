@@ -4,7 +4,7 @@
  * place); both give the same location. Messages captured from @swc/core (stack trimmed).
  */
 import { describe, expect, it } from 'vitest';
-import { kfmfileError } from '../../engine/loadKfmfile.js';
+import { kfmfileError } from '../../engine/load/loadKfmfile.js';
 
 const ASCII = "  x Expression expected\n   ,-[/p/kfmfile.ts:2:1]\n 1 | const a = 1;\n 2 | export const x = ;\n   :                  ^\n   `----\n\n\nCaused by:\n    Syntax Error\n";
 const TERMINAL =

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFileSystem } from '../../engine/fs.js';
+import { nodeFileSystem } from '../../core/fs.js';
 import { MemoryFileSystem } from '../support/memoryFileSystem.js';
 
 /** The fake must glob as the real file system (fast-glob) does, or engine tests prove little. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../engine/canonicalJson.js';
-import { sha256, type Digest } from '../../engine/digest.js';
-import { compareCodePoints } from '../../engine/fs.js';
-import type { Json, JsonObject } from '../../engine/json.js';
-import { KEY_FORMAT_VERSION, keyDocumentText, nodeKey } from '../../engine/nodeKey.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { sha256, type Digest } from '../../core/digest.js';
+import { compareCodePoints } from '../../core/fs.js';
+import type { Json, JsonObject } from '../../core/json.js';
+import { KEY_FORMAT_VERSION, keyDocumentText, nodeKey } from '../../engine/keys/nodeKey.js';
 import { Prng } from '../support/prng.js';
 
 const NUMBERS = [0, -0, 1, -1, 0.1, 0.2 + 0.1, 1e21, 1e-7, -1e21, 123456789012345680000, 5e-324, 1.7976931348623157e308, 2 ** 53 + 2, 1e20, 1e-6, 3.14159];

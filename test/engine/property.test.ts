@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task, type KfmConfig } from '../../api/index.js';
-import { canonicalJson } from '../../engine/canonicalJson.js';
-import { sha256 } from '../../engine/digest.js';
-import { compareCodePoints } from '../../engine/fs.js';
-import type { JsonObject } from '../../engine/json.js';
-import type { TaskContext, TaskFunction } from '../../engine/taskContext.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { sha256 } from '../../core/digest.js';
+import { compareCodePoints } from '../../core/fs.js';
+import type { JsonObject } from '../../core/json.js';
+import type { TaskContext, TaskFunction } from '../../engine/schedule/taskContext.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
 import type { MemoryFileSystem } from '../support/memoryFileSystem.js';
 import { Prng } from '../support/prng.js';

@@ -1,12 +1,12 @@
 /** The rerun-mode decision and the spec diffs it names, as pure functions. */
 import { describe, expect, it } from 'vitest';
-import { canonicalDigest } from '../../engine/canonicalJson.js';
-import { diffJsonPointers } from '../../engine/diffJsonPointers.js';
-import type { Digest } from '../../engine/digest.js';
-import type { Json } from '../../engine/json.js';
-import { decideRerunMode, type VersionFacts } from '../../engine/rerunMode.js';
-import { describeSpecChange, specChanges } from '../../engine/specChanges.js';
-import type { RawInput } from '../../engine/datasetRawInputs.js';
+import { canonicalDigest } from '../../core/canonicalJson.js';
+import { diffJsonPointers } from '../../engine/versions/diffJsonPointers.js';
+import type { Digest } from '../../core/digest.js';
+import type { Json } from '../../core/json.js';
+import { decideRerunMode, type VersionFacts } from '../../engine/versions/rerunMode.js';
+import { describeSpecChange, specChanges } from '../../engine/versions/specChanges.js';
+import type { RawInput } from '../../engine/versions/datasetRawInputs.js';
 import type { VersionRecord } from '../../store/state.js';
 
 const D = (c: string): Digest => `sha256:${c.repeat(64)}`;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
-import type { TaskFunction } from '../../engine/taskContext.js';
+import type { TaskFunction } from '../../engine/schedule/taskContext.js';
 import { EngineRig } from '../support/engineRig.js';
 import { testSpec } from '../support/testSpec.js';
 

@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CodeDigester } from '../../engine/codeDigest.js';
-import { isEditorTempFile } from '../../engine/editorTempFile.js';
-import { FileHasher } from '../../engine/fileHasher.js';
-import { nodeFileSystem } from '../../engine/fs.js';
-import type { Graph } from '../../engine/graph.js';
-import { brokenKfmfilePlan, globBase, scopeOf, watchPlanFor, type WatchPlan } from '../../engine/watchPlan.js';
+import { CodeDigester } from '../../engine/keys/codeDigest.js';
+import { isEditorTempFile } from '../../engine/watch/editorTempFile.js';
+import { FileHasher } from '../../engine/keys/fileHasher.js';
+import { nodeFileSystem } from '../../core/fs.js';
+import type { Graph } from '../../engine/graph/graph.js';
+import { brokenKfmfilePlan, globBase, scopeOf, watchPlanFor, type WatchPlan } from '../../engine/watch/watchPlan.js';
 
 let root: string;
 const at = (rel: string) => join(root, rel);

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Digest } from '../../engine/digest.js';
-import type { OutputRecord } from '../../engine/job.js';
-import type { Json, JsonObject } from '../../engine/json.js';
-import type { InputFile, TaskContext, TaskFunction } from '../../engine/taskContext.js';
+import type { Digest } from '../../core/digest.js';
+import type { OutputRecord } from '../../core/outputRecord.js';
+import type { Json, JsonObject } from '../../core/json.js';
+import type { InputFile, TaskContext, TaskFunction } from '../../engine/schedule/taskContext.js';
 
 export interface PreviousResult {
   outputs: OutputRecord[];

@@ -5,9 +5,9 @@ import { parseRetryAfter } from '../../tasks/ingest/conditionalFetch.js';
 import { parseIngestParams } from '../../tasks/ingest/ingestParams.js';
 import { guessMediaType } from '../../tasks/ingest/mediaType.js';
 import { dataOutputName } from '../../tasks/ingest/outputName.js';
-import { redactHeaders, redactUrl } from '../../tasks/ingest/redactSecrets.js';
+import { redactHeaders, redactUrl } from '../../core/redactSecrets.js';
 import { backoffDelay } from '../../tasks/ingest/retry.js';
-import { sortedJson } from '../../tasks/ingest/sortedJson.js';
+import { sortedJson } from '../../core/sortedJson.js';
 
 describe('sortedJson', () => {
   it('sorts keys at every depth, integer-like ones included, and ends with a newline', () => {

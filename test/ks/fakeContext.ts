@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject, TaskContext, UpstreamOutput } from 'kfm';
-import type { OutputRecord } from '../../engine/job.js';
+import type { OutputRecord } from '../../core/outputRecord.js';
 
 export interface FakeUpstreamFile {
   data: string | Uint8Array;

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../engine/digest.js';
+import { sha256 } from '../../core/digest.js';
 import { IN_TOTO_PAYLOAD_TYPE, paeEncode, serializeEnvelope, signStatement, verifyEnvelope, type DsseEnvelope } from '../../store/receipts/dsse.js';
 import {
   IN_TOTO_STATEMENT_TYPE,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KfmError } from '../../engine/error.js';
+import { KfmError } from '../../core/error.js';
 import { entryHash, GENESIS_HASH, Ledger, LEDGER_SCHEMA_VERSION, type LedgerEntry } from '../../store/ledger/ledger.js';
 import { unverifiedPayload } from '../../store/receipts/dsse.js';
 import { ReceiptRig, T0 } from './receiptRig.js';

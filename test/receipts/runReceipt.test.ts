@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalDigest } from '../../engine/canonicalJson.js';
-import { sha256 } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
+import { canonicalDigest } from '../../core/canonicalJson.js';
+import { sha256 } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
 import {
   parseRunId,
   receiptFileName,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KfmError } from '../../engine/error.js';
+import { KfmError } from '../../core/error.js';
 import { defaultSigningKeyPath, keyIdOf, loadOrCreateSigningKey } from '../../store/receipts/signingKey.js';
 import { loadTrustedKeys, trustedKeysDir, trustPublicKey } from '../../store/receipts/trustedKeys.js';
 import { REPO_ROOT } from '../support/cliRig.js';

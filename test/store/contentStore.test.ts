@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Digest } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
 import { FileContentStore } from '../../store/contentStore.js';
 
 const sha256 = (bytes: string | Buffer): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

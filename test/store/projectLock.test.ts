@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KfmError } from '../../engine/error.js';
+import { KfmError } from '../../core/error.js';
 import { ProjectLock } from '../../store/projectLock.js';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KfmError } from '../../engine/error.js';
+import { KfmError } from '../../core/error.js';
 import { readRegistry, registeredSlugs, writeRegistry, type DatasetRegistry } from '../../store/registry/datasetRegistry.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}` as const;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Digest } from '../../engine/digest.js';
-import { KfmError } from '../../engine/error.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
 import { State, STATE_SCHEMA_VERSION, type NodeResult } from '../../store/state.js';
 import { REPO_ROOT } from '../support/cliRig.js';
 

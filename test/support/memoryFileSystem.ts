@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import picomatch from 'picomatch';
-import type { Digest } from '../../engine/digest.js';
-import { compareCodePoints, type FileStat, type FileSystem } from '../../engine/fs.js';
+import type { Digest } from '../../core/digest.js';
+import { compareCodePoints, type FileStat, type FileSystem } from '../../core/fs.js';
 
 interface MemoryFile {
   content: Buffer;

@@ -1,6 +1,6 @@
-import { canonicalJson } from '../../engine/canonicalJson.js';
-import type { TaskContext, TaskFunction } from '../../engine/taskContext.js';
-import { compareCodePoints } from '../../engine/fs.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import type { TaskContext, TaskFunction } from '../../engine/schedule/taskContext.js';
+import { compareCodePoints } from '../../core/fs.js';
 import type { MemoryFileSystem } from './memoryFileSystem.js';
 
 /**

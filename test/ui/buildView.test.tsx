@@ -1,7 +1,7 @@
 /** The terminal UI's components, rendered with ink-testing-library (100 columns), ANSI stripped. */
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { BuildView } from '../../cli/ui/BuildView.js';
 import { applyEvents, initialBuildView, type BuildViewState } from '../../cli/ui/buildViewModel.js';
 import { stripAnsi } from '../support/cliRig.js';

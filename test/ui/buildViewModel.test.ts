@@ -1,6 +1,6 @@
 /** The terminal UI's view model: a pure reducer over engine events. */
 import { describe, expect, it } from 'vitest';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import {
   addNotice,
   applyEvent,

@@ -1,7 +1,7 @@
 /** The Ink reporter on a fake terminal stream: mounts on the first event, ends on the final frame. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { InkReporter } from '../../cli/reporters/inkReporter.js';
 import { stripAnsi } from '../support/cliRig.js';
 

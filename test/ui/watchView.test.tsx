@@ -1,7 +1,7 @@
 /** Watch mode in the terminal UI and the plain reporter: the watcher's lines around each cycle's build. */
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BuildEvent } from '../../engine/event.js';
+import type { BuildEvent } from '../../engine/run/event.js';
 import { BuildView } from '../../cli/ui/BuildView.js';
 import { applyEvents, initialBuildView, type BuildViewState } from '../../cli/ui/buildViewModel.js';
 import { JsonReporter } from '../../cli/reporters/jsonReporter.js';

@@ -1,0 +1,44 @@
+import type { DirtyReason } from './dirtyReason.js';
+import { unreachable } from '../../core/error.js';
+
+const short = (d: string | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
+
+/** One line saying why a node runs, naming what changed and its old and new digests. */
+export function describeReason(r: DirtyReason): string {
+  switch (r.type) {
+    case 'no-previous-run':
+      return 'no previous run';
+    case 'always':
+      return 'always runs (revalidates its source)';
+    case 'key-format':
+      return `key format changed (${r.old} → ${r.new})`;
+    case 'input-changed':
+      return r.old === null
+        ? `input ${r.path} added (${short(r.new)})`
+        : r.new === null
+          ? `input ${r.path} removed (was ${short(r.old)})`
+          : `input ${r.path} changed: ${short(r.old)} → ${short(r.new)}`;
+    case 'param-changed':
+      return `param ${r.pointer} changed: ${fmt(r.old)} → ${fmt(r.new)}`;
+    case 'code-changed':
+      return r.old === null
+        ? `task code ${r.file} added (${short(r.new)})`
+        : r.new === null
+          ? `task code ${r.file} removed (was ${short(r.old)})`
+          : `task code ${r.file} changed: ${short(r.old)} → ${short(r.new)}`;
+    case 'upstream-changed':
+      return `upstream ${r.upstream} changed: ${short(r.old)} → ${short(r.new)}`;
+    case 'upstream-pending':
+      return `upstream ${r.upstream} will run first`;
+    case 'output-missing':
+      return `stored output ${r.output} (${short(r.digest)}) is missing or damaged`;
+    case 'clean':
+      return 'up to date';
+    default:
+      return unreachable(r);
+  }
+}
+
+function fmt(v: unknown): string {
+  return v === undefined ? '(absent)' : JSON.stringify(v);
+}

@@ -1,0 +1,54 @@
+import { actorOf } from './actor.js';
+import { KfmError } from '../../core/error.js';
+import { gitCommit } from './gitCommit.js';
+import { kfmVersion } from '../../core/kfmVersion.js';
+import type { Project } from '../load/project.js';
+import { ReceiptWriter } from './receiptWriter.js';
+import type { BuildRerunMode } from '../../core/buildRerunMode.js';
+import type { Target } from '../graph/target.js';
+import type { EventSink } from '../run/event.js';
+import type { ReceiptEnvironment } from './datasetReceipts.js';
+import { beginVersioning, endVersioning } from './versioningContext.js';
+
+/**
+ * Sets up what a build's dataset versions need (engine/versioningContext.ts) when a target
+ * is versioned (has a slice): the signing key (loaded or generated, and trusted in
+ * `.kfm/keys/`) before anything runs, so a missing key fails the build at once. Returns
+ * undefined when no target is versioned (`--expect` then is a usage error).
+ */
+export function openVersioning(
+  project: Project,
+  targets: Target[],
+  runId: string,
+  options: { expect?: BuildRerunMode | undefined; actor?: { principal?: string; role?: string } | undefined; onEvent: EventSink },
+): { close(): void } | undefined {
+  const versioned = targets.some((t) => (t.slice ?? project.graph.datasets.get(t.dataset)!.defaultSlice) !== undefined);
+  if (!versioned) {
+    if (options.expect !== undefined) {
+      throw new KfmError('usage', '--expect needs a versioned target: name a slice (e.g. ks_counties@2017) or give the dataset a default slice');
+    }
+    return undefined;
+  }
+  const receipts = new ReceiptWriter({ projectRoot: project.paths.root, kfmDir: project.paths.kfmDir });
+  let environment: ReceiptEnvironment | undefined;
+  beginVersioning(runId, {
+    expect: options.expect,
+    onEvent: options.onEvent,
+    projectRoot: project.paths.root,
+    receipts,
+    actor: actorOf(options.actor),
+    environment: () =>
+      (environment ??= {
+        gitCommit: gitCommit(project.paths.root),
+        kfmVersion: kfmVersion(),
+        nodeVersion: process.version,
+        platform: `${process.platform}-${process.arch}`,
+      }),
+  });
+  return {
+    close() {
+      endVersioning(runId);
+      receipts.close();
+    },
+  };
+}

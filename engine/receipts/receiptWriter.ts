@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import type { ContentStore } from '../../store/contentStore.js';
+import { linkEntry } from '../../store/dataTree.js';
+import { Ledger, LEDGER_KIND_RUN_RECEIPT } from '../../store/ledger/ledger.js';
+import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
+import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
+import { receiptFileName, validateReceipt, type RunReceipt } from '../../store/receipts/runReceipt.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../store/receipts/signingKey.js';
+import { trustPublicKey } from '../../store/receipts/trustedKeys.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+
+/** What recording a dataset version's receipts wrote. */
+export interface RecordedReceipts {
+  /** The receipts' run ids, in order. */
+  runIds: string[];
+  /** Their ledger sequence numbers. */
+  seqs: number[];
+  /** Their files, relative to data/. */
+  paths: string[];
+}
+
+/**
+ * Signs run receipts and records them: each is validated against its schema, wrapped as an
+ * in-toto statement in a DSSE envelope signed with the project's Ed25519 key, appended to
+ * the audit ledger (`.kfm/ledger.db`), and written as a file under
+ * `data/catalog/<slug>/<dvid>/receipts/` (a read-only link to the envelope in the store).
+ * The key is loaded (or generated) and its public half trusted in `.kfm/keys/` at
+ * construction; the ledger opens on first use.
+ */
+export class ReceiptWriter {
+  readonly key: SigningKey;
+  readonly #kfmDir: string;
+  #ledger: Ledger | undefined;
+
+  constructor(options: { projectRoot: string; kfmDir: string; env?: NodeJS.ProcessEnv }) {
+    this.#kfmDir = options.kfmDir;
+    this.key = loadOrCreateSigningKey({ projectRoot: options.projectRoot, ...(options.env ? { env: options.env } : {}) });
+    trustPublicKey(options.kfmDir, this.key);
+  }
+
+  get ledgerPath(): string {
+    return join(this.#kfmDir, 'ledger.db');
+  }
+
+  /**
+   * Records receipts. Declared input files go into the content store first (verification
+   * finds every digest a receipt names there), and the store is flushed before the ledger
+   * names anything: the ledger never points at bytes a power cut could lose.
+   */
+  record(args: { receipts: RunReceipt[]; inputFiles: { absPath: string; digest: Digest }[]; store: ContentStore; dataDir: string }): RecordedReceipts {
+    const { store } = args;
+    for (const r of args.receipts) {
+      const problems = validateReceipt(r);
+      if (problems.length > 0) {
+        throw new KfmError('store', `internal: the ${r.operation} receipt of ${r.node ?? r.dataset_slug} does not match its schema: ${problems.join('; ')}`);
+      }
+    }
+    const stored: Digest[] = [];
+    for (const f of args.inputFiles) {
+      if (store.has(f.digest)) continue;
+      const put = store.putFile(f.absPath);
+      if (put.digest !== f.digest) {
+        throw new KfmError('store', `input file ${f.absPath} changed during the build (hashed ${f.digest}, now ${put.digest}): build again`);
+      }
+      stored.push(put.digest);
+    }
+    if (stored.length > 0) store.sync(stored);
+
+    this.#ledger ??= new Ledger(this.ledgerPath);
+    const out: RecordedReceipts = { runIds: [], seqs: [], paths: [] };
+    const files: { path: string; digest: Digest }[] = [];
+    for (const r of args.receipts) {
+      const envelope = signStatement(receiptStatement(r), this.key);
+      const entry = this.#ledger.append({ kind: LEDGER_KIND_RUN_RECEIPT, envelope });
+      const file = store.putBytes(Buffer.from(`${serializeEnvelope(envelope)}\n`, 'utf8'));
+      const path = `catalog/${r.dataset_slug}/${r.dataset_version_id}/receipts/${receiptFileName(r.run_id)}`;
+      files.push({ path, digest: file.digest });
+      out.runIds.push(r.run_id);
+      out.seqs.push(entry.seq);
+      out.paths.push(path);
+    }
+    store.sync(files.map((f) => f.digest));
+    for (const f of files) linkEntry(args.dataDir, store, f);
+    return out;
+  }
+
+  close(): void {
+    this.#ledger?.close();
+    this.#ledger = undefined;
+  }
+}

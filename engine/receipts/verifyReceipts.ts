@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileContentStore } from '../../store/contentStore.js';
+import { Ledger, type LedgerEntry, type LedgerReader } from '../../store/ledger/ledger.js';
+import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
+import { loadTrustedKeys } from '../../store/receipts/trustedKeys.js';
+import type { ProjectPaths } from '../load/projectPaths.js';
+import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
+
+/** The format of `kfm receipts verify --json` (schemas/receipts-verify-report.schema.json). */
+export const RECEIPTS_VERIFY_REPORT_VERSION = 'v1';
+
+export interface ReceiptsVerification {
+  /** Entries in the ledger. */
+  entries: number;
+  /** Entries of the target (all of them without one). */
+  checked: number;
+  /** The newest entry's hash: record it elsewhere to detect a truncated ledger later. */
+  head: string | null;
+  /** What is wrong, by seq (receipt-file problems without a seq last); empty when all verifies. */
+  problems: LedgerProblem[];
+}
+
+/** Problems of the chain as a whole: reported whatever the target, since they undermine every entry after them. */
+const CHAIN: ReadonlySet<LedgerProblemReason> = new Set(['chain-broken', 'entry-hash-mismatch', 'sequence-gap', 'sequence-out-of-order', 'duplicate-entry']);
+
+/**
+ * `kfm receipts verify [target]`: the audit ledger end to end (verifyLedger: the hash chain,
+ * every signature against the project's trusted keys, every receipt against its schema,
+ * every digest a receipt names against the content store, and the receipt files under
+ * data/catalog/). With a target, problems of other datasets' entries and files are left out,
+ * but not problems of the chain itself. Opens nothing for writing; a missing ledger is empty.
+ */
+export function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): ReceiptsVerification {
+  const ledgerPath = join(paths.kfmDir, 'ledger.db');
+  const ledger: LedgerReader & { close?(): void } = existsSync(ledgerPath) ? new Ledger(ledgerPath, { readonly: true }) : { entries: () => [] };
+  try {
+    const rows = ledger.entries();
+    const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : { check: () => 'missing' as const };
+    const problems = verifyLedger({
+      ledger: { entries: () => rows },
+      store,
+      trustedKeys: loadTrustedKeys(paths.kfmDir),
+      catalogDir: join(paths.dataDir, 'catalog'),
+      requireReceiptFiles: true,
+    });
+    const bySeq = new Map<number, LedgerEntry>(rows.map((r) => [r.seq, r]));
+    const inTarget = (p: LedgerProblem): boolean => {
+      if (!target || CHAIN.has(p.reason)) return true;
+      if (p.path !== undefined) {
+        const [slug, dvid] = p.path.split('/');
+        return targetMatches(target, slug ?? null, dvid ?? null);
+      }
+      const row = p.seq === null ? undefined : bySeq.get(p.seq);
+      return row !== undefined && targetMatches(target, row.datasetSlug, row.datasetVersionId);
+    };
+    return {
+      entries: rows.length,
+      checked: target ? rows.filter((r) => targetMatches(target, r.datasetSlug, r.datasetVersionId)).length : rows.length,
+      head: rows.length > 0 ? rows[rows.length - 1]!.entryHash : null,
+      problems: problems.filter(inTarget),
+    };
+  } finally {
+    ledger.close?.();
+  }
+}

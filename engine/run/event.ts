@@ -1,0 +1,68 @@
+import type { Digest } from '../../core/digest.js';
+import type { BuildRerunMode } from '../../core/buildRerunMode.js';
+import type { KfmErrorCode, Location } from '../../core/error.js';
+import type { TaskFailure } from '../schedule/job.js';
+import type { DirtyReason } from '../keys/dirtyReason.js';
+
+/** A node's final status in a build. */
+export type NodeStatus = 'executed' | 'cached' | 'failed' | 'skipped';
+
+/** Everything the engine reports. Reporters (plain, JSON, Ink) render these; the engine never prints. */
+export type BuildEvent =
+  /** The project lock is held by another build; this one waits. */
+  | { type: 'lock-waiting'; holder: string }
+  /** The build starts: these nodes are in scope. */
+  | { type: 'build-start'; runId: string; targets: string[]; nodes: string[]; jobs: number }
+  /** A node's key matched a stored result: nothing runs. */
+  | { type: 'node-cached'; id: string; key: Digest }
+  /** A node starts running, and why. */
+  | { type: 'node-start'; id: string; key: Digest; reason: DirtyReason }
+  /** A running task logged a line. */
+  | { type: 'node-log'; id: string; level: 'info' | 'warn' | 'error'; message: string }
+  /** A running task reported progress. */
+  | { type: 'node-progress'; id: string; done: number; total?: number; unit?: string }
+  /** A node ran and its outputs are stored. */
+  | { type: 'node-done'; id: string; key: Digest; outputs: number; durationMs: number }
+  /** A node's task failed (or its inputs could not be prepared). */
+  | { type: 'node-failed'; id: string; key: Digest | null; error: TaskFailure }
+  /** A node did not run because a dependency failed or the build stopped. */
+  | { type: 'node-skipped'; id: string; because: string }
+  /** A dataset version was named, with the rerun mode found and why (before its files are written). */
+  | {
+      type: 'dataset-version';
+      dataset: string;
+      slice: string;
+      datasetVersionId: string;
+      mode: BuildRerunMode;
+      reason: string;
+      /** False for a retry: the version existed. */
+      created: boolean;
+    }
+  /** A dataset version's run receipts were signed, appended to the audit ledger and written under data/catalog/. */
+  | { type: 'receipts-recorded'; dataset: string; datasetVersionId: string; count: number; firstSeq: number; lastSeq: number }
+  /** A dataset's outputs were linked into the data/ tree under its version. */
+  | { type: 'dataset-linked'; dataset: string; datasetVersionId: string; paths: number }
+  /** The build ended. */
+  | {
+      type: 'build-end';
+      runId: string;
+      status: 'succeeded' | 'failed' | 'interrupted';
+      counts: Record<NodeStatus, number>;
+      durationMs: number;
+    }
+  /** A problem that stops the build before or outside any node. */
+  | { type: 'build-error'; message: string; location?: Location }
+  /** Watch mode: a cycle is over; waiting for a change to `files` files or to what `patterns` globs match. */
+  | { type: 'watch-waiting'; files: number; patterns: number }
+  /** Watch mode: these files changed (project-relative, sorted); a new cycle starts. */
+  | { type: 'watch-change'; paths: string[] }
+  /**
+   * Watch mode: files changed while a build runs. `interrupt`: the kfmfile or code or inputs
+   * of a node it has not finished changed, so it stops now; otherwise it finishes first.
+   * A `watch-change` follows either way.
+   */
+  | { type: 'watch-pending'; paths: string[]; interrupt: boolean }
+  /** Watch mode: the kfmfile, a target or the build's inputs could not be loaded (what `kfm build` exits on); the next change retries. */
+  | { type: 'watch-error'; code: KfmErrorCode; message: string; location?: Location };
+
+export type EventSink = (event: BuildEvent) => void;

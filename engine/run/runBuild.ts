@@ -1,0 +1,94 @@
+import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
+import { ProjectLock } from '../../store/projectLock.js';
+import { build, type BuildSummary } from '../schedule/build.js';
+import type { EventSink } from './event.js';
+import { paramsValidator } from '../plan/paramsValidator.js';
+import { PoolRunner } from '../schedule/poolRunner.js';
+import type { Project } from '../load/project.js';
+import type { TaskRunner } from '../schedule/runner.js';
+import { kfmVersion } from '../../core/kfmVersion.js';
+import { recordSnapshot } from '../snapshot/recordSnapshot.js';
+import { newRunId } from '../../core/runId.js';
+import { parseTarget } from '../graph/target.js';
+import type { BuildRerunMode } from '../../core/buildRerunMode.js';
+import { openVersioning } from '../receipts/openVersioning.js';
+
+export interface RunBuildOptions {
+  targets: string[];
+  jobs?: number;
+  keepGoing?: boolean;
+  signal?: AbortSignal;
+  onEvent: EventSink;
+  /** A runner to use instead of the worker pool (tests). */
+  runner?: TaskRunner;
+  /** How long to wait for another build's lock (default: forever). */
+  lockTimeoutMs?: number;
+  /** `--expect`: the rerun mode every versioned target must be in (engine/versions/rerunMode.ts). */
+  expect?: BuildRerunMode;
+  /** Who the receipts name: `--actor` (default: the OS user) and `--role` (default: operator). */
+  actor?: { principal?: string; role?: string };
+}
+
+/**
+ * `kfm build` as a library call: takes the project lock (waiting, with an event, while
+ * another build holds it), sweeps temp files a killed build left, builds, and saves caches.
+ */
+export async function runBuild(project: Project, options: RunBuildOptions): Promise<BuildSummary> {
+  const targets = options.targets.map((t) => parseTarget(t, project.graph));
+  const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const lock = new ProjectLock(project.paths.kfmDir);
+  try {
+    await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
+      ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
+  const runId = newRunId();
+  let versioning: ReturnType<typeof openVersioning>;
+  try {
+    versioning = openVersioning(project, all, runId, options);
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
+  const runner = options.runner ?? new PoolRunner(jobs);
+  const { planner, hasher, code } = project.planner();
+  try {
+    project.store.sweepTemp();
+    project.state.closeAbandonedRuns(new Date().toISOString());
+    rmSync(project.paths.scratchDir, { recursive: true, force: true });
+    const summary = await build({
+      graph: project.graph,
+      planner,
+      targets: all,
+      state: project.state,
+      store: project.store,
+      runner,
+      jobs,
+      keepGoing: options.keepGoing ?? false,
+      signal: options.signal ?? new AbortController().signal,
+      onEvent: options.onEvent,
+      scratchDir: project.paths.scratchDir,
+      dataDir: project.paths.dataDir,
+      validateParams: paramsValidator(project.graph, planner),
+      runId,
+    });
+    try {
+      await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
+    } catch {
+      // A snapshot only speeds up the next no-op build; failing to write one loses nothing.
+    }
+    return summary;
+  } finally {
+    versioning?.close();
+    project.persistCaches(hasher, code);
+    if (!options.runner) await runner.close();
+    project.store.sweepTemp();
+    lock.close();
+  }
+}

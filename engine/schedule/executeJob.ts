@@ -1,0 +1,75 @@
+import { rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { FileContentStore } from '../../store/contentStore.js';
+import { createTaskContext } from './createTaskContext.js';
+import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
+import type { TaskFunction } from './taskContext.js';
+import { taskFailure } from './taskFailure.js';
+
+/** Imports a task module; the code digest in the URL makes a changed module load afresh. */
+export async function importTaskModule(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(job.modulePath);
+  url.search = `?v=${job.codeDigest.slice(7, 23)}`;
+  return (await import(url.href)) as Record<string, unknown>;
+}
+
+const loaded = new Map<string, Promise<TaskFunction>>();
+
+/**
+ * The task function a module default-exports, imported once per module and code digest for
+ * the life of the thread (an `import()` goes through the loader hooks' thread every time).
+ */
+export function importTask(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<TaskFunction> {
+  const k = `${job.codeDigest}:${job.modulePath}`;
+  let p = loaded.get(k);
+  if (!p) {
+    loaded.set(k, (p = importTaskFunction(job)));
+    p.catch(() => loaded.delete(k));
+  }
+  return p;
+}
+
+async function importTaskFunction(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<TaskFunction> {
+  const mod = await importTaskModule(job);
+  if (typeof mod.default !== 'function') {
+    throw new Error(`task module ${job.modulePath} must default-export an async function (ctx) => {...}`);
+  }
+  return mod.default as TaskFunction;
+}
+
+/**
+ * Runs one job to an outcome: the boundary where anything a task throws becomes a
+ * TaskFailure. The scratch directory is removed afterwards.
+ */
+export async function executeJob(
+  job: TaskJob,
+  send: (msg: TaskMessage) => void,
+  signal: AbortSignal,
+  load: (job: TaskJob) => Promise<TaskFunction> = importTask,
+): Promise<TaskOutcome> {
+  let scratchCreated = () => false;
+  send({ type: 'started' });
+  try {
+    const fn = await load(job);
+    const made = createTaskContext(job, storeFor(job), send, signal);
+    scratchCreated = made.scratchCreated;
+    await fn(made.ctx);
+    signal.throwIfAborted();
+    const { outputs, meta } = made.result();
+    return { ok: true, outputs, meta };
+  } catch (e) {
+    return { ok: false, error: taskFailure(e, job.root) };
+  } finally {
+    if (scratchCreated()) rmSync(job.scratchDir, { recursive: true, force: true });
+  }
+}
+
+const stores = new Map<string, FileContentStore>();
+
+/** One store object per directory and durability for the life of the thread. */
+function storeFor(job: TaskJob): FileContentStore {
+  const k = `${job.storeDurability}:${job.storeDir}`;
+  let s = stores.get(k);
+  if (!s) stores.set(k, (s = new FileContentStore(job.storeDir, job.storeDurability)));
+  return s;
+}

@@ -1,0 +1,60 @@
+import type { NodeResult } from '../../store/state.js';
+import type { Digest } from '../../core/digest.js';
+import type { Graph } from '../graph/graph.js';
+import type { StaticParts } from '../plan/planner.js';
+
+/** A raw input of a dataset: `[label, digest]`. */
+export type RawInput = [string, Digest];
+
+/**
+ * What a dataset version is built from besides its spec, sorted by label: every raw-zone
+ * output (`<node>:<output>`), every declared input file (`file:<path>`) and every output
+ * taken from another dataset (`node:<node>`, its outputs digest). A backfill is a change
+ * here with the same spec.
+ */
+export function datasetRawInputs(
+  graph: Graph,
+  slug: string,
+  results: ReadonlyMap<string, NodeResult>,
+  staticParts: (id: string) => StaticParts,
+): RawInput[] {
+  const out: RawInput[] = [];
+  for (const id of graph.datasets.get(slug)!.nodes) {
+    const n = graph.nodes.get(id)!;
+    const r = results.get(id)!;
+    if (n.zone === 'raw') for (const o of r.outputs) out.push([`${n.id}:${o.name}`, o.digest]);
+    for (const [path, d] of staticParts(n.id).inputs) out.push([`file:${path}`, d]);
+    for (const dep of n.deps) {
+      if (graph.nodes.get(dep)!.dataset !== slug) out.push([`node:${dep}`, results.get(dep)!.outputsDigest]);
+    }
+  }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** One raw input that differs between two versions (null: absent on that side). */
+export interface RawInputChange {
+  input: string;
+  old: Digest | null;
+  new: Digest | null;
+}
+
+export function rawInputChanges(old: readonly RawInput[], now: readonly RawInput[]): RawInputChange[] {
+  const a = new Map(old);
+  const b = new Map(now);
+  const out: RawInputChange[] = [];
+  for (const input of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+    const x = a.get(input) ?? null;
+    const y = b.get(input) ?? null;
+    if (x !== y) out.push({ input, old: x, new: y });
+  }
+  return out;
+}
+
+const short = (d: Digest | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
+
+/** `ks/fetch:rows.csv sha256:0123456789ab → sha256:ba9876543210`. */
+export function describeRawInputChange(c: RawInputChange): string {
+  if (c.old === null) return `${c.input} added (${short(c.new)})`;
+  if (c.new === null) return `${c.input} removed (was ${short(c.old)})`;
+  return `${c.input} ${short(c.old)} → ${short(c.new)}`;
+}

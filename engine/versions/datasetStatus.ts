@@ -1,0 +1,62 @@
+import { readRegistry, registeredSlugs, registryFile } from '../../store/registry/datasetRegistry.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+import { readLedgerEntries } from '../receipts/ledgerReader.js';
+import type { ProjectPaths } from '../load/projectPaths.js';
+import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
+
+/** The format of `kfm status --json` (schemas/status-report.schema.json). */
+export const STATUS_REPORT_VERSION = 'v1';
+
+export interface VersionStatus {
+  dataset_version_id: string;
+  slice: string;
+  spec_hash: Digest;
+  inputs_digest: Digest;
+  mode: string;
+  status: string;
+  created_at: string;
+  /** Ledger entries (run receipts) recorded for the version, retries included. */
+  receipts: number;
+  latest: boolean;
+}
+
+export interface DatasetStatus {
+  dataset_slug: string;
+  title: string;
+  policy_label: string;
+  spec_hash: Digest;
+  registry: string;
+  latest_version_id: string | null;
+  versions: VersionStatus[];
+}
+
+/**
+ * `kfm status [target]`: each registered dataset's versions (from `registry/<slug>.json`,
+ * oldest first) with their mode and status, and how many receipts the audit ledger holds
+ * for each. Reads the registry and the ledger only.
+ */
+export function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): DatasetStatus[] {
+  const slugs = target ? [target.slug] : registeredSlugs(paths.root);
+  const out: DatasetStatus[] = [];
+  for (const slug of slugs) {
+    const registry = readRegistry(paths.root, slug);
+    if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it, or run kfm check --update`);
+    const receipts = new Map<string, number>();
+    for (const e of readLedgerEntries(paths.kfmDir, slug)) {
+      if (e.datasetVersionId !== null) receipts.set(e.datasetVersionId, (receipts.get(e.datasetVersionId) ?? 0) + 1);
+    }
+    out.push({
+      dataset_slug: slug,
+      title: registry.title,
+      policy_label: registry.policy_label,
+      spec_hash: registry.spec_hash,
+      registry: registryFile(slug),
+      latest_version_id: registry.latest_version_id,
+      versions: registry.versions
+        .filter((v) => !target || targetMatches(target, slug, v.dataset_version_id))
+        .map((v) => ({ ...v, receipts: receipts.get(v.dataset_version_id) ?? 0, latest: v.dataset_version_id === registry.latest_version_id })),
+    });
+  }
+  return out;
+}
