@@ -4,13 +4,13 @@ import type { NodeResult, NodeRunStatus, State } from '../../store/state.js';
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import type { Digest } from '../../core/digest.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';
-import { KfmError } from '../../core/error.js';
 import type { EventSink, NodeStatus } from '../run/event.js';
 import type { Graph } from '../graph/graph.js';
 import type { TaskFailure, TaskJob } from './job.js';
 import type { OutputRecord } from '../../core/outputRecord.js';
 import { heapGuard } from './heapGuard.js';
-import { linkDatasetVersion, type LinkedVersion } from '../versions/linkDatasetVersion.js';
+import type { LinkedVersion } from '../versions/linkDatasetVersion.js';
+import { versionDatasets } from '../versions/versionDatasets.js';
 import type { Planner } from '../plan/planner.js';
 import type { TaskRunner } from './runner.js';
 import type { Target } from '../graph/target.js';
@@ -349,35 +349,11 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
     }
   }
 
-  const versions: LinkedVersion[] = [];
-  if (!interrupted) {
-    for (const t of o.targets) {
-      const ds = graph.datasets.get(t.dataset)!;
-      const slice = t.slice ?? ds.defaultSlice;
-      if (slice === undefined) continue;
-      if (!ds.nodes.every((id) => settled.has(id))) continue;
-      try {
-        const v = linkDatasetVersion({
-          graph,
-          dataset: t.dataset,
-          slice,
-          results: settled,
-          staticParts: (id) => planner.staticParts(id),
-          state,
-          store: o.store,
-          dataDir: o.dataDir,
-          runId: o.runId,
-          now: now().toISOString(),
-        });
-        versions.push(v);
-        o.onEvent({ type: 'dataset-linked', dataset: t.dataset, datasetVersionId: v.datasetVersionId, paths: v.paths.length });
-      } catch (e) {
-        if (!(e instanceof KfmError)) throw e;
-        failed = true;
-        o.onEvent({ type: 'build-error', message: e.message });
-      }
-    }
-  }
+  const versioned = interrupted
+    ? { versions: [], failed: false }
+    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: now().toISOString(), onEvent: o.onEvent });
+  const versions = versioned.versions;
+  if (versioned.failed) failed = true;
 
   const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';
   const nodes = scope.map((id) => summaries.get(id)!).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
