@@ -9,6 +9,7 @@ import { diffKeyDocument } from '../keys/diffKeyDocument.js';
 import { KfmError } from '../../core/error.js';
 import type { FileHasher } from '../keys/fileHasher.js';
 import type { FileSystem } from '../../core/fs.js';
+import { datasetScope } from '../graph/datasetScope.js';
 import type { Graph, GraphNode } from '../graph/graph.js';
 import { keyDocumentText, nodeKey, type KeyDocument } from '../keys/nodeKey.js';
 
@@ -59,17 +60,7 @@ export class Planner {
 
   /** Nodes of the given datasets (all when empty) plus everything they depend on, in build order. */
   scope(datasets: string[]): string[] {
-    if (datasets.length === 0) return this.#graph.order;
-    const wanted = new Set<string>();
-    const stack: string[] = [];
-    for (const slug of datasets) stack.push(...this.#graph.datasets.get(slug)!.nodes);
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (wanted.has(id)) continue;
-      wanted.add(id);
-      stack.push(...this.#graph.nodes.get(id)!.deps);
-    }
-    return this.#graph.order.filter((id) => wanted.has(id));
+    return datasetScope(this.#graph, datasets);
   }
 
   /** Expands globs and hashes inputs and code for these nodes. Missing required inputs throw (exit 2). */
