@@ -1,23 +1,8 @@
-import fg from 'fast-glob';
 import { statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CodeDigester } from '../keys/codeDigest.js';
-import { distUrl } from '../../core/distUrl.js';
+import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { isEditorTempFile } from './editorTempFile.js';
 import { compareCodePoints, nodeFileSystem } from '../../core/fs.js';
-import type { Graph } from '../graph/graph.js';
-
-/** A glob input pattern: the directory it reads, and how deep below it a match lies. */
-export interface GlobWatch {
-  pattern: string;
-  /** Absolute: the pattern's leading segments without glob characters. */
-  base: string;
-  /** Path segments of a match below `base` (Infinity with `**` or braces). */
-  depth: number;
-  /** The nodes that declare it. */
-  nodes: string[];
-}
+import { depthBelow, withinGlob, type GlobWatch } from './globWatch.js';
 
 /** What a change touches. */
 export interface Touched {
@@ -182,103 +167,6 @@ export class WatchPlan {
     if (inside && EXCLUDED_AT_ROOT.has(segments[0]!)) return true;
     return segments.some((s) => EXCLUDED_ANYWHERE.has(s));
   }
-}
-
-/** The plan for a loaded graph: the kfmfile's files, and the code and inputs of the nodes in scope. */
-export async function watchPlanFor(graph: Graph, scope: readonly string[], code: CodeDigester): Promise<WatchPlan> {
-  const modules = new Map<string, string[]>();
-  const filesOf = async (modulePath: string): Promise<string[]> => {
-    let files = modules.get(modulePath);
-    if (!files) modules.set(modulePath, (files = await moduleFiles(modulePath, code)));
-    return files;
-  };
-  const kfmfileFiles = await filesOf(graph.kfmfile);
-  const owners = new Map<string, Set<string>>();
-  const own = (file: string, id: string) => {
-    let set = owners.get(file);
-    if (!set) owners.set(file, (set = new Set()));
-    set.add(id);
-  };
-  const globs = new Map<string, GlobWatch>();
-  for (const id of scope) {
-    const node = graph.nodes.get(id)!;
-    for (const f of await filesOf(node.modulePath)) own(f, id);
-    for (const pattern of node.inputPatterns) {
-      if (!fg.isDynamicPattern(pattern)) {
-        own(join(graph.root, pattern), id);
-        continue;
-      }
-      let g = globs.get(pattern);
-      if (!g) globs.set(pattern, (g = { ...globBase(graph.root, pattern), pattern, nodes: [] }));
-      g.nodes.push(id);
-      for (const rel of nodeFileSystem.glob([pattern], graph.root)) own(join(graph.root, rel), id);
-    }
-  }
-  return new WatchPlan({ root: graph.root, kfmfileFiles, owners, globs: [...globs.values()], retryAny: false });
-}
-
-/**
- * The plan while the kfmfile does not load (or names an unknown target): what the previous
- * plan watched, and the kfmfile's files as far as they parse; any change retries.
- */
-export async function brokenKfmfilePlan(kfmfile: string, code: CodeDigester, previous?: WatchPlan): Promise<WatchPlan> {
-  // A kfmfile that does not parse lists no imports: the ones it had stay watched.
-  const kfmfileFiles = new Set([...(await moduleFiles(kfmfile, code)), ...(previous?.parts.kfmfileFiles ?? [])]);
-  return new WatchPlan({
-    root: dirname(kfmfile),
-    kfmfileFiles,
-    owners: previous?.parts.owners ?? new Map(),
-    globs: previous?.parts.globs ?? [],
-    retryAny: true,
-  });
-}
-
-/** Nodes of the given datasets (all when empty) and everything they depend on. */
-export function scopeOf(graph: Graph, datasets: readonly string[]): string[] {
-  if (datasets.length === 0) return graph.order;
-  const wanted = new Set<string>();
-  const stack = datasets.flatMap((slug) => graph.datasets.get(slug)?.nodes ?? []);
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (wanted.has(id)) continue;
-    wanted.add(id);
-    stack.push(...graph.nodes.get(id)!.deps);
-  }
-  return graph.order.filter((id) => wanted.has(id));
-}
-
-/** A glob's static base directory and the depth of its matches below it. */
-export function globBase(root: string, pattern: string): { base: string; depth: number } {
-  const segments = pattern.split('/');
-  let i = 0;
-  while (i < segments.length - 1 && !fg.isDynamicPattern(segments[i]!)) i++;
-  const rest = segments.slice(i);
-  const depth = rest.some((s) => s.includes('**') || s.includes('{')) ? Infinity : rest.length;
-  return { base: resolve(root, segments.slice(0, i).join('/') || '.'), depth };
-}
-
-const kfmDist = dirname(fileURLToPath(distUrl('x')));
-
-/**
- * A module's files, kfm's own built-ins left out. A file that is missing or does not parse
- * is listed without its imports: fixing it starts a cycle, which finds them again.
- */
-async function moduleFiles(modulePath: string, code: CodeDigester): Promise<string[]> {
-  const ours = (f: string) => relative(kfmDist, f).startsWith('..');
-  if (!ours(modulePath)) return [];
-  return (await code.filesOf(modulePath, { partial: true })).filter(ours);
-}
-
-function withinGlob(g: GlobWatch, path: string): boolean {
-  const d = depthBelow(g.base, path);
-  return d !== undefined && d >= 1 && d <= g.depth;
-}
-
-function depthBelow(base: string, path: string): number | undefined {
-  const rel = relative(base, path);
-  if (rel === '') return 0;
-  if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
-  return rel.split(sep).length;
 }
 
 function isDirectory(path: string): boolean {

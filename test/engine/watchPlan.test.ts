@@ -8,7 +8,11 @@ import { isEditorTempFile } from '../../engine/watch/editorTempFile.js';
 import { FileHasher } from '../../engine/keys/fileHasher.js';
 import { nodeFileSystem } from '../../core/fs.js';
 import type { Graph } from '../../engine/graph/graph.js';
-import { brokenKfmfilePlan, globBase, scopeOf, watchPlanFor, type WatchPlan } from '../../engine/watch/watchPlan.js';
+import { datasetScope as scopeOf } from '../../engine/graph/datasetScope.js';
+import { brokenKfmfilePlan } from '../../engine/watch/brokenKfmfilePlan.js';
+import { globBase } from '../../engine/watch/globWatch.js';
+import type { WatchPlan } from '../../engine/watch/watchPlan.js';
+import { watchPlanFor } from '../../engine/watch/watchPlanFor.js';
 
 let root: string;
 const at = (rel: string) => join(root, rel);
