@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dataset, defineKfm, ingest, task, type DatasetDecl, type KfmConfig } from '../../api/index.js';
-import { analyze, builtinModulePath } from '../../engine/graph/analyze.js';
+import { analyze } from '../../engine/graph/analyze.js';
+import { builtinModulePath } from '../../engine/graph/taskModulePath.js';
 import { KfmError } from '../../core/error.js';
 import { KFMFILE } from '../support/engineRig.js';
 import { MemoryFileSystem } from '../support/memoryFileSystem.js';
