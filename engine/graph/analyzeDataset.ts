@@ -1,4 +1,4 @@
-import type { DatasetDecl } from '../../api/index.js';
+import type { DatasetDecl } from '../../core/declarations.js';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import type { GraphDataset } from './graph.js';
 import type { KfmfileLocator } from './kfmfileLocator.js';
