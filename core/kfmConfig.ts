@@ -1,0 +1,55 @@
+/**
+ * What a kfmfile declares: its datasets, their tasks and options. The public API (`api/`)
+ * builds these with `defineKfm`, `dataset` and `task`; the engine reads them, so they live
+ * here, below both.
+ */
+import type { DatasetSpec, TaskOperation, Zone } from './spec.js';
+import type { JsonObject } from './json.js';
+
+/** One task of a dataset's DAG. */
+export interface TaskOptions {
+  /**
+   * The task module: a path relative to the kfmfile (`./tasks/clean.ts`), or a built-in
+   * (`kfm:ingest`). It default-exports `async (ctx) => { ... }`.
+   */
+  run: string;
+  /** Parameters, checked against the module's exported `paramsSchema` when it has one. */
+  params?: JsonObject;
+  /** Upstream tasks: `name` in the same dataset, or `other_slug/name`. */
+  deps?: string[];
+  /** Input files, as globs relative to the project root. */
+  inputs?: string[];
+  /** When true (the default), an input glob that matches nothing is an error. */
+  inputsRequired?: boolean;
+  /** Where the task's outputs appear in `data/`; `processed` unless said. Ingest tasks: `raw`. */
+  zone?: Zone;
+  /** Run every build even when the key is unchanged (e.g. an HTTP fetch that revalidates). */
+  always?: boolean;
+  /**
+   * What the task's run receipt calls it: `transform` unless said; `ingest()` tasks are
+   * `ingest`; QA tasks say `qa` (their receipt then carries the QA report's results).
+   */
+  operation?: TaskOperation;
+}
+
+export interface TaskDecl extends TaskOptions {
+  name: string;
+  /** Where in the kfmfile this task was declared (for error messages). */
+  declaredAt: Error | undefined;
+}
+
+export interface DatasetOptions {
+  /** The slice built when a target names no slice (`kfm build` alone, or `kfm build ks_counties`). */
+  slice?: string;
+}
+
+export interface DatasetDecl {
+  spec: DatasetSpec;
+  tasks: TaskDecl[];
+  options: DatasetOptions;
+  declaredAt: Error | undefined;
+}
+
+export interface KfmConfig {
+  datasets: DatasetDecl[];
+}
