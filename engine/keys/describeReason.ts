@@ -19,7 +19,11 @@ export function describeReason(r: DirtyReason): string {
           ? `input ${r.path} removed (was ${short(r.old)})`
           : `input ${r.path} changed: ${short(r.old)} → ${short(r.new)}`;
     case 'param-changed':
-      return `param ${r.pointer} changed: ${fmt(r.old)} → ${fmt(r.new)}`;
+      return r.old === undefined
+        ? `param ${r.pointer} added (${JSON.stringify(r.new)})`
+        : r.new === undefined
+          ? `param ${r.pointer} removed (was ${JSON.stringify(r.old)})`
+          : `param ${r.pointer} changed: ${JSON.stringify(r.old)} → ${JSON.stringify(r.new)}`;
     case 'code-changed':
       return r.old === null
         ? `task code ${r.file} added (${short(r.new)})`
@@ -37,8 +41,4 @@ export function describeReason(r: DirtyReason): string {
     default:
       return unreachable(r);
   }
-}
-
-function fmt(v: unknown): string {
-  return v === undefined ? '(absent)' : JSON.stringify(v);
 }

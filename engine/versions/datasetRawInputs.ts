@@ -1,5 +1,6 @@
 import type { NodeResult } from '../../store/state.js';
 import type { Digest } from '../../core/digest.js';
+import { diffEntries } from '../../core/diffEntries.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
 
@@ -38,16 +39,9 @@ export interface RawInputChange {
   new: Digest | null;
 }
 
+/** The raw inputs added, removed or changed between two versions, by label. */
 export function rawInputChanges(old: readonly RawInput[], now: readonly RawInput[]): RawInputChange[] {
-  const a = new Map(old);
-  const b = new Map(now);
-  const out: RawInputChange[] = [];
-  for (const input of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
-    const x = a.get(input) ?? null;
-    const y = b.get(input) ?? null;
-    if (x !== y) out.push({ input, old: x, new: y });
-  }
-  return out;
+  return diffEntries(old, now).map((c) => ({ input: c.key, old: c.old ?? null, new: c.new ?? null }));
 }
 
 const short = (d: Digest | null) => (d === null ? 'none' : d.slice(0, 7 + 12));

@@ -1,5 +1,6 @@
-import { canonicalJson } from '../../core/canonicalJson.js';
-import type { Json } from '../../core/json.js';
+import { canonicalJson } from './canonicalJson.js';
+import { diffEntries } from './diffEntries.js';
+import type { Json } from './json.js';
 
 /** One difference between two JSON documents. A side that is absent (added or removed) has no `old` or `new`. */
 export interface JsonChange {
@@ -15,9 +16,12 @@ export function pointerToken(key: string | number): string {
 }
 
 /**
- * Every difference between two JSON documents as JSON pointers, in key order: objects are
- * compared key by key, arrays index by index (extra elements are added or removed), and
- * anything else by value.
+ * Every difference between two JSON documents as JSON pointers (the one differ of kfm: a
+ * node's changed params, a dataset's changed spec). Objects are compared key by key in
+ * code-point order, arrays index by index, anything else by value (canonical JSON, so
+ * `1.0` equals `1`). Arrays of different lengths: the common indexes are compared, and
+ * each extra element is its own change at its own pointer (`/p/3`), with no `old` when it
+ * was added and no `new` when it was removed. A key present on one side only is the same.
  */
 export function diffJsonPointers(a: Json | undefined, b: Json | undefined, pointer = ''): JsonChange[] {
   if (a === undefined || b === undefined) {
@@ -26,8 +30,9 @@ export function diffJsonPointers(a: Json | undefined, b: Json | undefined, point
   }
   if (isObject(a) && isObject(b)) {
     const out: JsonChange[] = [];
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (const k of keys) out.push(...diffJsonPointers(a[k], b[k], `${pointer}/${pointerToken(k)}`));
+    for (const c of diffEntries(Object.entries(a), Object.entries(b), sameJson)) {
+      out.push(...diffJsonPointers(c.old, c.new, `${pointer}/${pointerToken(c.key)}`));
+    }
     return out;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -35,7 +40,11 @@ export function diffJsonPointers(a: Json | undefined, b: Json | undefined, point
     for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffJsonPointers(a[i], b[i], `${pointer}/${i}`));
     return out;
   }
-  return canonicalJson(a) === canonicalJson(b) ? [] : [{ pointer: pointer || '/', old: a, new: b }];
+  return sameJson(a, b) ? [] : [{ pointer: pointer || '/', old: a, new: b }];
+}
+
+function sameJson(a: Json, b: Json): boolean {
+  return a === b || canonicalJson(a) === canonicalJson(b);
 }
 
 function isObject(v: Json): v is { [key: string]: Json } {
