@@ -11,6 +11,7 @@ import type { FileHasher } from '../keys/fileHasher.js';
 import type { FileSystem } from '../../core/fs.js';
 import type { Graph, GraphNode } from '../graph/graph.js';
 import { keyDocumentText, nodeKey, type KeyDocument } from '../keys/nodeKey.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /** What a node's key needs besides its upstream outputs: computed once per build. */
 export interface StaticParts {
@@ -177,7 +178,7 @@ export class Planner {
       }
       for (const m of matched) files.add(m);
     }
-    const sorted = [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...files].sort(compareCodePoints);
     return sorted.map((rel) => [rel, this.#hasher.digest(join(root, rel), rel)]);
   }
 }

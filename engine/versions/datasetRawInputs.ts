@@ -3,6 +3,7 @@ import type { Digest } from '../../core/digest.js';
 import { diffEntries } from '../../core/diffEntries.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /** A raw input of a dataset: `[label, digest]`. */
 export type RawInput = [string, Digest];
@@ -29,7 +30,7 @@ export function datasetRawInputs(
       if (graph.nodes.get(dep)!.dataset !== slug) out.push([`node:${dep}`, results.get(dep)!.outputsDigest]);
     }
   }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out.sort((a, b) => compareCodePoints(a[0], b[0]));
 }
 
 /** One raw input that differs between two versions (null: absent on that side). */

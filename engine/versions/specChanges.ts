@@ -3,6 +3,7 @@ import { diffJsonPointers, type JsonChange } from '../../core/diffJsonPointers.j
 import type { Digest } from '../../core/digest.js';
 import type { Json } from '../../core/json.js';
 import type { TaskCode } from '../../core/spec.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /**
  * One difference between two spec-hash documents (engine/versions/specHash.ts), as a JSON pointer
@@ -99,8 +100,5 @@ function short(v: Json | undefined): string {
 /** By pointer, numbers compared as numbers (`/tasks/2` before `/tasks/10`). */
 function sortChanges(changes: SpecChange[]): SpecChange[] {
   const key = (p: string) => p.split('/').map((s) => (/^\d+$/.test(s) ? s.padStart(10, '0') : s)).join('/');
-  return changes.sort((x, y) => {
-    const [a, b] = [key(x.pointer), key(y.pointer)];
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  return changes.sort((x, y) => compareCodePoints(key(x.pointer), key(y.pointer)));
 }
