@@ -1,6 +1,6 @@
 import { canonicalJson } from './canonicalJson.js';
 import { diffEntries } from './diffEntries.js';
-import type { Json } from './json.js';
+import { isJsonObject, type Json } from './json.js';
 
 /** One difference between two JSON documents. A side that is absent (added or removed) has no `old` or `new`. */
 export interface JsonChange {
@@ -28,7 +28,7 @@ export function diffJsonPointers(a: Json | undefined, b: Json | undefined, point
     if (a === b) return [];
     return [{ pointer: pointer || '/', ...(a !== undefined ? { old: a } : {}), ...(b !== undefined ? { new: b } : {}) }];
   }
-  if (isObject(a) && isObject(b)) {
+  if (isJsonObject(a) && isJsonObject(b)) {
     const out: JsonChange[] = [];
     for (const c of diffEntries(Object.entries(a), Object.entries(b), sameJson)) {
       out.push(...diffJsonPointers(c.old, c.new, `${pointer}/${pointerToken(c.key)}`));
@@ -45,8 +45,4 @@ export function diffJsonPointers(a: Json | undefined, b: Json | undefined, point
 
 function sameJson(a: Json, b: Json): boolean {
   return a === b || canonicalJson(a) === canonicalJson(b);
-}
-
-function isObject(v: Json): v is { [key: string]: Json } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

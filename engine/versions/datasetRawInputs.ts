@@ -4,6 +4,7 @@ import { diffEntries } from '../../core/diffEntries.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
 import { compareCodePoints } from '../../core/compareCodePoints.js';
+import { shortDigest } from '../../core/shortDigest.js';
 
 /** A raw input of a dataset: `[label, digest]`. */
 export type RawInput = [string, Digest];
@@ -45,11 +46,9 @@ export function rawInputChanges(old: readonly RawInput[], now: readonly RawInput
   return diffEntries(old, now).map((c) => ({ input: c.key, old: c.old ?? null, new: c.new ?? null }));
 }
 
-const short = (d: Digest | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
-
 /** `ks/fetch:rows.csv sha256:0123456789ab → sha256:ba9876543210`. */
 export function describeRawInputChange(c: RawInputChange): string {
-  if (c.old === null) return `${c.input} added (${short(c.new)})`;
-  if (c.new === null) return `${c.input} removed (was ${short(c.old)})`;
-  return `${c.input} ${short(c.old)} → ${short(c.new)}`;
+  if (c.old === null) return `${c.input} added (${shortDigest(c.new)})`;
+  if (c.new === null) return `${c.input} removed (was ${shortDigest(c.old)})`;
+  return `${c.input} ${shortDigest(c.old)} → ${shortDigest(c.new)}`;
 }

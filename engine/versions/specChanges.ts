@@ -1,7 +1,7 @@
 import { diffEntries } from '../../core/diffEntries.js';
 import { diffJsonPointers, type JsonChange } from '../../core/diffJsonPointers.js';
 import type { Digest } from '../../core/digest.js';
-import type { Json } from '../../core/json.js';
+import { isJsonObject, type Json, type JsonObject } from '../../core/json.js';
 import type { TaskCode } from '../../core/spec.js';
 import { compareCodePoints } from '../../core/compareCodePoints.js';
 
@@ -79,8 +79,8 @@ function taskList(v: Json | undefined): { name: string; task: Json }[] | undefin
   return out;
 }
 
-function asObject(v: Json | undefined): { [key: string]: Json } | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
+function asObject(v: Json | undefined): JsonObject | undefined {
+  return isJsonObject(v) ? v : undefined;
 }
 
 const isTask = (pointer: string) => /^\/tasks\/\d+$/.test(pointer);
