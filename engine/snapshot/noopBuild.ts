@@ -11,7 +11,7 @@ import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /**
  * The fast path of `kfm build`: when a snapshot of the same targets still holds (see
- * engine/snapshot.ts), every node is cached and the build is over without loading the
+ * engine/snapshot/snapshot.ts), every node is cached and the build is over without loading the
  * kfmfile, the worker pool, the state database or any file's contents (and, having run
  * nothing, records nothing: unversioned builds write no receipts). Returns undefined when it does not hold
  * (or another build holds the lock): the caller then runs the full build.
