@@ -5,17 +5,16 @@
 import type { DatasetSpec } from '../core/spec.js';
 import type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
 import type { JsonObject } from '../core/json.js';
+import type { DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 import { captureCallSite } from '../engine/load/callSite.js';
 
 export type { DatasetSpec, TaskOperation, ValidationCheck, Zone } from '../core/spec.js';
 export type { Json, JsonObject } from '../core/json.js';
 export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/schedule/taskContext.js';
 export type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
+export type { DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 /** Orders strings by code point (never `localeCompare`): what kfm sorts with, for deterministic task outputs. */
 export { compareCodePoints } from '../core/compareCodePoints.js';
-
-export type { TaskOptions, TaskDecl, DatasetOptions, DatasetDecl, KfmConfig } from '../core/declarations.js';
-import type { TaskOptions, TaskDecl, DatasetOptions, DatasetDecl, KfmConfig } from '../core/declarations.js';
 
 export function task(name: string, options: TaskOptions): TaskDecl {
   return { ...options, name, declaredAt: captureCallSite() };

@@ -122,7 +122,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
   }
 }
 
-/** Adds the declaration's location to an error about a node (see engine/locateError.ts). */
+/** Adds the declaration's location to an error about a node (see engine/load/locateError.ts). */
 async function locateNodeError(error: KfmError, project: CliContext['project']): Promise<KfmError> {
   const { findKfmfile } = await import('../engine/load/findKfmfile.js');
   const { locateError } = await import('../engine/load/locateError.js');

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
+import { compareCodePoints } from './compareCodePoints.js';
 import type { Digest } from './digest.js';
 import { hashFileSync } from './hashFile.js';
 
@@ -51,7 +52,5 @@ export const nodeFileSystem: FileSystem = {
   now: () => Date.now(),
 };
 
-/** Plain code-point order (never localeCompare): the order of every sorted list kfm hashes. */
-export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** The order of every sorted list kfm hashes; defined in core/compareCodePoints.ts, here for the file-system seam's users. */
+export { compareCodePoints };

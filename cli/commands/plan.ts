@@ -6,6 +6,7 @@ import type { Assessment } from '../../engine/plan/planner.js';
 import { Project, loadGraph } from '../../engine/load/project.js';
 import { parseTarget } from '../../engine/graph/target.js';
 import type { CliContext } from '../cliContext.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 export const PLAN_REPORT_VERSION = 'v1';
 
@@ -33,7 +34,7 @@ export async function assessTargets(cli: CliContext, only?: (id: string) => bool
     return scope
       .filter((id) => !only || only(id))
       .map((id) => toPlanned(assessed.get(id)!))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort((a, b) => compareCodePoints(a.id, b.id));
   } finally {
     project.close();
   }

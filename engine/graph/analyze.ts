@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { KfmConfig, TaskDecl } from '../../core/declarations.js';
+import type { KfmConfig, TaskDecl } from '../../core/kfmConfig.js';
 import { analyzeDataset } from './analyzeDataset.js';
 import { analyzeTask, type TaskAnalysis } from './analyzeTask.js';
 import { detectCycle } from './detectCycle.js';

@@ -1,4 +1,4 @@
-import type { DatasetDecl } from '../../core/declarations.js';
+import type { DatasetDecl } from '../../core/kfmConfig.js';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import type { GraphDataset } from './graph.js';
 import type { KfmfileLocator } from './kfmfileLocator.js';

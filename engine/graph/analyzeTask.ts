@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import type { DatasetDecl, TaskDecl } from '../../core/declarations.js';
+import type { DatasetDecl, TaskDecl } from '../../core/kfmConfig.js';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import type { Location } from '../../core/error.js';
 import type { FileSystem } from '../../core/fs.js';

@@ -1,4 +1,4 @@
-import type { TaskDecl } from '../../core/declarations.js';
+import type { TaskDecl } from '../../core/kfmConfig.js';
 import { compareCodePoints } from '../../core/compareCodePoints.js';
 import { nodeId, type GraphNode } from './graph.js';
 import type { KfmfileLocator } from './kfmfileLocator.js';

@@ -1,7 +1,6 @@
 import type { DirtyReason } from './dirtyReason.js';
 import { unreachable } from '../../core/error.js';
-
-const short = (d: string | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
+import { shortDigest } from '../../core/shortDigest.js';
 
 /** One line saying why a node runs, naming what changed and its old and new digests. */
 export function describeReason(r: DirtyReason): string {
@@ -14,31 +13,31 @@ export function describeReason(r: DirtyReason): string {
       return `key format changed (${r.old} → ${r.new})`;
     case 'input-changed':
       return r.old === null
-        ? `input ${r.path} added (${short(r.new)})`
+        ? `input ${r.path} added (${shortDigest(r.new)})`
         : r.new === null
-          ? `input ${r.path} removed (was ${short(r.old)})`
-          : `input ${r.path} changed: ${short(r.old)} → ${short(r.new)}`;
+          ? `input ${r.path} removed (was ${shortDigest(r.old)})`
+          : `input ${r.path} changed: ${shortDigest(r.old)} → ${shortDigest(r.new)}`;
     case 'param-changed':
-      return `param ${r.pointer} changed: ${fmt(r.old)} → ${fmt(r.new)}`;
+      return r.old === undefined
+        ? `param ${r.pointer} added (${JSON.stringify(r.new)})`
+        : r.new === undefined
+          ? `param ${r.pointer} removed (was ${JSON.stringify(r.old)})`
+          : `param ${r.pointer} changed: ${JSON.stringify(r.old)} → ${JSON.stringify(r.new)}`;
     case 'code-changed':
       return r.old === null
-        ? `task code ${r.file} added (${short(r.new)})`
+        ? `task code ${r.file} added (${shortDigest(r.new)})`
         : r.new === null
-          ? `task code ${r.file} removed (was ${short(r.old)})`
-          : `task code ${r.file} changed: ${short(r.old)} → ${short(r.new)}`;
+          ? `task code ${r.file} removed (was ${shortDigest(r.old)})`
+          : `task code ${r.file} changed: ${shortDigest(r.old)} → ${shortDigest(r.new)}`;
     case 'upstream-changed':
-      return `upstream ${r.upstream} changed: ${short(r.old)} → ${short(r.new)}`;
+      return `upstream ${r.upstream} changed: ${shortDigest(r.old)} → ${shortDigest(r.new)}`;
     case 'upstream-pending':
       return `upstream ${r.upstream} will run first`;
     case 'output-missing':
-      return `stored output ${r.output} (${short(r.digest)}) is missing or damaged`;
+      return `stored output ${r.output} (${shortDigest(r.digest)}) is missing or damaged`;
     case 'clean':
       return 'up to date';
     default:
       return unreachable(r);
   }
-}
-
-function fmt(v: unknown): string {
-  return v === undefined ? '(absent)' : JSON.stringify(v);
 }

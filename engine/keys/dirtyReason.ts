@@ -1,4 +1,5 @@
 import type { Digest } from '../../core/digest.js';
+import type { Json } from '../../core/json.js';
 
 /** Why a node must run (`kfm explain`, `kfm plan`, and the `node-start` event). */
 export type DirtyReason =
@@ -10,8 +11,11 @@ export type DirtyReason =
   | { type: 'key-format'; old: number; new: number }
   /** A declared input file changed, appeared or disappeared. */
   | { type: 'input-changed'; path: string; old: Digest | null; new: Digest | null }
-  /** A parameter changed (a JSON pointer into params). */
-  | { type: 'param-changed'; pointer: string; old: unknown; new: unknown }
+  /**
+   * A parameter changed, appeared or went (a JSON pointer into params, as `diffJsonPointers`
+   * gives it): an added side has no `old`, a removed one no `new`.
+   */
+  | { type: 'param-changed'; pointer: string; old?: Json; new?: Json }
   /** A file of the task's code changed. */
   | { type: 'code-changed'; file: string; old: Digest | null; new: Digest | null }
   /** An upstream node's outputs changed. */

@@ -5,7 +5,7 @@ const CAPTURE = Symbol.for('kfm.captureCallSites');
 /**
  * Turns call-site capture on or off. Off by default: capturing a stack costs ~10 µs per
  * declaration (a second per 100k tasks). A kfmfile is a pure function of its source, so when
- * an error needs a location, kfm loads it again with capture on (engine/locateError.ts).
+ * an error needs a location, kfm loads it again with capture on (engine/load/locateError.ts).
  */
 export function setCallSiteCapture(on: boolean): void {
   (globalThis as Record<symbol, unknown>)[CAPTURE] = on;

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
-import type { KfmConfig } from '../../core/declarations.js';
+import type { KfmConfig } from '../../core/kfmConfig.js';
 import { KfmError, type Location } from '../../core/error.js';
 import { registerLoader } from './registerLoader.js';
 import { v8SyntaxLocation } from './v8SyntaxLocation.js';

@@ -5,7 +5,7 @@ import type { Graph } from '../graph/graph.js';
 import { loadKfmfile } from './loadKfmfile.js';
 
 /**
- * Loads the kfmfile again with call-site capture on (see engine/callSite.ts) and returns
+ * Loads the kfmfile again with call-site capture on (see engine/load/callSite.ts) and returns
  * the graph whose declarations carry their locations, or the located error its analysis
  * throws. Only on error paths: a kfmfile is loaded without capture otherwise.
  */

@@ -12,6 +12,7 @@ import type { FileSystem } from '../../core/fs.js';
 import { datasetScope } from '../graph/datasetScope.js';
 import type { Graph, GraphNode } from '../graph/graph.js';
 import { keyDocumentText, nodeKey, type KeyDocument } from '../keys/nodeKey.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /** What a node's key needs besides its upstream outputs: computed once per build. */
 export interface StaticParts {
@@ -168,7 +169,7 @@ export class Planner {
       }
       for (const m of matched) files.add(m);
     }
-    const sorted = [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...files].sort(compareCodePoints);
     return sorted.map((rel) => [rel, this.#hasher.digest(join(root, rel), rel)]);
   }
 }

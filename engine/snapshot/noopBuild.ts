@@ -7,10 +7,11 @@ import { kfmVersion } from '../../core/kfmVersion.js';
 import { projectPaths } from '../load/projectPaths.js';
 import { newRunId } from '../../core/runId.js';
 import { checkSnapshot, engineId, environmentDigest, snapshotPath } from './snapshot.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /**
  * The fast path of `kfm build`: when a snapshot of the same targets still holds (see
- * engine/snapshot.ts), every node is cached and the build is over without loading the
+ * engine/snapshot/snapshot.ts), every node is cached and the build is over without loading the
  * kfmfile, the worker pool, the state database or any file's contents (and, having run
  * nothing, records nothing: unversioned builds write no receipts). Returns undefined when it does not hold
  * (or another build holds the lock): the caller then runs the full build.
@@ -40,7 +41,7 @@ export function tryNoopBuild(args: { kfmfile: string; targets: string[]; jobs: n
       nodes.push({ id, status: 'cached', key: key as Digest });
       args.onEvent({ type: 'node-cached', id, key: key as Digest });
     }
-    nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    nodes.sort((a, b) => compareCodePoints(a.id, b.id));
     const counts = { executed: 0, cached: nodes.length, failed: 0, skipped: 0 };
     const durationMs = Date.now() - started;
     args.onEvent({ type: 'build-end', runId, status: 'succeeded', counts, durationMs });

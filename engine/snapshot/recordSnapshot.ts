@@ -13,7 +13,7 @@ import { RACY_MARGIN_MS } from '../keys/fileHasher.js';
 
 /**
  * After a successful unversioned build, writes the snapshot a later no-op build checks
- * (engine/snapshot.ts). Returns false (and writes nothing) when the build cannot be
+ * (engine/snapshot/snapshot.ts). Returns false (and writes nothing) when the build cannot be
  * captured: a versioned target, an `always` node, or a file too recent to trust.
  */
 export async function recordSnapshot(args: {

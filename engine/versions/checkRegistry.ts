@@ -4,6 +4,7 @@ import type { Digest } from '../../core/digest.js';
 import type { Graph } from '../graph/graph.js';
 import { policyLabelOf } from '../../core/policyLabel.js';
 import { specChanges, type SpecChange } from './specChanges.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /** The format of `kfm check --json` (schemas/check-report.schema.json). */
 export const CHECK_REPORT_VERSION = 'v1';
@@ -63,5 +64,5 @@ export async function checkRegistry(graph: Graph, options: { update?: boolean } 
       updated,
     });
   }
-  return out.sort((a, b) => (a.dataset_slug < b.dataset_slug ? -1 : a.dataset_slug > b.dataset_slug ? 1 : 0));
+  return out.sort((a, b) => compareCodePoints(a.dataset_slug, b.dataset_slug));
 }

@@ -1,7 +1,10 @@
 import type { NodeResult } from '../../store/state.js';
 import type { Digest } from '../../core/digest.js';
+import { diffEntries } from '../../core/diffEntries.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
+import { shortDigest } from '../../core/shortDigest.js';
 
 /** A raw input of a dataset: `[label, digest]`. */
 export type RawInput = [string, Digest];
@@ -28,7 +31,7 @@ export function datasetRawInputs(
       if (graph.nodes.get(dep)!.dataset !== slug) out.push([`node:${dep}`, results.get(dep)!.outputsDigest]);
     }
   }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out.sort((a, b) => compareCodePoints(a[0], b[0]));
 }
 
 /** One raw input that differs between two versions (null: absent on that side). */
@@ -38,23 +41,14 @@ export interface RawInputChange {
   new: Digest | null;
 }
 
+/** The raw inputs added, removed or changed between two versions, by label. */
 export function rawInputChanges(old: readonly RawInput[], now: readonly RawInput[]): RawInputChange[] {
-  const a = new Map(old);
-  const b = new Map(now);
-  const out: RawInputChange[] = [];
-  for (const input of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
-    const x = a.get(input) ?? null;
-    const y = b.get(input) ?? null;
-    if (x !== y) out.push({ input, old: x, new: y });
-  }
-  return out;
+  return diffEntries(old, now).map((c) => ({ input: c.key, old: c.old ?? null, new: c.new ?? null }));
 }
-
-const short = (d: Digest | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
 
 /** `ks/fetch:rows.csv sha256:0123456789ab → sha256:ba9876543210`. */
 export function describeRawInputChange(c: RawInputChange): string {
-  if (c.old === null) return `${c.input} added (${short(c.new)})`;
-  if (c.new === null) return `${c.input} removed (was ${short(c.old)})`;
-  return `${c.input} ${short(c.old)} → ${short(c.new)}`;
+  if (c.old === null) return `${c.input} added (${shortDigest(c.new)})`;
+  if (c.new === null) return `${c.input} removed (was ${shortDigest(c.old)})`;
+  return `${c.input} ${shortDigest(c.old)} → ${shortDigest(c.new)}`;
 }

@@ -6,6 +6,7 @@ import type { Digest } from '../../core/digest.js';
 import type { Json } from '../../core/json.js';
 import { describeSpecChange, specChanges, type SpecChange } from './specChanges.js';
 import type { TaskCode } from '../../core/spec.js';
+import { shortDigest } from '../../core/shortDigest.js';
 
 export interface RerunDecision {
   mode: BuildRerunMode;
@@ -62,7 +63,7 @@ export function decideRerunMode(facts: VersionFacts, versions: readonly VersionR
     const what =
       inputChanges.length > 0
         ? named(inputChanges.map(describeRawInputChange))
-        : `inputs digest ${basis.inputsDigest.slice(0, 19)} → ${facts.inputsDigest.slice(0, 19)}`;
+        : `inputs digest ${shortDigest(basis.inputsDigest)} → ${shortDigest(facts.inputsDigest)}`;
     return {
       mode: 'backfill',
       datasetVersionId: datasetVersionId(facts.slice, facts.specHash, facts.inputsDigest),
@@ -74,7 +75,7 @@ export function decideRerunMode(facts: VersionFacts, versions: readonly VersionR
   }
   const changes = latest.specDocument ? specChanges({ document: latest.specDocument, taskCode: latest.taskCode }, facts) : [];
   const inputChanges = latest.rawInputs ? rawInputChanges(latest.rawInputs, facts.rawInputs) : [];
-  const what = changes.length > 0 ? `: ${named(changes.map(describeSpecChange))}` : ` (spec_hash ${latest.specHash.slice(0, 19)} → ${facts.specHash.slice(0, 19)})`;
+  const what = changes.length > 0 ? `: ${named(changes.map(describeSpecChange))}` : ` (spec_hash ${shortDigest(latest.specHash)} → ${shortDigest(facts.specHash)})`;
   const bytes = inputChanges.length > 0 ? `; raw inputs changed too: ${named(inputChanges.map(describeRawInputChange))}` : '';
   return {
     mode: 'reprocess',

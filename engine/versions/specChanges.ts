@@ -1,10 +1,12 @@
-import { diffJsonPointers, type JsonChange } from './diffJsonPointers.js';
+import { diffEntries } from '../../core/diffEntries.js';
+import { diffJsonPointers, type JsonChange } from '../../core/diffJsonPointers.js';
 import type { Digest } from '../../core/digest.js';
-import type { Json } from '../../core/json.js';
+import { isJsonObject, type Json, type JsonObject } from '../../core/json.js';
 import type { TaskCode } from '../../core/spec.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 /**
- * One difference between two spec-hash documents (engine/specHash.ts), as a JSON pointer
+ * One difference between two spec-hash documents (engine/versions/specHash.ts), as a JSON pointer
  * into them: `/spec/validation/checks/3/threshold`, `/tasks/2/params/checks/3/threshold`,
  * `/tasks/2/code`. Tasks are matched by name, so adding a task does not renumber the
  * changes of the others: a changed task is pointed at by its index now, a removed one by
@@ -63,16 +65,7 @@ export function describeSpecChange(c: SpecChange): string {
 
 function codeFileChanges(old: [string, Digest][] | undefined, now: [string, Digest][] | undefined): string[] {
   if (!old || !now) return [];
-  const a = new Map(old);
-  const b = new Map(now);
-  const out: string[] = [];
-  for (const label of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
-    const x = a.get(label);
-    const y = b.get(label);
-    if (x === y) continue;
-    out.push(x === undefined ? `${label} added` : y === undefined ? `${label} removed` : label);
-  }
-  return out;
+  return diffEntries(old, now).map((c) => (c.old === undefined ? `${c.key} added` : c.new === undefined ? `${c.key} removed` : c.key));
 }
 
 function taskList(v: Json | undefined): { name: string; task: Json }[] | undefined {
@@ -86,8 +79,8 @@ function taskList(v: Json | undefined): { name: string; task: Json }[] | undefin
   return out;
 }
 
-function asObject(v: Json | undefined): { [key: string]: Json } | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
+function asObject(v: Json | undefined): JsonObject | undefined {
+  return isJsonObject(v) ? v : undefined;
 }
 
 const isTask = (pointer: string) => /^\/tasks\/\d+$/.test(pointer);
@@ -107,8 +100,5 @@ function short(v: Json | undefined): string {
 /** By pointer, numbers compared as numbers (`/tasks/2` before `/tasks/10`). */
 function sortChanges(changes: SpecChange[]): SpecChange[] {
   const key = (p: string) => p.split('/').map((s) => (/^\d+$/.test(s) ? s.padStart(10, '0') : s)).join('/');
-  return changes.sort((x, y) => {
-    const [a, b] = [key(x.pointer), key(y.pointer)];
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  return changes.sort((x, y) => compareCodePoints(key(x.pointer), key(y.pointer)));
 }

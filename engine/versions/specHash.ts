@@ -1,6 +1,7 @@
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import type { Digest } from '../../core/digest.js';
 import type { Graph } from '../graph/graph.js';
+import { compareCodePoints } from '../../core/compareCodePoints.js';
 
 export const SPEC_HASH_VERSION = 1;
 
@@ -43,7 +44,7 @@ export function specHashDocument(graph: Graph, slug: string, codeDigestOf: (node
   const ds = graph.datasets.get(slug)!;
   const tasks = ds.nodes
     .map((id) => graph.nodes.get(id)!)
-    .sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0))
+    .sort((a, b) => compareCodePoints(a.task, b.task))
     .map((n) => ({
       name: n.task,
       run: n.run,

@@ -1,6 +1,6 @@
 /**
  * A failure in one worker's batch must not kill the task running in another worker's
- * batch (engine/poolRunner.ts): after a failure without --keep-going, jobs not yet begun
+ * batch (engine/schedule/poolRunner.ts): after a failure without --keep-going, jobs not yet begun
  * are cancelled, but a running task finishes and is recorded.
  */
 import { describe, expect, it } from 'vitest';

@@ -76,7 +76,7 @@ describe('an interrupted build', () => {
     await killed.waitFor('stdout', '  a/slow: first output written');
     await killed.waitFor('stdout', 'done     a/quick');
     // Results may be recorded in groups, but a finished node waits at most
-    // COMMIT_INTERVAL_MS (engine/build.ts; well under a second) to be recorded.
+    // COMMIT_INTERVAL_MS (engine/schedule/build.ts; well under a second) to be recorded.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     killed.kill('SIGKILL');
     expect(await killed.exited).toMatchObject({ code: null, signal: 'SIGKILL' });

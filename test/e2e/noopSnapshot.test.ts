@@ -1,5 +1,5 @@
 /**
- * The no-op fast path (engine/snapshot.ts, engine/noopBuild.ts): after a successful
+ * The no-op fast path (engine/snapshot/snapshot.ts, engine/snapshot/noopBuild.ts): after a successful
  * unversioned build, a build where nothing changed is answered from the snapshot without
  * loading the kfmfile or recording a run; anything that could change a key sends the build
  * down the full path, which reruns exactly what changed.

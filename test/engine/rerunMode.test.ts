@@ -1,7 +1,7 @@
 /** The rerun-mode decision and the spec diffs it names, as pure functions. */
 import { describe, expect, it } from 'vitest';
 import { canonicalDigest } from '../../core/canonicalJson.js';
-import { diffJsonPointers } from '../../engine/versions/diffJsonPointers.js';
+import { diffJsonPointers } from '../../core/diffJsonPointers.js';
 import type { Digest } from '../../core/digest.js';
 import type { Json } from '../../core/json.js';
 import { decideRerunMode, type VersionFacts } from '../../engine/versions/rerunMode.js';

@@ -1,10 +1,10 @@
-import type { JsonObject } from './json.js';
-import type { DatasetSpec, TaskOperation, Zone } from './spec.js';
-
-/*
- * What a kfmfile declares: the values `defineKfm`, `dataset` and `task` (api/index.ts)
- * return, and the engine loads (engine/load) and analyses (engine/graph).
+/**
+ * What a kfmfile declares: its datasets, their tasks and options. The public API (`api/`)
+ * builds these with `defineKfm`, `dataset` and `task`; the engine reads them, so they live
+ * here, below both.
  */
+import type { DatasetSpec, TaskOperation, Zone } from './spec.js';
+import type { JsonObject } from './json.js';
 
 /** One task of a dataset's DAG. */
 export interface TaskOptions {
