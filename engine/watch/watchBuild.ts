@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { BuildSummary } from '../schedule/build.js';
+import type { BuildSummary } from '../run/buildSummary.js';
 import { CodeDigester } from '../keys/codeDigest.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
