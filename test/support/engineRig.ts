@@ -10,6 +10,7 @@ import type { BuildEvent, NodeStatus } from '../../engine/run/event.js';
 import { FileHasher } from '../../engine/keys/fileHasher.js';
 import type { Graph } from '../../engine/graph/graph.js';
 import { InProcessRunner } from '../../engine/schedule/inProcessRunner.js';
+import type { TaskRunner } from '../../engine/schedule/runner.js';
 import { Planner } from '../../engine/plan/planner.js';
 import type { Target } from '../../engine/graph/target.js';
 import type { InputFile, TaskFunction } from '../../engine/schedule/taskContext.js';
@@ -43,6 +44,8 @@ export interface RigBuildOptions {
   advanceClockMs?: number;
   /** Sees each event as it happens (they are also collected in `RigBuild.events`). */
   onEvent?: (event: BuildEvent) => void;
+  /** Wraps the in-process runner (e.g. in one that batches jobs as a pool does). */
+  runner?: (inProcess: TaskRunner) => TaskRunner;
 }
 
 export interface RigBuild {
@@ -143,7 +146,7 @@ export class EngineRig {
         targets: options.targets ?? [...graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })),
         state: this.state,
         store: this.store,
-        runner,
+        runner: options.runner ? options.runner(runner) : runner,
         jobs: options.jobs ?? 1,
         keepGoing: options.keepGoing ?? false,
         signal: options.signal ?? new AbortController().signal,
