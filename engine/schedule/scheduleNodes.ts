@@ -83,8 +83,21 @@ class NodeScheduler {
     this.#committer = new ResultCommitter(store, state);
     this.#capacity = Math.max(1, o.runner.capacity ?? o.jobs);
     const upstreamDigest = (d: string) => this.#settled.get(d)!.outputsDigest;
-    this.#cache = { latest: planner.latest, resultByKey: (k) => state.resultByKey(k), missingOutput: (r) => planner.missingOutput(r), upstreamDigest };
-    this.#jobs = { graph, store, scratchDir: o.scratchDir, runId: o.runId, staticParts: (id) => planner.staticParts(id), latest: planner.latest, settled: this.#settled };
+    this.#cache = {
+      latest: planner.latest,
+      resultByKey: (k) => state.resultByKey(k),
+      missingOutput: (r) => planner.missingOutput(r),
+      upstreamDigest,
+    };
+    this.#jobs = {
+      graph,
+      store,
+      scratchDir: o.scratchDir,
+      runId: o.runId,
+      staticParts: (id) => planner.staticParts(id),
+      latest: planner.latest,
+      settled: this.#settled,
+    };
   }
 
   async run(): Promise<ScheduleOutcome> {
