@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { BuildSummary } from '../../engine/schedule/build.js';
+import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { findKfmfile } from '../../engine/load/findKfmfile.js';
 import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
 import type { CliContext } from '../cliContext.js';

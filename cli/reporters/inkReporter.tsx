@@ -4,7 +4,7 @@
  * plain and JSON builds (and every other command) must not pay.
  */
 import { render, type Instance } from 'ink';
-import type { BuildSummary } from '../../engine/schedule/build.js';
+import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { BuildView } from '../ui/BuildView.js';
 import { addNotice, applyEvents, endBuildView, initialBuildView, type BuildViewState, type TimedEvent } from '../ui/buildViewModel.js';

@@ -1,5 +1,5 @@
-import type { BuildSummary } from '../../engine/schedule/build.js';
-import { formatLocation } from '../../core/error.js';
+import type { BuildSummary } from '../../engine/run/buildSummary.js';
+import { formatLocation, unreachable } from '../../core/error.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
@@ -25,14 +25,41 @@ export class JsonReporter implements Reporter {
   }
 
   event(e: BuildEvent): void {
-    if (e.type === 'lock-waiting') this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
-    if (e.type === 'build-error') this.#errors.push(e.message);
-    // Watch mode: stdout stays one document per cycle; what happens between goes to stderr.
-    if (e.type === 'watch-change') this.#err(`kfm: ${watchLineText.change(e.paths)}\n`);
-    if (e.type === 'watch-pending') this.#err(`kfm: ${watchLineText.pending(e.paths, e.interrupt)}\n`);
-    if (e.type === 'watch-error') {
-      this.#watchError = e;
-      this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
+    switch (e.type) {
+      case 'lock-waiting':
+        this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
+        return;
+      case 'build-error':
+        this.#errors.push(e.message);
+        return;
+      // Watch mode: stdout stays one document per cycle; what happens between goes to stderr.
+      case 'watch-change':
+        this.#err(`kfm: ${watchLineText.change(e.paths)}\n`);
+        return;
+      case 'watch-pending':
+        this.#err(`kfm: ${watchLineText.pending(e.paths, e.interrupt)}\n`);
+        return;
+      case 'watch-error':
+        this.#watchError = e;
+        this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
+        return;
+      // In the report at the end (from the summary), or not reported.
+      case 'build-start':
+      case 'node-cached':
+      case 'node-start':
+      case 'node-log':
+      case 'node-progress':
+      case 'node-done':
+      case 'node-failed':
+      case 'node-skipped':
+      case 'dataset-version':
+      case 'receipts-recorded':
+      case 'dataset-linked':
+      case 'build-end':
+      case 'watch-waiting':
+        return;
+      default:
+        unreachable(e);
     }
   }
 
@@ -53,6 +80,7 @@ export class JsonReporter implements Reporter {
         key: n.key,
         ...(n.reason ? { reason: n.reason } : {}),
         ...(n.error ? { error: n.error } : {}),
+        ...(n.because ? { skipped_because: n.because } : {}),
         ...(n.durationMs !== undefined ? { duration_ms: n.durationMs } : {}),
       })),
       versions: summary.versions.map((v) => ({

@@ -1,5 +1,6 @@
-import type { BuildSummary } from '../../engine/schedule/build.js';
+import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { describeReason } from '../../engine/keys/describeReason.js';
+import { describeSkip } from '../../engine/run/describeSkip.js';
 import { formatLocation, unreachable } from '../../core/error.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
@@ -81,7 +82,7 @@ export class PlainReporter implements Reporter {
         this.#out(`FAILED   ${e.id}: ${e.error.message}${e.error.location ? `\n         at ${e.error.location}` : ''}\n`);
         return;
       case 'node-skipped':
-        this.#out(`skipped  ${e.id} (${e.because === 'interrupted' || e.because.includes(' ') ? e.because : `${e.because} failed`})\n`);
+        this.#out(`skipped  ${e.id} (${describeSkip(e.because)})\n`);
         return;
       case 'dataset-version':
         this.#out(`version  ${e.dataset}@${e.datasetVersionId} (${e.mode}: ${e.reason})\n`);

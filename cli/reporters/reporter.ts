@@ -1,4 +1,4 @@
-import type { BuildSummary } from '../../engine/schedule/build.js';
+import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 
 /** Renders engine events. Plain lines, JSON, or the Ink UI: all behind this seam. */

@@ -1,5 +1,7 @@
 import { Text } from 'ink';
 import { unreachable } from '../../core/error.js';
+import { describeSkip } from '../../engine/run/describeSkip.js';
+import type { SkipReason } from '../../engine/run/skipReason.js';
 import type { NodeView } from './buildViewModel.js';
 import { formatElapsed, formatSeconds } from './formatDuration.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -59,7 +61,6 @@ function NodeDetail({ node, now }: { node: NodeView; now: number }) {
 }
 
 /** As the plain reporter words it: `skipped (a/bad failed)`, `skipped (interrupted)`. */
-function skipText(because: string | undefined): string {
-  if (because === undefined) return 'skipped';
-  return `skipped (${because === 'interrupted' || because.includes(' ') ? because : `${because} failed`})`;
+function skipText(because: SkipReason | undefined): string {
+  return because === undefined ? 'skipped' : `skipped (${describeSkip(because)})`;
 }

@@ -9,6 +9,7 @@
 import { describeReason } from '../../engine/keys/describeReason.js';
 import { formatLocation, unreachable } from '../../core/error.js';
 import type { BuildEvent } from '../../engine/run/event.js';
+import type { SkipReason } from '../../engine/run/skipReason.js';
 import { oneLine } from './oneLine.js';
 import { splitNodeId } from './splitNodeId.js';
 
@@ -47,8 +48,8 @@ export interface NodeView {
   reason: string | undefined;
   /** The latest progress a running task reported. */
   progress: Progress | undefined;
-  /** For a skipped node: the failed node, or why the build stopped. */
-  skippedBecause: string | undefined;
+  /** For a skipped node: the failed upstream node, or why the build stopped. */
+  skippedBecause: SkipReason | undefined;
 }
 
 export interface DatasetView {

@@ -3,6 +3,7 @@ import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { KfmErrorCode, Location } from '../../core/error.js';
 import type { TaskFailure } from '../schedule/job.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';
+import type { SkipReason } from './skipReason.js';
 
 /** A node's final status in a build. */
 export type NodeStatus = 'executed' | 'cached' | 'failed' | 'skipped';
@@ -25,8 +26,8 @@ export type BuildEvent =
   | { type: 'node-done'; id: string; key: Digest; outputs: number; durationMs: number }
   /** A node's task failed (or its inputs could not be prepared). */
   | { type: 'node-failed'; id: string; key: Digest | null; error: TaskFailure }
-  /** A node did not run because a dependency failed or the build stopped. */
-  | { type: 'node-skipped'; id: string; because: string }
+  /** A node did not run because a dependency failed or the build stopped (see SkipReason). */
+  | { type: 'node-skipped'; id: string; because: SkipReason }
   /** A dataset version was named, with the rerun mode found and why (before its files are written). */
   | {
       type: 'dataset-version';

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { ProjectLock } from '../../store/projectLock.js';
-import { build, type BuildSummary } from '../schedule/build.js';
+import { build } from './build.js';
+import type { BuildSummary } from './buildSummary.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { EventSink } from './event.js';
 import { paramsValidator } from '../plan/paramsValidator.js';
 import { PoolRunner } from '../schedule/poolRunner.js';
@@ -28,6 +30,8 @@ export interface RunBuildOptions {
   expect?: BuildRerunMode;
   /** Who the receipts name: `--actor` (default: the OS user) and `--role` (default: operator). */
   actor?: { principal?: string; role?: string };
+  /** What the run's times and durations are read from (default: the system's clocks). */
+  clock?: Clock;
 }
 
 /**
@@ -48,7 +52,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     lock.close();
     throw e;
   }
-  const runId = newRunId();
+  const clock = options.clock ?? systemClock;
+  const runId = newRunId(clock.now());
   let versioning: ReturnType<typeof openVersioning>;
   try {
     versioning = openVersioning(project, all, runId, options);
@@ -60,7 +65,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const { planner, hasher, code } = project.planner();
   try {
     project.store.sweepTemp();
-    project.state.closeAbandonedRuns(new Date().toISOString());
+    project.state.closeAbandonedRuns(clock.now().toISOString());
     rmSync(project.paths.scratchDir, { recursive: true, force: true });
     const summary = await build({
       graph: project.graph,
@@ -77,6 +82,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       dataDir: project.paths.dataDir,
       validateParams: paramsValidator(project.graph, planner),
       runId,
+      clock,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });

@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import { ProjectLock } from '../../store/projectLock.js';
-import type { BuildSummary, NodeSummary } from '../schedule/build.js';
+import type { BuildSummary, NodeSummary } from '../run/buildSummary.js';
 import type { Digest } from '../../core/digest.js';
 import type { EventSink } from '../run/event.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { kfmVersion } from '../../core/kfmVersion.js';
 import { projectPaths } from '../load/projectPaths.js';
 import { newRunId } from '../../core/runId.js';
@@ -16,8 +17,16 @@ import { compareCodePoints } from '../../core/compareCodePoints.js';
  * nothing, records nothing: unversioned builds write no receipts). Returns undefined when it does not hold
  * (or another build holds the lock): the caller then runs the full build.
  */
-export function tryNoopBuild(args: { kfmfile: string; targets: string[]; jobs: number; onEvent: EventSink }): BuildSummary | undefined {
-  const started = Date.now();
+export function tryNoopBuild(args: {
+  kfmfile: string;
+  targets: string[];
+  jobs: number;
+  onEvent: EventSink;
+  /** What the build's duration is read from (default: the system's clocks). */
+  clock?: Clock;
+}): BuildSummary | undefined {
+  const clock = args.clock ?? systemClock;
+  const started = clock.monotonicMs();
   if (args.targets.some((t) => t.includes('@'))) return undefined;
   const paths = projectPaths(args.kfmfile);
   const snapPath = snapshotPath(paths.kfmDir, args.targets);
@@ -33,7 +42,7 @@ export function tryNoopBuild(args: { kfmfile: string; targets: string[]; jobs: n
       targets: args.targets,
     });
     if (!snap) return undefined;
-    const runId = newRunId();
+    const runId = newRunId(clock.now());
     const ids = snap.nodes.map(([id]) => id);
     args.onEvent({ type: 'build-start', runId, targets: args.targets, nodes: ids, jobs: args.jobs });
     const nodes: NodeSummary[] = [];
@@ -43,7 +52,7 @@ export function tryNoopBuild(args: { kfmfile: string; targets: string[]; jobs: n
     }
     nodes.sort((a, b) => compareCodePoints(a.id, b.id));
     const counts = { executed: 0, cached: nodes.length, failed: 0, skipped: 0 };
-    const durationMs = Date.now() - started;
+    const durationMs = Math.round(clock.monotonicMs() - started);
     args.onEvent({ type: 'build-end', runId, status: 'succeeded', counts, durationMs });
     return { runId, status: 'succeeded', nodes, versions: [], counts, durationMs };
   } finally {

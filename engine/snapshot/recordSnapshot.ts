@@ -1,7 +1,7 @@
 import fg from 'fast-glob';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuildSummary } from '../schedule/build.js';
+import type { BuildSummary } from '../run/buildSummary.js';
 import type { CodeDigester } from '../keys/codeDigest.js';
 import { digestHex } from '../../core/digest.js';
 import type { FileHasher } from '../keys/fileHasher.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { BuildSummary } from '../schedule/build.js';
+import type { BuildSummary } from '../run/buildSummary.js';
 import { ChangeDebouncer } from './changeDebouncer.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { KfmError } from '../../core/error.js';

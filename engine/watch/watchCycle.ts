@@ -1,4 +1,4 @@
-import type { BuildSummary } from '../schedule/build.js';
+import type { BuildSummary } from '../run/buildSummary.js';
 import { KfmError } from '../../core/error.js';
 import type { BuildEvent, EventSink } from '../run/event.js';
 import { runBuild, type RunBuildOptions } from '../run/runBuild.js';

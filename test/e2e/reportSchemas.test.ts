@@ -12,7 +12,8 @@ const build = () => ({
     { id: 'a/x', status: 'executed', key: D('1'), reason: { type: 'input-changed', path: 'src/a.txt', old: D('2'), new: D('3') }, duration_ms: 4 },
     { id: 'a/y', status: 'cached', key: D('4') },
     { id: 'a/z', status: 'failed', key: D('5'), error: { message: 'boom', location: 't.ts:3:9' } },
-    { id: 'a/w', status: 'skipped', key: null },
+    { id: 'a/w', status: 'skipped', key: null, skipped_because: { type: 'upstream-failed', upstream: 'a/z' } },
+    { id: 'a/v', status: 'skipped', key: null },
   ],
   versions: [
     {
@@ -28,7 +29,7 @@ const build = () => ({
     },
   ],
   errors: [],
-  counts: { executed: 1, cached: 1, failed: 1, skipped: 1 },
+  counts: { executed: 1, cached: 1, failed: 1, skipped: 2 },
   duration_ms: 12,
 });
 
@@ -41,6 +42,11 @@ describe('report schemas', () => {
 
   it('accept a well-formed build report and reject malformed ones', () => {
     expect(isValidReport('build', build())).toBe(true);
+    for (const because of [{ type: 'interrupted' }, { type: 'stopped-after-failure' }]) {
+      const r = build();
+      Object.assign(r.nodes[3]!, { skipped_because: because });
+      expect(isValidReport('build', r), because.type).toBe(true);
+    }
     const broken: [string, (r: ReturnType<typeof build>) => void][] = [
       ['an executed node without a reason', (r) => delete (r.nodes[0] as { reason?: unknown }).reason],
       ['an unknown reason', (r) => ((r.nodes[0] as { reason: unknown }).reason = { type: 'vibes' })],
@@ -48,6 +54,11 @@ describe('report schemas', () => {
       ['a cached node with a reason', (r) => Object.assign(r.nodes[1]!, { reason: { type: 'clean' } })],
       ['a failed node without an error', (r) => delete (r.nodes[2] as { error?: unknown }).error],
       ['a skipped node with a key', (r) => (r.nodes[3]!.key = D('8'))],
+      ['an unknown skip reason', (r) => Object.assign(r.nodes[3]!, { skipped_because: { type: 'bored' } })],
+      ['an upstream failure without the upstream', (r) => Object.assign(r.nodes[3]!, { skipped_because: { type: 'upstream-failed' } })],
+      ['a skip reason as the old string', (r) => Object.assign(r.nodes[3]!, { skipped_because: 'a/z' })],
+      ['a failed node with a skip reason', (r) => Object.assign(r.nodes[2]!, { skipped_because: { type: 'interrupted' } })],
+      ['an executed node with a skip reason', (r) => Object.assign(r.nodes[0]!, { skipped_because: { type: 'interrupted' } })],
       ['a short digest', (r) => (r.nodes[1]!.key = 'sha256:abc')],
       ['a bad dataset version id', (r) => (r.versions[0]!.dataset_version_id = '2020-06.0123ABCD')],
       ['an unknown rerun mode', (r) => (r.versions[0]!.mode = 'rebuild')],

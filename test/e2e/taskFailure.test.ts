@@ -101,6 +101,7 @@ describe('a failing task', () => {
     expect(bad.error).toMatchObject({ message: 'expected at least 3 rows, got 2', location: BAD_AT });
     expect(bad.error!.stack).toContain(`Error: expected at least 3 rows, got 2\n    at t (${rig.path('t.ts')}:14:11)`);
     expect(report.counts).toEqual({ executed: 2, cached: 0, failed: 1, skipped: 1 });
+    expect(report.nodes.find((n) => n.id === 'a/after')!.skipped_because).toEqual({ type: 'upstream-failed', upstream: 'a/bad' });
     // The dataset is incomplete: no version is named.
     expect(report.versions).toEqual([]);
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
 import type { BuildEvent } from '../../engine/run/event.js';
+import type { SkipReason } from '../../engine/run/skipReason.js';
 import type { TaskFunction } from '../../engine/schedule/taskContext.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
 import { testSpec } from '../support/testSpec.js';
@@ -18,8 +19,8 @@ function newRig(): EngineRig {
   return rig;
 }
 
-function skippedBecause(b: RigBuild): Record<string, string> {
-  const out: Record<string, string> = {};
+function skippedBecause(b: RigBuild): Record<string, SkipReason> {
+  const out: Record<string, SkipReason> = {};
   for (const e of b.events) if (e.type === 'node-skipped') out[e.id] = e.because;
   return out;
 }
@@ -67,11 +68,14 @@ describe('build on fakes: a failing task', () => {
     expect(check.error?.message).toBe('check failed: in/flag.txt says bad');
     expect(b.status).toEqual({ 'f/after': 'skipped', 'f/check': 'failed', 'f/later': 'skipped', 'g/one': 'skipped', 'g/two': 'skipped' });
     expect(skippedBecause(b)).toEqual({
-      'f/after': 'f/check',
-      'f/later': 'f/check',
-      'g/one': 'the build stopped after a failure',
-      'g/two': 'the build stopped after a failure',
+      'f/after': { type: 'upstream-failed', upstream: 'f/check' },
+      'f/later': { type: 'upstream-failed', upstream: 'f/check' },
+      'g/one': { type: 'stopped-after-failure' },
+      'g/two': { type: 'stopped-after-failure' },
     });
+    // The summary says the same.
+    expect(b.node('f/later').because).toEqual({ type: 'upstream-failed', upstream: 'f/check' });
+    expect(b.node('g/one').because).toEqual({ type: 'stopped-after-failure' });
     expect(b.summary.counts).toEqual({ executed: 0, cached: 0, failed: 1, skipped: 4 });
     expect(lastEvent(b)).toMatchObject({ type: 'build-end', status: 'failed' });
     expect(rig.latest('f/check')).toBeUndefined();
@@ -90,7 +94,7 @@ describe('build on fakes: a failing task', () => {
     expect(b.summary.status).toBe('failed');
     expect([...b.started].sort()).toEqual(['f/check', 'g/one', 'g/two']);
     expect(b.status).toEqual({ 'f/after': 'skipped', 'f/check': 'failed', 'f/later': 'skipped', 'g/one': 'executed', 'g/two': 'executed' });
-    expect(skippedBecause(b)).toEqual({ 'f/after': 'f/check', 'f/later': 'f/check' });
+    expect(skippedBecause(b)).toEqual({ 'f/after': { type: 'upstream-failed', upstream: 'f/check' }, 'f/later': { type: 'upstream-failed', upstream: 'f/check' } });
 
     // Fixed input: the failed branch runs, the finished one is cached.
     rig.write('in/flag.txt', 'good\n');
@@ -122,7 +126,7 @@ describe('build on fakes: a failing task', () => {
     expect(b.summary.status).toBe('failed');
     expect([...b.started].sort()).toEqual(['f/check', 'g/one']);
     expect(b.status).toEqual({ 'f/after': 'skipped', 'f/check': 'failed', 'f/later': 'skipped', 'g/one': 'executed', 'g/two': 'skipped' });
-    expect(skippedBecause(b)['g/two']).toBe('the build stopped after a failure');
+    expect(skippedBecause(b)['g/two']).toEqual({ type: 'stopped-after-failure' });
     expect(rig.latest('g/one')).toBeDefined();
   });
 
@@ -198,7 +202,7 @@ describe('build on fakes: interrupted', () => {
       expect(rig.state.resultByKey(slow.key!)).toBeUndefined();
       expect(rig.latest('a/slow')).toBeUndefined();
       expect(rig.latest('a/first')).toBeDefined();
-      expect(skippedBecause(b)).toEqual({ 'a/after': 'a/slow', 'a/other': 'interrupted' });
+      expect(skippedBecause(b)).toEqual({ 'a/after': { type: 'upstream-failed', upstream: 'a/slow' }, 'a/other': { type: 'interrupted' } });
       expect(rig.state.runs(1)[0]).toMatchObject({ runId: b.summary.runId, status: 'interrupted' });
       expect(b.summary.versions).toEqual([]);
 

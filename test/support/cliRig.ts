@@ -58,6 +58,7 @@ export interface BuildReport {
     key: string | null;
     reason?: { type: string; [k: string]: unknown };
     error?: { message: string; location?: string; stack?: string };
+    skipped_because?: { type: 'upstream-failed'; upstream: string } | { type: 'interrupted' } | { type: 'stopped-after-failure' };
     duration_ms?: number;
   }[];
   versions: {

@@ -3,17 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KfmConfig } from '../../api/index.js';
 import { analyze } from '../../engine/graph/analyze.js';
-import { build, type BuildSummary, type NodeSummary } from '../../engine/schedule/build.js';
+import { build } from '../../engine/run/build.js';
+import type { BuildSummary, NodeSummary } from '../../engine/run/buildSummary.js';
 import { CodeDigester } from '../../engine/keys/codeDigest.js';
 import type { BuildEvent, NodeStatus } from '../../engine/run/event.js';
 import { FileHasher } from '../../engine/keys/fileHasher.js';
 import type { Graph } from '../../engine/graph/graph.js';
 import { InProcessRunner } from '../../engine/schedule/inProcessRunner.js';
+import type { TaskRunner } from '../../engine/schedule/runner.js';
 import { Planner } from '../../engine/plan/planner.js';
 import type { Target } from '../../engine/graph/target.js';
 import type { InputFile, TaskFunction } from '../../engine/schedule/taskContext.js';
 import { FileContentStore } from '../../store/contentStore.js';
 import { State, type NodeResult } from '../../store/state.js';
+import { ManualClock } from '../../core/manualClock.js';
 import { MemoryFileSystem, type WriteOptions } from './memoryFileSystem.js';
 
 /** The virtual project: every file of it lives in the memory file system. */
@@ -34,12 +37,15 @@ export interface RigBuildOptions {
   /** Default: every dataset, no slice (so nothing is linked into data/). */
   targets?: Target[];
   /**
-   * How far the clock moves before the build starts. Default 1000 ms: edits made before
-   * the build are older than the racy-mtime margin when they are hashed, as in real use.
+   * How far the clocks (the file system's and the build's) move before the build starts.
+   * Default 1000 ms: edits made before the build are older than the racy-mtime margin when
+   * they are hashed, as in real use.
    */
   advanceClockMs?: number;
   /** Sees each event as it happens (they are also collected in `RigBuild.events`). */
   onEvent?: (event: BuildEvent) => void;
+  /** Wraps the in-process runner (e.g. in one that batches jobs as a pool does). */
+  runner?: (inProcess: TaskRunner) => TaskRunner;
 }
 
 export interface RigBuild {
@@ -71,6 +77,8 @@ export class EngineRig {
   store: FileContentStore;
   state: State;
   config: KfmConfig = { datasets: [] };
+  /** The builds' clock: it moves only before each build, so run times and durations are exact. */
+  readonly clock = new ManualClock();
   #runs = 0;
 
   constructor(options: RigOptions = {}, tasks: Map<string, TaskFunction> = new Map()) {
@@ -118,6 +126,7 @@ export class EngineRig {
 
   async build(options: RigBuildOptions = {}): Promise<RigBuild> {
     this.fs.advance(options.advanceClockMs ?? 1000);
+    this.clock.advance(options.advanceClockMs ?? 1000);
     const graph = this.analyze();
     const hasher = new FileHasher(this.fs, this.state.statCache());
     const code = new CodeDigester(this.fs, hasher, graph.root, this.state.moduleImports());
@@ -137,7 +146,7 @@ export class EngineRig {
         targets: options.targets ?? [...graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })),
         state: this.state,
         store: this.store,
-        runner,
+        runner: options.runner ? options.runner(runner) : runner,
         jobs: options.jobs ?? 1,
         keepGoing: options.keepGoing ?? false,
         signal: options.signal ?? new AbortController().signal,
@@ -149,6 +158,7 @@ export class EngineRig {
         dataDir: join(this.dir, 'data'),
         validateParams: async () => {},
         runId: `run-${String(++this.#runs).padStart(4, '0')}`,
+        clock: this.clock,
       });
     } finally {
       this.state.putStatEntries(hasher.updatedEntries());

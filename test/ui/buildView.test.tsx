@@ -62,8 +62,8 @@ describe('the build view', () => {
       { type: 'node-cached', id: 'roads/fetch', key: KEY },
       { type: 'node-start', id: 'parcels/fetch', key: KEY, reason: { type: 'no-previous-run' } },
       { type: 'node-failed', id: 'parcels/fetch', key: KEY, error: { message: 'expected at least 3 rows, got 2', location: 'tasks/fetch.ts:14:11' } },
-      { type: 'node-skipped', id: 'parcels/parse', because: 'parcels/fetch' },
-      { type: 'node-skipped', id: 'parcels/index', because: 'parcels/fetch' },
+      { type: 'node-skipped', id: 'parcels/parse', because: { type: 'upstream-failed', upstream: 'parcels/fetch' } },
+      { type: 'node-skipped', id: 'parcels/index', because: { type: 'upstream-failed', upstream: 'parcels/fetch' } },
       { type: 'build-end', runId: start.runId, status: 'failed', counts: { executed: 0, cached: 1, failed: 1, skipped: 2 }, durationMs: 1_234 },
     ]);
     expect(frame(state, 99_999)).toBe(

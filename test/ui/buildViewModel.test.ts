@@ -72,15 +72,15 @@ describe('the build view model', () => {
       { type: 'node-start', id: 'a/bad', key: KEY, reason: { type: 'no-previous-run' } },
       { type: 'node-start', id: 'a/other', key: KEY, reason: { type: 'no-previous-run' } },
       { type: 'node-failed', id: 'a/bad', key: KEY, error: { message: 'expected at least 3 rows,\ngot 2', location: 't.ts:14:11', stack: 'Error: …' } },
-      { type: 'node-skipped', id: 'a/after', because: 'a/bad' },
-      { type: 'node-skipped', id: 'a/last', because: 'a/bad' },
+      { type: 'node-skipped', id: 'a/after', because: { type: 'upstream-failed', upstream: 'a/bad' } },
+      { type: 'node-skipped', id: 'a/last', because: { type: 'upstream-failed', upstream: 'a/bad' } },
       { type: 'node-failed', id: 'a/other', key: null, error: { message: 'interrupted' } },
       { type: 'build-error', message: 'cannot link a', location: { file: 'kfmfile.ts', line: 3, column: 5 } },
       { type: 'build-end', runId: 'r1', status: 'failed', counts: { executed: 0, cached: 0, failed: 2, skipped: 2 }, durationMs: 900 },
     ]);
     expect(states(s)).toEqual({ 'a/bad': 'failed', 'a/after': 'skipped', 'a/last': 'skipped', 'a/other': 'failed' });
     expect(s.nodes.get('a/bad')!.durationMs).toBe(200);
-    expect(s.nodes.get('a/after')!.skippedBecause).toBe('a/bad');
+    expect(s.nodes.get('a/after')!.skippedBecause).toEqual({ type: 'upstream-failed', upstream: 'a/bad' });
     expect(s.failures).toEqual([
       { id: 'a/bad', message: 'expected at least 3 rows, got 2', location: 't.ts:14:11' },
       { id: 'a/other', message: 'interrupted', location: undefined },

@@ -1,0 +1,94 @@
+import type { Clock } from '../../core/clock.js';
+import type { ContentStore } from '../../store/contentStore.js';
+import type { NodeRunStatus, State } from '../../store/state.js';
+import type { Graph } from '../graph/graph.js';
+import type { Target } from '../graph/target.js';
+import type { Planner } from '../plan/planner.js';
+import type { TaskRunner } from '../schedule/runner.js';
+import { scheduleNodes } from '../schedule/scheduleNodes.js';
+import { versionDatasets } from '../versions/versionDatasets.js';
+import { summarizeNodes, type BuildSummary } from './buildSummary.js';
+import type { EventSink } from './event.js';
+
+export interface BuildOptions {
+  graph: Graph;
+  planner: Planner;
+  targets: Target[];
+  state: State;
+  store: ContentStore;
+  runner: TaskRunner;
+  jobs: number;
+  keepGoing: boolean;
+  signal: AbortSignal;
+  onEvent: EventSink;
+  /** Where scratch directories go (`.kfm/scratch`). */
+  scratchDir: string;
+  /** The data/ tree to link versions into. */
+  dataDir: string;
+  /** Checks a node's params before it runs (the module's `paramsSchema`); throws a KfmError. */
+  validateParams: (nodeId: string) => Promise<void>;
+  runId: string;
+  /** What the run's times, results' `finishedAt` and every duration are read from. */
+  clock: Clock;
+}
+
+/**
+ * Builds the targets: checks the params of every node that may run, records the run,
+ * schedules the nodes (engine/schedule/scheduleNodes.ts), then versions the targeted
+ * datasets (engine/versions/versionDatasets.ts) unless interrupted, and ends the run.
+ */
+export async function build(o: BuildOptions): Promise<BuildSummary> {
+  const { graph, planner, state, clock } = o;
+  const started = clock.monotonicMs();
+  const scope = planner.scope([...new Set(o.targets.map((t) => t.dataset))]);
+  await planner.prepare(scope);
+
+  // Check the params of every node that may run before anything runs (exit 2, nothing written).
+  const assessment = planner.assess(scope);
+  for (const id of scope) if (assessment.get(id)!.dirty) await o.validateParams(id);
+
+  const targets = o.targets.map(targetText);
+  state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
+  o.onEvent({ type: 'build-start', runId: o.runId, targets, nodes: scope, jobs: o.jobs });
+
+  const scheduled = await scheduleNodes({
+    graph,
+    planner,
+    state,
+    store: o.store,
+    runner: o.runner,
+    jobs: o.jobs,
+    keepGoing: o.keepGoing,
+    signal: o.signal,
+    onEvent: o.onEvent,
+    scratchDir: o.scratchDir,
+    runId: o.runId,
+    clock,
+    scope,
+    assessment,
+  });
+  const { interrupted, results: settled } = scheduled;
+
+  const versioned = interrupted
+    ? { versions: [], failed: false }
+    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent });
+  const failed = scheduled.failed || versioned.failed;
+
+  const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';
+  const { nodes, counts } = summarizeNodes(scope, scheduled.summaries);
+  state.endRun(
+    o.runId,
+    clock.now().toISOString(),
+    status,
+    nodes
+      .filter((n) => n.status !== 'cached')
+      .map((n) => ({ nodeId: n.id, status: n.status as NodeRunStatus, key: n.key, error: n.error ? n.error.message : null })),
+  );
+  const durationMs = Math.round(clock.monotonicMs() - started);
+  o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
+  return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, results: settled };
+}
+
+function targetText(t: Target): string {
+  return t.slice ? `${t.dataset}@${t.slice}` : t.dataset;
+}

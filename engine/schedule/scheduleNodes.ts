@@ -1,0 +1,239 @@
+import type { Clock } from '../../core/clock.js';
+import type { Digest } from '../../core/digest.js';
+import type { ContentStore } from '../../store/contentStore.js';
+import type { NodeResult, State } from '../../store/state.js';
+import type { Graph } from '../graph/graph.js';
+import type { DirtyReason } from '../keys/dirtyReason.js';
+import type { Assessment, Planner } from '../plan/planner.js';
+import type { NodeSummary } from '../run/buildSummary.js';
+import type { EventSink } from '../run/event.js';
+import type { SkipReason } from '../run/skipReason.js';
+import { checkCache, type CacheSources } from './cacheCheck.js';
+import { createTaskJob, type JobSources } from './createTaskJob.js';
+import { heapGuard } from './heapGuard.js';
+import type { TaskFailure, TaskOutcome } from './job.js';
+import { outputsDigest } from './outputsDigest.js';
+import { ReadyQueue } from './readyQueue.js';
+import { ResultCommitter } from './resultCommitter.js';
+import { CANCEL_IF_NOT_BEGUN, type TaskRunner } from './runner.js';
+import { RunningJob } from './runningJob.js';
+
+export interface ScheduleOptions {
+  graph: Graph;
+  planner: Planner;
+  state: State;
+  store: ContentStore;
+  runner: TaskRunner;
+  jobs: number;
+  keepGoing: boolean;
+  signal: AbortSignal;
+  onEvent: EventSink;
+  /** Where scratch directories go (`.kfm/scratch`). */
+  scratchDir: string;
+  runId: string;
+  clock: Clock;
+  /** The nodes to build, in build order (`planner.scope`), and their assessment (`planner.assess`). */
+  scope: string[];
+  assessment: ReadonlyMap<string, Assessment>;
+}
+
+export interface ScheduleOutcome {
+  /** Every node in scope. */
+  summaries: Map<string, NodeSummary>;
+  /** The result each settled (executed or cached) node built or found. */
+  results: Map<string, NodeResult>;
+  /** Some node failed. */
+  failed: boolean;
+  /** The signal was aborted. */
+  interrupted: boolean;
+}
+
+/** Above this many nodes in scope, the main thread's heap is kept near its live size (heapGuard). */
+const HEAP_GUARD_SCOPE = 5000;
+
+/**
+ * Runs the nodes of `scope` in dependency order, each either cached (its key matches a
+ * stored result whose outputs are present) or run on the runner, as many at once as the
+ * runner takes (`capacity`, else `jobs`). A failure skips its dependents; without keepGoing
+ * nothing new starts after it, and jobs handed to the runner but not begun are cancelled.
+ * Results never depend on finishing order: a key is computed only from settled upstream outputs.
+ */
+export function scheduleNodes(o: ScheduleOptions): Promise<ScheduleOutcome> {
+  return new NodeScheduler(o).run();
+}
+
+class NodeScheduler {
+  readonly #o: ScheduleOptions;
+  readonly #queue: ReadyQueue;
+  readonly #committer: ResultCommitter;
+  readonly #summaries = new Map<string, NodeSummary>();
+  readonly #settled = new Map<string, NodeResult>();
+  readonly #running = new Map<string, RunningJob>();
+  readonly #capacity: number;
+  readonly #cache: CacheSources;
+  readonly #jobs: JobSources;
+  #stopping = false; // a failure without keepGoing
+  #failed = false;
+  #wake: (() => void) | null = null;
+
+  constructor(o: ScheduleOptions) {
+    this.#o = o;
+    const { graph, planner, state, store } = o;
+    this.#queue = new ReadyQueue(o.scope, (id) => graph.nodes.get(id)!.deps);
+    this.#committer = new ResultCommitter(store, state);
+    this.#capacity = Math.max(1, o.runner.capacity ?? o.jobs);
+    const upstreamDigest = (d: string) => this.#settled.get(d)!.outputsDigest;
+    this.#cache = {
+      latest: planner.latest,
+      resultByKey: (k) => state.resultByKey(k),
+      missingOutput: (r) => planner.missingOutput(r),
+      upstreamDigest,
+    };
+    this.#jobs = {
+      graph,
+      store,
+      scratchDir: o.scratchDir,
+      runId: o.runId,
+      staticParts: (id) => planner.staticParts(id),
+      latest: planner.latest,
+      settled: this.#settled,
+    };
+  }
+
+  async run(): Promise<ScheduleOutcome> {
+    const { signal } = this.#o;
+    const collectIfLarge = this.#o.scope.length > HEAP_GUARD_SCOPE ? heapGuard() : () => {};
+    // One listener for the build, not one per job (an EventTarget's listener list is linear).
+    const onAbort = () => {
+      for (const r of this.#running.values()) r.abort.abort();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#pump();
+    while (this.#running.size > 0) {
+      // One wake-up promise per round, not a Promise.race over every running job: a race
+      // leaves a reaction on each still-pending promise every round (quadratic time and memory).
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      collectIfLarge();
+      this.#pump();
+    }
+    signal.removeEventListener('abort', onAbort);
+    await this.#committer.flush();
+    const interrupted = signal.aborted;
+    for (const id of this.#o.scope) {
+      if (!this.#summaries.has(id)) this.#skip(id, interrupted ? { type: 'interrupted' } : { type: 'stopped-after-failure' });
+    }
+    return { summaries: this.#summaries, results: this.#settled, failed: this.#failed, interrupted };
+  }
+
+  /** Handles ready nodes: cached ones settle at once; dirty ones start while the runner has room. */
+  #pump(): void {
+    for (let id = this.#queue.peek(); id !== undefined && !(this.#stopping || this.#o.signal.aborted); id = this.#queue.peek()) {
+      if (this.#summaries.has(id)) {
+        this.#queue.take();
+        continue;
+      }
+      const { text, key } = this.#o.planner.keyOf(id, this.#cache.upstreamDigest);
+      const assessed = this.#o.assessment.get(id)!.reasons[0];
+      const check = checkCache({ id, key, always: this.#o.graph.nodes.get(id)!.always, assessed }, this.#cache);
+      if (check.type === 'cached') {
+        this.#queue.take();
+        if (check.becomesLatest) {
+          this.#o.state.setLatest(id, key);
+          this.#o.planner.latest.set(id, check.result);
+        }
+        this.#summaries.set(id, { id, status: 'cached', key });
+        this.#o.onEvent({ type: 'node-cached', id, key });
+        this.#settle(id, check.result);
+        continue;
+      }
+      if (this.#running.size >= this.#capacity) break;
+      this.#queue.take();
+      this.#start(id, key, text, check.reason);
+    }
+  }
+
+  #start(id: string, key: Digest, keyDoc: string, reason: DirtyReason): void {
+    const job = new RunningJob(id, key, reason, this.#o.clock, this.#o.onEvent);
+    this.#o.runner
+      .run(createTaskJob(id, this.#jobs), job.onMessage, job.abort.signal)
+      .then((outcome) => this.#finish(job, keyDoc, outcome))
+      .catch((e: unknown) => {
+        // A bug in the handling above must not leave the node unaccounted for.
+        if (!this.#summaries.has(id)) this.#fail(id, key, { message: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+      })
+      .finally(() => {
+        this.#running.delete(id);
+        this.#wakeUp();
+      });
+    this.#running.set(id, job);
+  }
+
+  #finish(job: RunningJob, keyDoc: string, outcome: TaskOutcome): void {
+    const { id, key, reason } = job;
+    job.finish();
+    if (!outcome.ok && outcome.notStarted) {
+      this.#skip(id, this.#o.signal.aborted ? { type: 'interrupted' } : { type: 'stopped-after-failure' });
+      return;
+    }
+    const durationMs = job.ranForMs();
+    if (this.#o.signal.aborted) return this.#fail(id, key, { message: 'interrupted' });
+    if (!outcome.ok) return this.#fail(id, key, outcome.error);
+    const result: NodeResult = {
+      nodeId: id,
+      key,
+      keyDoc,
+      outputs: outcome.outputs,
+      outputsDigest: outputsDigest(outcome.outputs),
+      meta: outcome.meta,
+      runId: this.#o.runId,
+      finishedAt: this.#o.clock.now().toISOString(),
+      durationMs,
+    };
+    this.#committer.add(result);
+    this.#summaries.set(id, { id, status: 'executed', key, reason, durationMs });
+    this.#o.onEvent({ type: 'node-done', id, key, outputs: outcome.outputs.length, durationMs });
+    this.#settle(id, result);
+  }
+
+  #settle(id: string, result: NodeResult): void {
+    this.#settled.set(id, result);
+    this.#queue.settle(id);
+  }
+
+  #fail(id: string, key: Digest | null, error: TaskFailure): void {
+    this.#summaries.set(id, { id, status: 'failed', key, error });
+    this.#o.onEvent({ type: 'node-failed', id, key, error });
+    this.#failed = true;
+    this.#skipDownstream(id);
+    if (!this.#o.keepGoing && !this.#stopping) {
+      this.#stopping = true;
+      // Jobs handed to the runner but not begun do not start now.
+      // (A cancel, not an interrupt: a job that did begin meanwhile runs to its end.)
+      for (const r of this.#running.values()) if (!r.begun) r.abort.abort(CANCEL_IF_NOT_BEGUN);
+    }
+  }
+
+  /** Skips every node downstream of the failed node `id` not yet accounted for. */
+  #skipDownstream(id: string): void {
+    const stack = [...this.#queue.dependentsOf(id)];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (this.#summaries.has(d)) continue;
+      this.#skip(d, { type: 'upstream-failed', upstream: id });
+      stack.push(...this.#queue.dependentsOf(d));
+    }
+  }
+
+  #skip(id: string, because: SkipReason): void {
+    this.#summaries.set(id, { id, status: 'skipped', key: null, because });
+    this.#o.onEvent({ type: 'node-skipped', id, because });
+  }
+
+  #wakeUp(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+}
