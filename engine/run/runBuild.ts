@@ -51,7 +51,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const runId = newRunId();
   let versioning: ReturnType<typeof openVersioning>;
   try {
-    versioning = openVersioning(project, all, runId, options);
+    versioning = openVersioning(project, all, options);
   } catch (e) {
     lock.close();
     throw e;
@@ -77,6 +77,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       dataDir: project.paths.dataDir,
       validateParams: paramsValidator(project.graph, planner),
       runId,
+      versioning: versioning?.context,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });

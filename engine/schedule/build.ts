@@ -34,6 +34,8 @@ export interface BuildOptions {
   validateParams: (nodeId: string) => Promise<void>;
   runId: string;
   now?: () => Date;
+  /** `kfm build`'s registry, receipts and `--expect` for the versions (engine/receipts/openVersioning.ts); none: versions go to state and data/ only. */
+  versioning?: import('../versions/versioningContext.js').VersioningContext | undefined;
 }
 
 export interface NodeSummary {
@@ -351,7 +353,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
 
   const versioned = interrupted
     ? { versions: [], failed: false }
-    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: now().toISOString(), onEvent: o.onEvent });
+    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
   const versions = versioned.versions;
   if (versioned.failed) failed = true;
 
