@@ -13,7 +13,12 @@ Commands:
                              the current specs. Reads the kfmfile and task code only
   receipts verify [target]   verify the audit ledger: hash chain, signatures, receipt
                              schemas, store digests and receipt files (exit 1 on any problem)
-  status [target]            a dataset's versions: mode, status, receipts, latest
+  promote <dataset>@<dvid>   publish a built version: mark it published and make it the
+                             registry's latest_version_id (a build only makes candidates),
+                             with a signed promote receipt. A placeholder: no gates run
+                             (until fail-closed promotion lands), and it says so
+  status [target]            a dataset's versions: mode, status (candidate, published),
+                             receipts; * marks the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run
   help                       this text
 
@@ -35,8 +40,9 @@ Options:
       --expect <mode>        kfm build: fail (exit 1, nothing recorded for that dataset)
                              unless each versioned target is in this rerun mode: new,
                              retry, reprocess or backfill
-      --actor <principal>    kfm build: who the run receipts name (default: the OS user)
-      --role <role>          kfm build: the actor's role in the receipts (default: operator)
+      --actor <principal>    kfm build, promote: who the receipts name (default: the OS user)
+      --role <role>          kfm build, promote: the actor's role in the receipts
+                             (default: operator)
       --update               kfm check: record the current spec hashes in registry/
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one

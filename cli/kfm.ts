@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./commands/plan.js')).planCommand,
   explain: async () => (await import('./commands/plan.js')).explainCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
+  promote: async () => (await import('./commands/promote.js')).promoteCommand,
   receipts: async () => (await import('./commands/receipts.js')).receiptsCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
@@ -66,8 +67,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
       throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
     }
-    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build') {
-      throw new KfmError('usage', `--actor and --role apply to kfm build (not ${name})`);
+    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote') {
+      throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
     }
     if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;

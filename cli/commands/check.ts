@@ -1,11 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { KfmError } from '../../core/error.js';
-import { CHECK_REPORT_VERSION, checkRegistry, type DatasetCheck } from '../../engine/versions/checkRegistry.js';
-import { analyze } from '../../engine/graph/analyze.js';
-import { loadKfmfile } from '../../engine/load/loadKfmfile.js';
-import { locateProject } from '../../engine/load/locateProject.js';
+import { CHECK_REPORT_VERSION, type DatasetCheck } from '../../engine/versions/checkRegistry.js';
+import { runCheck } from '../../engine/versions/runCheck.js';
 import { describeSpecChange } from '../../engine/versions/specChanges.js';
-import type { ProjectLock } from '../../store/projectLock.js';
 import type { CliContext } from '../cliContext.js';
 
 const shortHash = (d: string | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
@@ -17,24 +13,8 @@ const shortHash = (d: string | null) => (d === null ? 'none' : d.slice(0, 7 + 12
  */
 export async function checkCommand(cli: CliContext): Promise<number> {
   if (cli.positionals.length > 0) throw new KfmError('usage', 'usage: kfm check [--update] [--json]');
-  // Only the kfmfile and the graph: none of the state, store or scheduler modules load.
-  const { kfmfile, kfmDir } = locateProject(cli.project);
-  const graph = analyze(await loadKfmfile(kfmfile), kfmfile);
   const update = cli.update === true;
-  let lock: ProjectLock | undefined;
-  if (update) {
-    // Builds write the registry too: one writer at a time.
-    mkdirSync(kfmDir, { recursive: true });
-    const { ProjectLock } = await import('../../store/projectLock.js');
-    lock = new ProjectLock(kfmDir);
-    await lock.acquire('kfm check --update', (holder) => cli.err(`kfm: waiting for the project lock held by ${holder}\n`));
-  }
-  let datasets: DatasetCheck[];
-  try {
-    datasets = await checkRegistry(graph, { update });
-  } finally {
-    lock?.close();
-  }
+  const datasets = await runCheck(cli.project, { update, onLockWait: (holder) => cli.err(`kfm: waiting for the project lock held by ${holder}\n`) });
   const drifted = datasets.filter((d) => d.status !== 'clean');
   const status = drifted.length === 0 ? 'clean' : update ? 'updated' : 'drift';
   if (cli.reporter === 'json') {
@@ -43,8 +23,10 @@ export async function checkCommand(cli: CliContext): Promise<number> {
     for (const d of datasets) cli.out(describe(d));
     const count = (s: DatasetCheck['status']) => datasets.filter((d) => d.status === s).length;
     const clean = `${count('clean')} clean`;
-    if (status === 'clean') cli.out(`check: ${clean} (${datasets.length} dataset${datasets.length === 1 ? '' : 's'})\n`);
-    else if (status === 'updated') cli.out(`check: ${drifted.length} recorded in registry/, ${clean}\n`);
+    const upgraded = datasets.filter((d) => d.upgraded_from !== undefined).length;
+    const formats = upgraded > 0 ? `; ${upgraded} registry file${upgraded === 1 ? '' : 's'} rewritten as v2` : '';
+    if (status === 'clean') cli.out(`check: ${clean} (${datasets.length} dataset${datasets.length === 1 ? '' : 's'})${formats}\n`);
+    else if (status === 'updated') cli.out(`check: ${drifted.length} recorded in registry/, ${clean}${formats}\n`);
     else cli.out(`check: ${count('drifted')} drifted, ${count('not_registered')} not registered, ${clean}; \`kfm check --update\` records the current specs\n`);
   }
   return status === 'drift' ? 1 : 0;
@@ -53,7 +35,7 @@ export async function checkCommand(cli: CliContext): Promise<number> {
 function describe(d: DatasetCheck): string {
   const head =
     d.status === 'clean'
-      ? `clean          ${d.dataset_slug}`
+      ? `clean          ${d.dataset_slug}${d.upgraded_from ? ` (${d.registry} rewritten: ${d.upgraded_from} → v2)` : ''}`
       : d.status === 'drifted'
         ? `${d.updated ? 'updated       ' : 'drifted       '} ${d.dataset_slug} (${d.registry}: ${shortHash(d.registered_spec_hash)} → ${shortHash(d.spec_hash)})`
         : `${d.updated ? 'registered    ' : 'not registered'} ${d.dataset_slug} (${d.updated ? d.registry : `no ${d.registry}`})`;

@@ -5,7 +5,10 @@ import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { CliContext } from '../cliContext.js';
 import { table } from './table.js';
 
-/** `kfm status [target] [--json]`: each registered dataset's versions, their mode, status and receipts, and the latest. */
+/**
+ * `kfm status [target] [--json]`: each registered dataset's versions, their mode, status
+ * (candidate until `kfm promote` publishes one) and receipts; `*` marks the latest.
+ */
 export async function statusCommand(cli: CliContext): Promise<number> {
   if (cli.positionals.length > 1) throw new KfmError('usage', 'usage: kfm status [<dataset>[@<slice>|@<dataset_version_id>]] [--json]');
   const target = cli.positionals[0] === undefined ? undefined : parseVersionTarget(cli.positionals[0]);
@@ -17,7 +20,9 @@ export async function statusCommand(cli: CliContext): Promise<number> {
   if (datasets.length === 0) cli.out('no registered datasets (registry/ is empty)\n');
   datasets.forEach((d, i) => {
     if (i > 0) cli.out('\n');
-    cli.out(`${d.dataset_slug}: ${d.title} (${d.policy_label}; spec ${d.spec_hash.slice(0, 19)}; latest ${d.latest_version_id ?? 'none'})\n`);
+    const candidates = d.versions.filter((v) => v.status === 'candidate').length;
+    const latest = d.latest_version_id ?? 'none (nothing promoted)';
+    cli.out(`${d.dataset_slug}: ${d.title} (${d.policy_label}; spec ${d.spec_hash.slice(0, 19)}; latest ${latest}; ${candidates} candidate${candidates === 1 ? '' : 's'})\n`);
     const rows = d.versions.map((v) => [`${v.latest ? '*' : ' '} ${v.dataset_version_id}`, v.mode, v.status, String(v.receipts), v.created_at]);
     if (rows.length === 0) cli.out('  no versions\n');
     else cli.out(table(['  version', 'mode', 'status', 'receipts', 'created_at'], rows).replace(/^(?=.)/gm, '  '));

@@ -7,7 +7,6 @@ import {
   type RunReceipt,
   type ValidationStatus,
 } from '../../store/receipts/runReceipt.js';
-import { redactHeaders, redactUrl } from '../../core/redactSecrets.js';
 import type { Actor } from './actor.js';
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import { isDigest, type Digest } from '../../core/digest.js';
@@ -52,8 +51,9 @@ export interface DatasetReceiptsArgs {
  * The run receipts of a dataset version, one per task node (its operation: ingest,
  * transform or qa), in the dataset's declaration order: what the node read (declared input
  * files, an ingest's upstream URL, upstream outputs) and wrote (with their paths under
- * data/), its parameters (credentials redacted), the QA results of a `qa` node, the
- * conditional-request facts of an ingest, and the timestamps of the run that produced its
+ * data/), its parameters (as its result meta's `receipt_parameters` gives them, e.g. with
+ * credentials redacted), the QA results of a `qa` node, the conditional-request facts of
+ * an `ingest` node (from its result meta), and the timestamps of the run that produced its
  * result. Also returns the declared input files, which must be put in the content store
  * before the receipts are recorded (every digest a receipt names is stored).
  */
@@ -82,7 +82,7 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
         inputs.push({ artifact_id: artifactIdOf(o.digest), zone: up.zone, uri, digest: o.digest });
       }
     }
-    const parameters = redactedParams(node);
+    const parameters = receiptParameters(node, result.meta);
     const finished = Date.parse(result.finishedAt);
     const rerun = result.runId === a.buildRunId ? '' : `; ${id} did not run again: its result from build ${result.runId} stands`;
     receipts.push({
@@ -128,16 +128,16 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
   return { receipts, inputFiles: [...inputFiles].map(([path, digest]) => ({ path, digest })) };
 }
 
-/** The node's parameters as a receipt records them: the built-in ingest's source URL and headers redacted. */
-function redactedParams(node: GraphNode): JsonObject {
-  if (node.run !== 'kfm:ingest') return node.params;
-  const params: JsonObject = { ...node.params };
-  if (typeof params.source === 'string') params.source = redactUrl(params.source);
-  const headers = params.headers;
-  if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
-    params.headers = redactHeaders(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])));
-  }
-  return params;
+/**
+ * The node's parameters as its receipt records them: what the task's result meta names as
+ * `receipt_parameters` (an object), else its params. A task whose params carry credentials
+ * says there what may be recorded (the built-in ingest redacts its source URL and credential
+ * headers, tasks/ingest/receiptParameters.ts).
+ */
+function receiptParameters(node: GraphNode, meta: Json): JsonObject {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return node.params;
+  const declared = meta.receipt_parameters;
+  return typeof declared === 'object' && declared !== null && !Array.isArray(declared) ? declared : node.params;
 }
 
 /** The QA report's status and per-check results, with its digest. */

@@ -1,27 +1,26 @@
 import { actorOf } from './actor.js';
 import { KfmError } from '../../core/error.js';
-import { gitCommit } from './gitCommit.js';
-import { kfmVersion } from '../../core/kfmVersion.js';
 import type { Project } from '../load/project.js';
 import { ReceiptWriter } from './receiptWriter.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { Target } from '../graph/target.js';
 import type { EventSink } from '../run/event.js';
 import type { ReceiptEnvironment } from './datasetReceipts.js';
-import { beginVersioning, endVersioning } from './versioningContext.js';
+import { receiptEnvironment } from './receiptEnvironment.js';
+import type { VersioningContext } from '../versions/versioningContext.js';
 
 /**
- * Sets up what a build's dataset versions need (engine/versioningContext.ts) when a target
- * is versioned (has a slice): the signing key (loaded or generated, and trusted in
- * `.kfm/keys/`) before anything runs, so a missing key fails the build at once. Returns
+ * Sets up what a build's dataset versions need (engine/versions/versioningContext.ts) when
+ * a target is versioned (has a slice): the signing key (loaded or generated, and trusted in
+ * `.kfm/keys/`) before anything runs, so a missing key fails the build at once. The caller
+ * passes `context` to the build (BuildOptions.versioning) and closes it after. Returns
  * undefined when no target is versioned (`--expect` then is a usage error).
  */
 export function openVersioning(
   project: Project,
   targets: Target[],
-  runId: string,
   options: { expect?: BuildRerunMode | undefined; actor?: { principal?: string; role?: string } | undefined; onEvent: EventSink },
-): { close(): void } | undefined {
+): { context: VersioningContext; close(): void } | undefined {
   const versioned = targets.some((t) => (t.slice ?? project.graph.datasets.get(t.dataset)!.defaultSlice) !== undefined);
   if (!versioned) {
     if (options.expect !== undefined) {
@@ -31,24 +30,15 @@ export function openVersioning(
   }
   const receipts = new ReceiptWriter({ projectRoot: project.paths.root, kfmDir: project.paths.kfmDir });
   let environment: ReceiptEnvironment | undefined;
-  beginVersioning(runId, {
-    expect: options.expect,
-    onEvent: options.onEvent,
-    projectRoot: project.paths.root,
-    receipts,
-    actor: actorOf(options.actor),
-    environment: () =>
-      (environment ??= {
-        gitCommit: gitCommit(project.paths.root),
-        kfmVersion: kfmVersion(),
-        nodeVersion: process.version,
-        platform: `${process.platform}-${process.arch}`,
-      }),
-  });
   return {
-    close() {
-      endVersioning(runId);
-      receipts.close();
+    context: {
+      expect: options.expect,
+      onEvent: options.onEvent,
+      projectRoot: project.paths.root,
+      receipts,
+      actor: actorOf(options.actor),
+      environment: () => (environment ??= receiptEnvironment(project.paths.root)),
     },
+    close: () => receipts.close(),
   };
 }

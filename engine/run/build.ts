@@ -7,6 +7,7 @@ import type { Planner } from '../plan/planner.js';
 import type { TaskRunner } from '../schedule/runner.js';
 import { scheduleNodes } from '../schedule/scheduleNodes.js';
 import { versionDatasets } from '../versions/versionDatasets.js';
+import type { VersioningContext } from '../versions/versioningContext.js';
 import { summarizeNodes, type BuildSummary } from './buildSummary.js';
 import type { EventSink } from './event.js';
 
@@ -30,6 +31,8 @@ export interface BuildOptions {
   runId: string;
   /** What the run's times, results' `finishedAt` and every duration are read from. */
   clock: Clock;
+  /** `kfm build`'s registry, receipts and `--expect` for the versions (engine/receipts/openVersioning.ts); none: versions go to state and data/ only. */
+  versioning?: VersioningContext | undefined;
 }
 
 /**
@@ -71,7 +74,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
 
   const versioned = interrupted
     ? { versions: [], failed: false }
-    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent });
+    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
   const failed = scheduled.failed || versioned.failed;
 
   const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';

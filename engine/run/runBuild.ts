@@ -56,7 +56,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const runId = newRunId(clock.now());
   let versioning: ReturnType<typeof openVersioning>;
   try {
-    versioning = openVersioning(project, all, runId, options);
+    versioning = openVersioning(project, all, options);
   } catch (e) {
     lock.close();
     throw e;
@@ -83,6 +83,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       validateParams: paramsValidator(project.graph, planner),
       runId,
       clock,
+      versioning: versioning?.context,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });

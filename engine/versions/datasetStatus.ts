@@ -1,4 +1,5 @@
 import { readRegistry, registeredSlugs, registryFile } from '../../store/registry/datasetRegistry.js';
+import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import { readLedgerEntries } from '../receipts/ledgerReader.js';
@@ -6,7 +7,7 @@ import type { ProjectPaths } from '../load/projectPaths.js';
 import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
 
 /** The format of `kfm status --json` (schemas/status-report.schema.json). */
-export const STATUS_REPORT_VERSION = 'v1';
+export const STATUS_REPORT_VERSION = 'v2';
 
 export interface VersionStatus {
   dataset_version_id: string;
@@ -14,10 +15,12 @@ export interface VersionStatus {
   spec_hash: Digest;
   inputs_digest: Digest;
   mode: string;
-  status: string;
+  /** A build makes a `candidate`; `kfm promote` publishes it. */
+  status: DatasetVersionStatus;
   created_at: string;
-  /** Ledger entries (run receipts) recorded for the version, retries included. */
+  /** Ledger entries recorded for the version: run receipts (retries included) and promotions. */
   receipts: number;
+  /** It is the registry's latest_version_id (the published version readers use). */
   latest: boolean;
 }
 
@@ -27,13 +30,14 @@ export interface DatasetStatus {
   policy_label: string;
   spec_hash: Digest;
   registry: string;
+  /** Moved only by `kfm promote`; null until the first promotion. */
   latest_version_id: string | null;
   versions: VersionStatus[];
 }
 
 /**
  * `kfm status [target]`: each registered dataset's versions (from `registry/<slug>.json`,
- * oldest first) with their mode and status, and how many receipts the audit ledger holds
+ * oldest first) with their mode and status (candidate, published, …), which is the latest, and how many receipts the audit ledger holds
  * for each. Reads the registry and the ledger only.
  */
 export function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): DatasetStatus[] {

@@ -1,18 +1,19 @@
 import type { ContentStore } from '../../store/contentStore.js';
+import { readRegistry } from '../../store/registry/datasetRegistry.js';
 import type { NodeResult, State } from '../../store/state.js';
 import { KfmError } from '../../core/error.js';
 import type { Graph } from '../graph/graph.js';
 import type { Target } from '../graph/target.js';
 import type { Planner } from '../plan/planner.js';
 import type { EventSink } from '../run/event.js';
+import { recordVersionReceipts } from '../receipts/recordVersionReceipts.js';
 import { linkDatasetVersion, type LinkedVersion } from './linkDatasetVersion.js';
+import { nameDatasetVersion } from './nameDatasetVersion.js';
+import { recordDatasetVersion } from './recordDatasetVersion.js';
+import { registerDatasetVersion } from './registerDatasetVersion.js';
+import type { VersioningContext } from './versioningContext.js';
 
-/**
- * After the nodes of a build have settled: names, records and links a version of each
- * targeted dataset that has a slice and whose every node settled. A version that cannot be
- * named (a KfmError) is a `build-error` event and makes the build fail; the others go on.
- */
-export function versionDatasets(args: {
+export interface VersionDatasetsArgs {
   graph: Graph;
   planner: Planner;
   targets: Target[];
@@ -23,7 +24,16 @@ export function versionDatasets(args: {
   runId: string;
   now: string;
   onEvent: EventSink;
-}): { versions: LinkedVersion[]; failed: boolean } {
+  /** `kfm build`'s registry, receipts and `--expect` (engine/receipts/openVersioning.ts); none: state and data/ only. */
+  versioning?: VersioningContext | undefined;
+}
+
+/**
+ * After the nodes of a build have settled: names, records and links a version of each
+ * targeted dataset that has a slice and whose every node settled. A version that cannot be
+ * named (a KfmError) is a `build-error` event and makes the build fail; the others go on.
+ */
+export function versionDatasets(args: VersionDatasetsArgs): { versions: LinkedVersion[]; failed: boolean } {
   const { graph, results } = args;
   const versions: LinkedVersion[] = [];
   let failed = false;
@@ -33,18 +43,7 @@ export function versionDatasets(args: {
     if (slice === undefined) continue;
     if (!ds.nodes.every((id) => results.has(id))) continue;
     try {
-      const v = linkDatasetVersion({
-        graph,
-        dataset: t.dataset,
-        slice,
-        results,
-        staticParts: (id) => args.planner.staticParts(id),
-        state: args.state,
-        store: args.store,
-        dataDir: args.dataDir,
-        runId: args.runId,
-        now: args.now,
-      });
+      const v = versionDataset(args, t.dataset, slice);
       versions.push(v);
       args.onEvent({ type: 'dataset-linked', dataset: t.dataset, datasetVersionId: v.datasetVersionId, paths: v.paths.length });
     } catch (e) {
@@ -54,4 +53,40 @@ export function versionDatasets(args: {
     }
   }
   return { versions, failed };
+}
+
+/**
+ * One dataset: names its version (pure), checks `--expect`, reads the registry (validated
+ * before anything is written), records the version in state, links it under data/, and with
+ * a versioning context writes the registry (a `candidate`) and signs the run receipts.
+ */
+function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string): LinkedVersion {
+  const { graph, results, store, dataDir, versioning: ctx } = args;
+  const staticParts = (id: string) => args.planner.staticParts(id);
+  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions: args.state.versionsOfSlice(slug, slice) });
+  const { mode, reason } = named.decision;
+  if (ctx?.expect !== undefined && ctx.expect !== mode) {
+    throw new KfmError('check', `${slug}@${slice}: expected a ${ctx.expect}, but this build is a ${mode} (${reason}); nothing was recorded for ${slug}`);
+  }
+  const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
+  const dvid = named.datasetVersionId;
+  args.onEvent({ type: 'dataset-version', dataset: slug, slice, datasetVersionId: dvid, mode, reason, created: named.created });
+  recordDatasetVersion(args.state, named, { runId: args.runId, now: args.now });
+  const paths = linkDatasetVersion(named, { store, dataDir });
+  const linked: LinkedVersion = {
+    dataset: slug,
+    slice,
+    datasetVersionId: dvid,
+    specHash: named.spec.specHash,
+    inputsDigest: named.inputsDigest,
+    created: named.created,
+    mode,
+    modeReason: reason,
+    receipts: [],
+    paths,
+  };
+  if (!ctx) return linked;
+  registerDatasetVersion(ctx.projectRoot, registry, graph, named, args.now);
+  const recorded = recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
+  return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

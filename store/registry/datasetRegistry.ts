@@ -7,19 +7,21 @@ import { SLUG_RE } from '../../core/spec.js';
 import type { TaskCode } from '../../core/spec.js';
 import { sortedJson } from '../../core/sortedJson.js';
 import type { PolicyLabel } from '../../core/policyLabel.js';
+import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import { schemaValidator } from '../schemaValidator.js';
 
-/** The registry format this kfm writes (`kfm_registry_version`). */
-export const REGISTRY_VERSION = 'v1';
+/** The registry format this kfm writes (`kfm_registry_version`); v1 files are read and upgraded. */
+export const REGISTRY_VERSION = 'v2';
+export type RegistryFormat = 'v1' | typeof REGISTRY_VERSION;
 
-/** A version as the registry lists it: created by a build, never rewritten. */
+/** A version as the registry lists it: created by a build as a `candidate`; only its status changes later. */
 export interface RegistryVersion {
   dataset_version_id: string;
   slice: string;
   spec_hash: Digest;
   inputs_digest: Digest;
   mode: 'new' | 'reprocess' | 'backfill';
-  status: 'built';
+  status: DatasetVersionStatus;
   created_at: string;
 }
 
@@ -33,7 +35,14 @@ export interface DatasetRegistry {
   spec_document: Json;
   task_code: TaskCode;
   versions: RegistryVersion[];
+  /** The published version readers use: moved only by promotion; null until the first. */
   latest_version_id: string | null;
+}
+
+/** A registry as its file holds it, with the format that file was in (before the upgrade to v2). */
+export interface StoredRegistry {
+  registry: DatasetRegistry;
+  format: RegistryFormat;
 }
 
 const validate = schemaValidator('registry');
@@ -49,11 +58,16 @@ export function registryFile(slug: string): string {
 }
 
 /**
- * Reads and validates a dataset's registry file; undefined when there is none. A file that
- * is not JSON or fails the schema is an error naming the file (exit 2): kfm never works
- * from a registry it cannot trust.
+ * Reads and validates a dataset's registry file, upgraded to v2 (`upgradeRegistry`);
+ * undefined when there is none. A file that is not JSON or fails the schema is an error
+ * naming the file (exit 2): kfm never works from a registry it cannot trust.
  */
 export function readRegistry(root: string, slug: string): DatasetRegistry | undefined {
+  return readStoredRegistry(root, slug)?.registry;
+}
+
+/** `readRegistry`, also saying which format the file is in (`kfm check --update` rewrites a v1 file). */
+export function readStoredRegistry(root: string, slug: string): StoredRegistry | undefined {
   const path = join(root, registryFile(slug));
   let text: string;
   try {
@@ -72,11 +86,32 @@ export function readRegistry(root: string, slug: string): DatasetRegistry | unde
   if (problems.length > 0) {
     throw new KfmError('kfmfile', `does not match schemas/registry.schema.json: ${problems.join('; ')}`, { file: registryFile(slug) });
   }
-  const registry = value as DatasetRegistry;
-  if (registry.dataset_slug !== slug) {
-    throw new KfmError('kfmfile', `names dataset "${registry.dataset_slug}", not "${slug}"`, { file: registryFile(slug) });
+  const stored = value as StoredFile;
+  if (stored.dataset_slug !== slug) {
+    throw new KfmError('kfmfile', `names dataset "${stored.dataset_slug}", not "${slug}"`, { file: registryFile(slug) });
   }
-  return registry;
+  return { registry: upgradeRegistry(stored), format: stored.kfm_registry_version };
+}
+
+/** What a valid registry file holds: v2, or v1 (whose versions are all `built`). */
+type StoredFile = DatasetRegistry | (Omit<DatasetRegistry, 'kfm_registry_version' | 'versions'> & V1Fields);
+interface V1Fields {
+  kfm_registry_version: 'v1';
+  versions: (Omit<RegistryVersion, 'status'> & { status: 'built' })[];
+}
+
+/**
+ * A registry in format v2. A v1 registry moved latest_version_id on every build, so the
+ * version it names is the one readers used: it becomes `published`; every other `built`
+ * version becomes a `candidate`. A v2 registry comes back as it is.
+ */
+export function upgradeRegistry(stored: StoredFile): DatasetRegistry {
+  if (stored.kfm_registry_version === REGISTRY_VERSION) return stored;
+  return {
+    ...stored,
+    kfm_registry_version: REGISTRY_VERSION,
+    versions: stored.versions.map((v) => ({ ...v, status: v.dataset_version_id === stored.latest_version_id ? 'published' : 'candidate' })),
+  };
 }
 
 /**

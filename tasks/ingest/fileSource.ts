@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { InputFile, TaskContext } from '../../engine/schedule/taskContext.js';
 import type { IngestParams } from './ingestParams.js';
 import { readPrior, type IngestMeta } from './ingestMeta.js';
+import { receiptParameters } from './receiptParameters.js';
 import { guessMediaType } from './mediaType.js';
 import { dataOutputName, MANIFEST_NAME } from './outputName.js';
 import { buildRawManifest, serializeRawManifest } from './rawManifest.js';
@@ -57,6 +58,7 @@ export async function ingestFile(ctx: TaskContext, params: IngestParams, now: ()
     materialized_at: fetchedAt,
     materialized_etag: null,
     materialized_last_modified: null,
+    receipt_parameters: receiptParameters(ctx.params),
   };
   ctx.setMeta(meta);
 }

@@ -5,6 +5,7 @@ import type { TaskContext } from '../../engine/schedule/taskContext.js';
 import { conditionalFetch, type Validators } from './conditionalFetch.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_MS, type IngestParams } from './ingestParams.js';
 import { readPrior, type IngestMeta } from './ingestMeta.js';
+import { receiptParameters } from './receiptParameters.js';
 import { guessMediaType } from './mediaType.js';
 import { dataOutputName, MANIFEST_NAME } from './outputName.js';
 import { buildRawManifest, serializeRawManifest } from './rawManifest.js';
@@ -103,6 +104,7 @@ export async function ingestHttp(ctx: TaskContext, params: IngestParams, options
     materialized_at: materialized.at,
     materialized_etag: materialized.etag,
     materialized_last_modified: materialized.lastModified,
+    receipt_parameters: receiptParameters(ctx.params),
   };
   ctx.setMeta(meta);
 }

@@ -1,10 +1,11 @@
 import type { OutputRecord } from '../../core/outputRecord.js';
-import type { Json } from '../../core/json.js';
+import type { Json, JsonObject } from '../../core/json.js';
 import type { Validators } from './conditionalFetch.js';
 
 /**
  * What an ingest keeps with its result (ctx.setMeta): the conditional-request facts of
- * the ingest receipt, and what the next run revalidates against. Every field is always
+ * the ingest receipt, the parameters its receipt records, and what the next run
+ * revalidates against. Every field is always
  * present; those that do not apply are null.
  */
 export type IngestMeta = {
@@ -37,6 +38,8 @@ export type IngestMeta = {
   materialized_at: string;
   materialized_etag: string | null;
   materialized_last_modified: string | null;
+  /** The params as the run receipt records them (tasks/ingest/receiptParameters.ts: credentials redacted). */
+  receipt_parameters: JsonObject;
 };
 
 /** What the previous result of this node offers a new run. */

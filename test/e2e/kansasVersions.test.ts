@@ -172,15 +172,31 @@ describe('versions of the Kansas pipeline', () => {
     for (const [path, digest] of afterRetry) expect(end.get(path), path).toBe(digest);
     for (const [path, digest] of before) expect(end.get(path), path).toBe(digest);
 
-    const status = JSON.parse(run('status', '--json', 'ks_counties').stdout) as { datasets: { versions: { dataset_version_id: string; mode: string; receipts: number }[]; latest_version_id: string }[] };
+    type Status = { datasets: { versions: { dataset_version_id: string; mode: string; status: string; receipts: number }[]; latest_version_id: string | null }[] };
+    const status = JSON.parse(run('status', '--json', 'ks_counties').stdout) as Status;
     expectValidReport('status', status);
-    expect(status.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.receipts])).toEqual([
-      [v1, 'new', 6],
-      [v2, 'reprocess', 3],
-      [v3, 'reprocess', 3],
-      [v4, 'backfill', 3],
+    // Five builds, four candidates, nothing published: builds never move latest_version_id.
+    expect(status.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts])).toEqual([
+      [v1, 'new', 'candidate', 6],
+      [v2, 'reprocess', 'candidate', 3],
+      [v3, 'reprocess', 'candidate', 3],
+      [v4, 'backfill', 'candidate', 3],
     ]);
-    expect(status.datasets[0]!.latest_version_id).toBe(v4);
+    expect(status.datasets[0]!.latest_version_id).toBeNull();
     expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 15 ledger entries; /) });
+
+    // Promoting the backfill publishes it, with a signed promote receipt.
+    const promoted = run('promote', `ks_counties@${v4}`);
+    expect(promoted).toMatchObject({ code: 0, stderr: '' });
+    expect(promoted.stdout).toContain('promote: no gates run (placeholder until fail-closed promotion lands)\n');
+    const after = JSON.parse(run('status', '--json', 'ks_counties').stdout) as Status;
+    expect(after.datasets[0]!.latest_version_id).toBe(v4);
+    expect(after.datasets[0]!.versions.map((v) => [v.status, v.receipts])).toEqual([
+      ['candidate', 6],
+      ['candidate', 3],
+      ['candidate', 3],
+      ['published', 4],
+    ]);
+    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 16 ledger entries; /) });
   });
 });

@@ -27,28 +27,44 @@ async function history(): Promise<{ rig: CliRig; v1: string; v2: string }> {
 }
 
 describe('kfm status', () => {
-  it("lists a dataset's versions with their mode, status, receipts and the latest", async () => {
+  it("lists a dataset's versions with their mode, status (candidate until promoted), receipts and the latest", async () => {
     const { rig, v1, v2 } = await history();
     const r = await rig.run(['status', 'ks']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n');
     const registry = JSON.parse(rig.read('registry/ks.json')) as { spec_hash: string; versions: { created_at: string }[] };
     const [t1, t2] = registry.versions.map((v) => v.created_at);
-    expect(lines).toEqual([
-      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v2})`,
-      '    version        mode       status  receipts  created_at',
-      `    ${v1}  new        built   4         ${t1}`,
-      `  * ${v2}  reprocess  built   2         ${t2}`,
+    // Builds make candidates and publish nothing: no version is the latest yet.
+    expect(r.stdout.split('\n')).toEqual([
+      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest none (nothing promoted); 2 candidates)`,
+      '    version        mode       status     receipts  created_at',
+      `    ${v1}  new        candidate  4         ${t1}`,
+      `    ${v2}  reprocess  candidate  2         ${t2}`,
       '',
     ]);
-    const json = JSON.parse((await rig.run(['status', '--json'])).stdout) as { datasets: { versions: { dataset_version_id: string; receipts: number; latest: boolean; mode: string }[] }[] };
-    expectValidReport('status', json);
-    expect(json.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.receipts, v.latest])).toEqual([
-      [v1, 'new', 4, false],
-      [v2, 'reprocess', 2, true],
+
+    // Promoting the first makes it published and the latest; the second stays a candidate.
+    expect((await rig.run(['promote', `ks@${v1}`])).code).toBe(0);
+    const lines = (await rig.run(['status', 'ks'])).stdout.split('\n');
+    expect(lines).toEqual([
+      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v1}; 1 candidate)`,
+      '    version        mode       status     receipts  created_at',
+      `  * ${v1}  new        published  5         ${t1}`,
+      `    ${v2}  reprocess  candidate  2         ${t2}`,
+      '',
     ]);
-    const one = (await rig.run(['status', `ks@${v1}`])).stdout.split('\n');
-    expect(one.slice(2)).toEqual([`    ${v1}  new   built   4         ${t1}`, '']);
+    const json = JSON.parse((await rig.run(['status', '--json'])).stdout) as {
+      kfm_status_version: string;
+      datasets: { latest_version_id: string | null; versions: { dataset_version_id: string; receipts: number; latest: boolean; mode: string; status: string }[] }[];
+    };
+    expectValidReport('status', json);
+    expect(json.kfm_status_version).toBe('v2');
+    expect(json.datasets[0]!.latest_version_id).toBe(v1);
+    expect(json.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts, v.latest])).toEqual([
+      [v1, 'new', 'published', 5, true],
+      [v2, 'reprocess', 'candidate', 2, false],
+    ]);
+    const one = (await rig.run(['status', `ks@${v2}`])).stdout.split('\n');
+    expect(one.slice(2)).toEqual([`    ${v2}  reprocess  candidate  2         ${t2}`, '']);
     expect(await rig.run(['status', 'nope'])).toMatchObject({
       code: 2,
       stderr: 'kfm: dataset "nope" is not registered (no registry/nope.json): build a version of it, or run kfm check --update\n',

@@ -199,15 +199,15 @@ describe('rerun modes', () => {
     for (const [path, digest] of afterRetry) expect(end.get(path), path).toBe(digest);
     expect(stateVersions(rig).map((v) => v.mode)).toEqual(['new', 'reprocess', 'backfill', 'reprocess']);
 
-    // The registry lists each version once, oldest first, with the latest.
-    const registry = JSON.parse(rig.read('registry/ks.json')) as { versions: { dataset_version_id: string; mode: string; status: string }[]; latest_version_id: string };
+    // The registry lists each version once, oldest first, each a candidate: no build publishes one.
+    const registry = JSON.parse(rig.read('registry/ks.json')) as { versions: { dataset_version_id: string; mode: string; status: string }[]; latest_version_id: string | null };
     expect(registry.versions.map((v) => [v.dataset_version_id, v.mode, v.status])).toEqual([
-      [v1.dataset_version_id, 'new', 'built'],
-      [v2.dataset_version_id, 'reprocess', 'built'],
-      [v3.dataset_version_id, 'backfill', 'built'],
-      [fifth.report.versions[0]!.dataset_version_id, 'reprocess', 'built'],
+      [v1.dataset_version_id, 'new', 'candidate'],
+      [v2.dataset_version_id, 'reprocess', 'candidate'],
+      [v3.dataset_version_id, 'backfill', 'candidate'],
+      [fifth.report.versions[0]!.dataset_version_id, 'reprocess', 'candidate'],
     ]);
-    expect(registry.latest_version_id).toBe(fifth.report.versions[0]!.dataset_version_id);
+    expect(registry.latest_version_id).toBeNull();
   });
 
   it('writes the registry file diff-friendly: sorted keys, 2-space indent, a trailing newline', async () => {
@@ -230,13 +230,14 @@ describe('rerun modes', () => {
     ]);
     expect(text).toContain('\n  "dataset_slug": "ks",\n');
     expect(doc).toMatchObject({
-      kfm_registry_version: 'v1',
+      kfm_registry_version: 'v2',
       dataset_slug: 'ks',
       title: 'Rows',
       policy_label: 'public',
       spec_hash: v.spec_hash,
-      latest_version_id: v.dataset_version_id,
-      versions: [{ dataset_version_id: v.dataset_version_id, slice: '2019', spec_hash: v.spec_hash, inputs_digest: v.inputs_digest, mode: 'new', status: 'built', created_at: expect.any(String) }],
+      // A build makes a candidate; only kfm promote sets latest_version_id.
+      latest_version_id: null,
+      versions: [{ dataset_version_id: v.dataset_version_id, slice: '2019', spec_hash: v.spec_hash, inputs_digest: v.inputs_digest, mode: 'new', status: 'candidate', created_at: expect.any(String) }],
       task_code: { clean: [['clean.ts', expect.stringMatching(/^sha256:/)]], qa: [['qa.ts', expect.stringMatching(/^sha256:/)]] },
     });
     expect((doc.spec_document as { tasks: { name: string }[] }).tasks.map((t) => t.name)).toEqual(['clean', 'fetch', 'qa']);
@@ -247,7 +248,7 @@ describe('rerun modes', () => {
     expect((await rig.run(['build'])).code).toBe(0);
     const again = await rig.run(['build']);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    const dvid = JSON.parse(rig.read('registry/ks.json')).latest_version_id as string;
+    const dvid = (JSON.parse(rig.read('registry/ks.json')) as { versions: { dataset_version_id: string }[] }).versions[0]!.dataset_version_id;
     expect(again.stdout).toContain(
       [
         `version  ks@${dvid} (retry: same spec and raw inputs)`,

@@ -67,6 +67,8 @@ describe('kfm:ingest, file source', () => {
       materialized_at: '2026-03-02T12:00:00.000Z',
       materialized_etag: null,
       materialized_last_modified: null,
+      // What the run receipt records as its parameters (nothing to redact here).
+      receipt_parameters: { source: `file:${COUNTIES}`, terms: { license: 'public-domain' } },
     });
   });
 

@@ -151,6 +151,12 @@ describe('kfm:ingest, http source', () => {
       materialized_at: '2026-03-02T12:01:00.000Z',
       materialized_etag: '"v1"',
       materialized_last_modified: null,
+      // What the run receipt records as its parameters: the credential header redacted, names lower-cased.
+      receipt_parameters: {
+        source: url,
+        terms: { license: 'CC-BY-4.0', attribution: 'US Census Bureau' },
+        headers: { authorization: 'REDACTED', accept: 'application/json' },
+      },
     });
     expect(run.reused).toEqual([]);
     expect(run.progress.at(-1)).toEqual({ done: Buffer.byteLength(BODY), total: Buffer.byteLength(BODY), unit: 'bytes' });

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import type { ContentStore } from '../../store/contentStore.js';
+import type { NodeResult } from '../../store/state.js';
+import type { Graph } from '../graph/graph.js';
+import type { StaticParts } from '../plan/planner.js';
+import type { NamedVersion } from '../versions/nameDatasetVersion.js';
+import type { VersioningContext } from '../versions/versioningContext.js';
+import { datasetReceipts } from './datasetReceipts.js';
+import type { RecordedReceipts } from './receiptWriter.js';
+
+/**
+ * Signs and records the run receipts of a named version, one per task node
+ * (engine/receipts/datasetReceipts.ts), through the context's receipt writer, and reports
+ * them as a `receipts-recorded` event.
+ */
+export function recordVersionReceipts(
+  ctx: VersioningContext,
+  a: {
+    graph: Graph;
+    named: NamedVersion;
+    results: ReadonlyMap<string, NodeResult>;
+    staticParts: (id: string) => StaticParts;
+    store: ContentStore;
+    dataDir: string;
+    runId: string;
+    now: string;
+  },
+): RecordedReceipts {
+  const { named } = a;
+  const { receipts, inputFiles } = datasetReceipts({
+    graph: a.graph,
+    slug: named.slug,
+    datasetVersionId: named.datasetVersionId,
+    specHash: named.spec.specHash,
+    mode: named.decision.mode,
+    modeReason: named.decision.reason,
+    results: a.results,
+    staticParts: a.staticParts,
+    outputPath: (node, name) => named.paths.get(`${node}\n${name}`)!,
+    readObject: (d) => a.store.read(d),
+    buildRunId: a.runId,
+    actor: ctx.actor,
+    environment: ctx.environment(),
+    now: new Date(a.now),
+  });
+  const recorded = ctx.receipts.record({
+    receipts,
+    inputFiles: inputFiles.map((f) => ({ absPath: join(a.graph.root, f.path), digest: f.digest })),
+    store: a.store,
+    dataDir: a.dataDir,
+  });
+  ctx.onEvent({
+    type: 'receipts-recorded',
+    dataset: named.slug,
+    datasetVersionId: named.datasetVersionId,
+    count: recorded.runIds.length,
+    firstSeq: recorded.seqs[0] ?? 0,
+    lastSeq: recorded.seqs[recorded.seqs.length - 1] ?? 0,
+  });
+  return recorded;
+}

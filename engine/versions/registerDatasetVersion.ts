@@ -1,0 +1,47 @@
+import { REGISTRY_VERSION, writeRegistry, type DatasetRegistry } from '../../store/registry/datasetRegistry.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { policyLabelOf } from '../../core/policyLabel.js';
+import type { Graph } from '../graph/graph.js';
+import type { NamedVersion } from './nameDatasetVersion.js';
+
+/**
+ * The registry after a build named a version (pure): the spec it built, and a `candidate`
+ * entry when it created the version. latest_version_id is kept as it was: a build never
+ * publishes (only `kfm promote` moves it).
+ */
+export function registryAfterBuild(before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion, createdAt: string): DatasetRegistry {
+  const ds = graph.datasets.get(named.slug)!;
+  const versions = [...(before?.versions ?? [])];
+  const mode = named.decision.mode;
+  if (mode !== 'retry' && !versions.some((v) => v.dataset_version_id === named.datasetVersionId)) {
+    versions.push({
+      dataset_version_id: named.datasetVersionId,
+      slice: named.slice,
+      spec_hash: named.spec.specHash,
+      inputs_digest: named.inputsDigest,
+      mode,
+      status: 'candidate',
+      created_at: createdAt,
+    });
+  }
+  return {
+    kfm_registry_version: REGISTRY_VERSION,
+    dataset_slug: named.slug,
+    title: typeof ds.spec.title === 'string' ? ds.spec.title : named.slug,
+    policy_label: policyLabelOf(ds.spec),
+    spec_hash: named.spec.specHash,
+    spec_document: named.spec.document,
+    task_code: named.spec.taskCode,
+    versions,
+    latest_version_id: before?.latest_version_id ?? null,
+  };
+}
+
+/**
+ * Writes `registry/<slug>.json` after a build named a version; a registry that would not
+ * change (a retry) is left as it was, not even rewritten (a v1 file then stays v1).
+ */
+export function registerDatasetVersion(projectRoot: string, before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion, createdAt: string): void {
+  const next = registryAfterBuild(before, graph, named, createdAt);
+  if (!before || canonicalJson(before) !== canonicalJson(next)) writeRegistry(projectRoot, next);
+}

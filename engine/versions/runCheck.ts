@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import { analyze } from '../graph/analyze.js';
+import { loadKfmfile } from '../load/loadKfmfile.js';
+import { locateProject } from '../load/locateProject.js';
+import { checkRegistry, type DatasetCheck } from './checkRegistry.js';
+
+/**
+ * `kfm check [--update]` as a library call: finds and loads the kfmfile (nothing else: none
+ * of the state, store or scheduler modules load) and checks every dataset against the
+ * registry. With `update`, holds the project lock while it writes (builds and promotions
+ * write the registry too: one writer at a time), telling `onLockWait` once who holds it.
+ */
+export async function runCheck(
+  project: { cwd?: string; file?: string },
+  options: { update?: boolean; onLockWait?: (holder: string) => void } = {},
+): Promise<DatasetCheck[]> {
+  const { kfmfile, kfmDir } = locateProject(project);
+  const graph = analyze(await loadKfmfile(kfmfile), kfmfile);
+  if (!options.update) return checkRegistry(graph);
+  mkdirSync(kfmDir, { recursive: true });
+  const { ProjectLock } = await import('../../store/projectLock.js');
+  const lock = new ProjectLock(kfmDir);
+  try {
+    await lock.acquire('kfm check --update', options.onLockWait ?? (() => undefined));
+    return await checkRegistry(graph, { update: true });
+  } finally {
+    lock.close();
+  }
+}

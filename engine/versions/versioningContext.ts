@@ -1,0 +1,24 @@
+import type { Actor } from '../receipts/actor.js';
+import type { ReceiptEnvironment } from '../receipts/datasetReceipts.js';
+import type { EventSink } from '../run/event.js';
+import type { ReceiptWriter } from '../receipts/receiptWriter.js';
+import type { BuildRerunMode } from '../../core/buildRerunMode.js';
+
+/**
+ * What versioning a build's datasets needs beyond the build itself, for a build run through
+ * `runBuild` (`kfm build`, engine/receipts/openVersioning.ts): the mode the operator expects,
+ * where events go, the registry's project root, and the receipt writer with the actor and
+ * environment receipts record. Passed explicitly (BuildOptions.versioning →
+ * versionDatasets). Without one (the bare scheduler, as engine tests run it) versions are
+ * still named, recorded and linked, with no registry and no receipts.
+ */
+export interface VersioningContext {
+  /** `--expect`: a version found in another mode is refused, and nothing is written for it. */
+  expect: BuildRerunMode | undefined;
+  onEvent: EventSink;
+  projectRoot: string;
+  receipts: ReceiptWriter;
+  actor: Actor;
+  /** Computed on first use (it asks git), then the same for the build. */
+  environment: () => ReceiptEnvironment;
+}
