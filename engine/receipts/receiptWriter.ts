@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
 import { Ledger, LEDGER_KIND_RUN_RECEIPT } from '../../store/ledger/ledger.js';
 import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
@@ -58,7 +58,7 @@ export class ReceiptWriter {
     }
     const stored: Digest[] = [];
     for (const f of args.inputFiles) {
-      if (store.has(f.digest)) continue;
+      if (store.hasSync(f.digest)) continue;
       const put = store.putFile(f.absPath);
       if (put.digest !== f.digest) {
         throw new KfmError('store', `input file ${f.absPath} changed during the build (hashed ${f.digest}, now ${put.digest}): build again`);

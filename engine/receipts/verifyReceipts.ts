@@ -36,7 +36,7 @@ export function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): Rec
   const ledger: LedgerReader & { close?(): void } = existsSync(ledgerPath) ? new Ledger(ledgerPath, { readonly: true }) : { entries: () => [] };
   try {
     const rows = ledger.entries();
-    const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : { check: () => 'missing' as const };
+    const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : { checkSync: () => 'missing' as const };
     const problems = verifyLedger({
       ledger: { entries: () => rows },
       store,

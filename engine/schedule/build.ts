@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { NodeResult, NodeRunStatus, State } from '../../store/state.js';
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import type { Digest } from '../../core/digest.js';

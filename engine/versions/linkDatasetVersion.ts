@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import { linkEntry, type TreeEntry } from '../../store/dataTree.js';
 import { readRegistry, writeRegistry, type DatasetRegistry } from '../../store/registry/datasetRegistry.js';
 import type { NodeResult, State } from '../../store/state.js';
