@@ -5,7 +5,7 @@ import { analyze } from '../../engine/graph/analyze.js';
 import { loadKfmfile } from '../../engine/load/loadKfmfile.js';
 import { locateProject } from '../../engine/load/locateProject.js';
 import { describeSpecChange } from '../../engine/versions/specChanges.js';
-import type { ProjectLock } from '../../store/projectLock.js';
+import type { FileProjectLock } from '../../store/projectLock.js';
 import type { CliContext } from '../cliContext.js';
 
 const shortHash = (d: string | null) => (d === null ? 'none' : d.slice(0, 7 + 12));
@@ -21,12 +21,12 @@ export async function checkCommand(cli: CliContext): Promise<number> {
   const { kfmfile, kfmDir } = locateProject(cli.project);
   const graph = analyze(await loadKfmfile(kfmfile), kfmfile);
   const update = cli.update === true;
-  let lock: ProjectLock | undefined;
+  let lock: FileProjectLock | undefined;
   if (update) {
     // Builds write the registry too: one writer at a time.
     mkdirSync(kfmDir, { recursive: true });
-    const { ProjectLock } = await import('../../store/projectLock.js');
-    lock = new ProjectLock(kfmDir);
+    const { FileProjectLock } = await import('../../store/projectLock.js');
+    lock = new FileProjectLock(kfmDir);
     await lock.acquire('kfm check --update', (holder) => cli.err(`kfm: waiting for the project lock held by ${holder}\n`));
   }
   let datasets: DatasetCheck[];

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KfmError } from '../../core/error.js';
-import { ProjectLock } from '../../store/projectLock.js';
+import { FileProjectLock } from '../../store/projectLock.js';
 
 let dir: string;
-const locks: ProjectLock[] = [];
+const locks: FileProjectLock[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'kfm-lock-'));
@@ -16,8 +16,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function lock(): ProjectLock {
-  const l = new ProjectLock(dir);
+function lock(): FileProjectLock {
+  const l = new FileProjectLock(dir);
   locks.push(l);
   return l;
 }
@@ -35,7 +35,7 @@ async function rejection(p: Promise<unknown>): Promise<KfmError> {
   throw new Error('expected a rejection');
 }
 
-describe('ProjectLock', () => {
+describe('FileProjectLock', () => {
   it('is held by one connection at a time', () => {
     const a = lock();
     const b = lock();
