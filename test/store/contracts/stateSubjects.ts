@@ -2,6 +2,7 @@ import type { Digest } from '../../../core/digest.js';
 import { MemoryLocalCaches } from '../../../store/memory/memoryLocalCaches.js';
 import { MemoryResultStore } from '../../../store/memory/memoryResultStore.js';
 import { MemoryRunLog } from '../../../store/memory/memoryRunLog.js';
+import { MemoryState } from '../../../store/memory/memoryState.js';
 import { MemoryVersionStore } from '../../../store/memory/memoryVersionStore.js';
 import { State } from '../../../store/state.js';
 import type { LocalCaches } from '../../../store/state/localCaches.js';
@@ -9,8 +10,8 @@ import type { NodeResult, ResultStore } from '../../../store/state/resultStore.j
 import type { RunLog } from '../../../store/state/runLog.js';
 import type { VersionStore } from '../../../store/state/versionStore.js';
 
-/** The implementations every state contract runs against: SQLite (a private in-memory database) and the fakes. */
-export function stateImplementations<T>(fake: () => T): { name: string; open(): { impl: T | State; close(): void } }[] {
+/** The implementations every state contract runs against: SQLite (a private in-memory database), the seam's fake, and MemoryState (all four fakes in one). */
+export function stateImplementations<T>(fake: () => T): { name: string; open(): { impl: T | State | MemoryState; close(): void } }[] {
   return [
     {
       name: 'State (SQLite)',
@@ -20,6 +21,7 @@ export function stateImplementations<T>(fake: () => T): { name: string; open(): 
       },
     },
     { name: 'memory fake', open: () => ({ impl: fake(), close: () => undefined }) },
+    { name: 'MemoryState', open: () => ({ impl: new MemoryState(), close: () => undefined }) },
   ];
 }
 
