@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KfmError } from '../core/error.js';
 import type { Awaitable } from './awaitable.js';
+
+/** How many polls a waiter waits for the holder to name itself before calling it `another kfm process`. */
+const HOLDER_GRACE_POLLS = 5;
 
 export interface LockHolder {
   pid: number;
@@ -65,23 +68,34 @@ export class FileProjectLock implements ProjectLock {
     }
     this.#held = true;
     const holder: LockHolder = { pid: process.pid, command, started_at: new Date().toISOString() };
-    writeFileSync(this.#holderPath, JSON.stringify(holder) + '\n');
+    // Written whole (a temp file renamed into place): a waiter never reads half of it.
+    const tmp = `${this.#holderPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(holder) + '\n');
+    renameSync(tmp, this.#holderPath);
     return true;
   }
 
   /**
    * Waits for the lock, calling `onWait` once with the holder when it is busy. An aborted
    * `signal` (Ctrl-C) ends the wait at once with an `interrupted` error.
+   *
+   * A holder writes `lock.holder` just after it takes the lock, so a waiter can find the lock
+   * taken and no holder named yet: it then waits a few polls for the name before it says
+   * `another kfm process`.
    */
   async acquire(command: string, onWait: (holder: string) => void, options: AcquireOptions = {}): Promise<void> {
     const poll = options.pollMs ?? 200;
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     const { signal } = options;
     let told = false;
+    let unnamed = 0;
     while (!this.tryAcquire(command)) {
       if (!told) {
-        onWait(this.describeHolder());
-        told = true;
+        const holder = this.#readHolder();
+        if (holder !== undefined || ++unnamed > HOLDER_GRACE_POLLS) {
+          onWait(holder ?? 'another kfm process');
+          told = true;
+        }
       }
       if (signal?.aborted) throw new KfmError('interrupted', 'interrupted while waiting for the project lock');
       if (Date.now() > deadline) {
@@ -101,17 +115,25 @@ export class FileProjectLock implements ProjectLock {
   }
 
   describeHolder(): string {
+    return this.#readHolder() ?? 'another kfm process';
+  }
+
+  /** The holder `lock.holder` names, if it names one. */
+  #readHolder(): string | undefined {
     try {
       const h = JSON.parse(readFileSync(this.#holderPath, 'utf8')) as LockHolder;
       return `${h.command} (pid ${h.pid}, since ${h.started_at})`;
     } catch {
-      return 'another kfm process';
+      return undefined;
     }
   }
 
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    // Still holding the lock: no one else is writing the file. A killed holder leaves its
+    // file, and the next holder replaces it.
+    rmSync(this.#holderPath, { force: true });
     this.#db.exec('ROLLBACK');
   }
 
