@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -83,4 +83,27 @@ describe('FileProjectLock', () => {
     // Still held by the first.
     expect(lock().tryAcquire('kfm build')).toBe(false);
   }, 5_000);
+
+  it('removes lock.holder on release; a holder that never names itself is another kfm process, once', async () => {
+    const a = lock();
+    expect(a.tryAcquire('kfm build')).toBe(true);
+    expect(existsSync(join(dir, 'lock.holder'))).toBe(true);
+    a.release();
+    expect(existsSync(join(dir, 'lock.holder'))).toBe(false);
+
+    // Taken, and lock.holder not written (the moment between the two, or a holder from before it was written).
+    expect(a.tryAcquire('kfm build')).toBe(true);
+    rmSync(join(dir, 'lock.holder'));
+    const waits: string[] = [];
+    let told!: () => void;
+    const waiting = new Promise<void>((resolve) => (told = resolve));
+    const acquired = lock().acquire('kfm build', (h) => {
+      waits.push(h);
+      told();
+    }, { pollMs: 1 });
+    await waiting;
+    a.release();
+    await acquired;
+    expect(waits).toEqual(['another kfm process']);
+  });
 });
