@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Digest } from '../core/digest.js';
 import { KfmError } from '../core/error.js';
 import { hashFileSync } from '../core/hashFile.js';
-import type { ContentStore } from './contentStore.js';
+import type { LocalContentStore } from './contentStore.js';
 
 /** One file of the navigable tree: `data/<path>` holds the store object `digest`. */
 export interface TreeEntry {
@@ -18,7 +18,7 @@ export interface TreeEntry {
  * data tree on another file system). A path that exists is never rewritten: the same bytes
  * are fine; other bytes are an error.
  */
-export function linkEntry(dataDir: string, store: ContentStore, entry: TreeEntry): 'linked' | 'present' {
+export function linkEntry(dataDir: string, store: Pick<LocalContentStore, 'pathOf'>, entry: TreeEntry): 'linked' | 'present' {
   const target = join(dataDir, entry.path);
   const object = store.pathOf(entry.digest);
   mkdirSync(dirname(target), { recursive: true });

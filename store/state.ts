@@ -2,34 +2,18 @@ import Database from 'better-sqlite3';
 import type { Digest } from '../core/digest.js';
 import { KfmError } from '../core/error.js';
 import type { StatEntry } from '../core/fs.js';
-import type { OutputRecord } from '../core/outputRecord.js';
 import type { Json } from '../core/json.js';
+import type { OutputRecord } from '../core/outputRecord.js';
+import type { LocalCaches } from './state/localCaches.js';
+import type { NodeResult, ResultStore } from './state/resultStore.js';
+import type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from './state/runLog.js';
+import type { VersionRecord, VersionStore } from './state/versionStore.js';
 
-/** A node's successful result, stored under its key. */
-export interface NodeResult {
-  nodeId: string;
-  key: Digest;
-  /** The labelled key document the key hashes (kept for `kfm explain`). */
-  keyDoc: string;
-  outputs: OutputRecord[];
-  /** Digest over the outputs (names, digests, media types): what downstream keys include. */
-  outputsDigest: Digest;
-  meta: Json;
-  runId: string;
-  finishedAt: string;
-  durationMs: number;
-}
-
-export type NodeRunStatus = 'executed' | 'cached' | 'failed' | 'skipped';
-
-export interface RunRecord {
-  runId: string;
-  startedAt: string;
-  endedAt: string | null;
-  targets: string[];
-  jobs: number;
-  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
-}
+// The records' home is store/state/*; importing them from here keeps working.
+export type { LocalCaches } from './state/localCaches.js';
+export type { NodeResult, ResultStore } from './state/resultStore.js';
+export type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from './state/runLog.js';
+export type { VersionRecord, VersionStore } from './state/versionStore.js';
 
 /** The state schema version this kfm writes. Older databases migrate forward on open. */
 export const STATE_SCHEMA_VERSION = 2;
@@ -103,14 +87,20 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
 ];
 
 /**
- * kfm's state in SQLite (WAL): node results by key, the latest result per node, runs, the
- * stat cache and parsed module imports. `PRAGMA user_version` is the schema version.
+ * kfm's state in SQLite (WAL): node results by key, the latest result per node, runs,
+ * versions, the stat cache and parsed module imports. `PRAGMA user_version` is the schema
+ * version. It implements the four state seams (ResultStore, RunLog, VersionStore,
+ * LocalCaches); its methods answer synchronously, which is the local fast path today's
+ * callers use (and which satisfies the seams' Awaitable results).
+ *
+ * Open it with `State.open(path)`: opening migrates the schema forward, as an explicit step.
  */
-export class State {
+export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
   readonly db: Database.Database;
   readonly path: string;
 
-  constructor(path: string) {
+  /** Connects without migrating: `State.open` is the way in. */
+  private constructor(path: string) {
     this.path = path;
     try {
       this.db = new Database(path);
@@ -121,7 +111,22 @@ export class State {
     } catch (e) {
       throw new KfmError('state', `cannot open state database ${path}: ${(e as Error).message}`);
     }
-    this.#migrate();
+  }
+
+  /**
+   * Opens the state database at `path` (`:memory:` for a private one), creating it or
+   * migrating it forward to STATE_SCHEMA_VERSION. A newer schema is a KfmError `state`,
+   * and the file is left alone.
+   */
+  static open(path: string): State {
+    const state = new State(path);
+    try {
+      state.#migrate();
+    } catch (e) {
+      state.db.close();
+      throw e;
+    }
+    return state;
   }
 
   #migrate(): void {
@@ -158,10 +163,10 @@ export class State {
     return row && fromRow(row);
   }
 
-  /** Every node's latest successful result, in one read. */
+  /** Every node's latest successful result, in one read (by node id). */
   latestResults(): Map<string, NodeResult> {
     const rows = this.db
-      .prepare('SELECT r.* FROM latest l JOIN results r ON r.key = l.key')
+      .prepare('SELECT r.* FROM latest l JOIN results r ON r.key = l.key ORDER BY l.node_id')
       .all() as ResultRow[];
     const map = new Map<string, NodeResult>();
     for (const row of rows) map.set(row.node_id, fromRow(row));
@@ -185,7 +190,7 @@ export class State {
   }
 
   /** Stores results in one transaction. */
-  putResults(results: NodeResult[]): void {
+  putResults(results: readonly NodeResult[]): void {
     this.db.transaction(() => {
       for (const r of results) this.putResult(r);
     })();
@@ -193,13 +198,25 @@ export class State {
 
   /** Marks an existing result as its node's latest (a cache hit on an older key). */
   setLatest(nodeId: string, key: Digest): void {
-    this.#setLatest.run(nodeId, key);
+    try {
+      this.#setLatest.run(nodeId, key);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new KfmError('state', `cannot make ${key} the latest result of ${nodeId}: no result is stored under that key`);
+      }
+      throw e;
+    }
   }
 
   beginRun(run: { runId: string; startedAt: string; targets: string[]; jobs: number }): void {
-    this.db
-      .prepare('INSERT INTO runs (run_id, started_at, ended_at, targets, jobs, status) VALUES (?, ?, NULL, ?, ?, ?)')
-      .run(run.runId, run.startedAt, JSON.stringify(run.targets), run.jobs, 'running');
+    try {
+      this.db
+        .prepare('INSERT INTO runs (run_id, started_at, ended_at, targets, jobs, status) VALUES (?, ?, NULL, ?, ?, ?)')
+        .run(run.runId, run.startedAt, JSON.stringify(run.targets), run.jobs, 'running');
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new KfmError('state', `run ${run.runId} is already recorded`);
+      throw e;
+    }
   }
 
   /**
@@ -210,18 +227,14 @@ export class State {
     return this.db.prepare("UPDATE runs SET status = 'interrupted', ended_at = ? WHERE status = 'running'").run(endedAt).changes;
   }
 
-  endRun(
-    runId: string,
-    endedAt: string,
-    status: RunRecord['status'],
-    nodes: { nodeId: string; status: NodeRunStatus; key: string | null; error: string | null }[],
-  ): void {
+  endRun(runId: string, endedAt: string, status: RunRecord['status'], nodes: readonly RunNodeRecord[]): void {
     const insert = this.db.prepare(
       'INSERT OR REPLACE INTO run_nodes (run_id, node_id, status, key, error) VALUES (?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
+      const ended = this.db.prepare('UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?').run(endedAt, status, runId);
+      if (ended.changes === 0) throw new KfmError('state', `cannot end run ${runId}: it was never begun`);
       for (const n of nodes) insert.run(runId, n.nodeId, n.status, n.key, n.error);
-      this.db.prepare('UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?').run(endedAt, status, runId);
     })();
   }
 
@@ -239,7 +252,7 @@ export class State {
     }));
   }
 
-  runNodes(runId: string): { nodeId: string; status: NodeRunStatus; key: string | null; error: string | null }[] {
+  runNodes(runId: string): RunNodeRecord[] {
     return (
       this.db.prepare('SELECT node_id, status, key, error FROM run_nodes WHERE run_id = ? ORDER BY node_id').all(runId) as {
         node_id: string;
@@ -277,7 +290,7 @@ export class State {
     return map;
   }
 
-  putStatEntries(entries: StatEntry[]): void {
+  putStatEntries(entries: readonly StatEntry[]): void {
     if (entries.length === 0) return;
     const stmt = this.db.prepare(
       'INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ms, ctime_ms, digest, hashed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -292,7 +305,7 @@ export class State {
     return new Map(rows.map((r) => [r.digest, JSON.parse(r.imports) as string[]]));
   }
 
-  putModuleImports(entries: [Digest, string[]][]): void {
+  putModuleImports(entries: readonly [Digest, string[]][]): void {
     if (entries.length === 0) return;
     const stmt = this.db.prepare('INSERT OR REPLACE INTO module_imports (digest, imports) VALUES (?, ?)');
     this.db.transaction(() => {
@@ -328,27 +341,34 @@ export class State {
   /** Records a new version. A version is never updated: a second record of a dvid fails. */
   putVersion(v: VersionRecord): void {
     const json = (x: unknown) => (x === undefined || x === null ? null : JSON.stringify(x));
-    this.db
-      .prepare(
-        `INSERT INTO versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at,
-           spec_document, task_code, raw_inputs, mode, mode_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        v.datasetVersionId,
-        v.datasetSlug,
-        v.slice,
-        v.specHash,
-        v.inputsDigest,
-        v.outputsDigest,
-        v.runId,
-        v.createdAt,
-        json(v.specDocument),
-        json(v.taskCode),
-        json(v.rawInputs),
-        v.mode ?? null,
-        v.modeReason ?? null,
-      );
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at,
+             spec_document, task_code, raw_inputs, mode, mode_reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          v.datasetVersionId,
+          v.datasetSlug,
+          v.slice,
+          v.specHash,
+          v.inputsDigest,
+          v.outputsDigest,
+          v.runId,
+          v.createdAt,
+          json(v.specDocument),
+          json(v.taskCode),
+          json(v.rawInputs),
+          v.mode ?? null,
+          v.modeReason ?? null,
+        );
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new KfmError('state', `version ${v.datasetVersionId} of ${v.datasetSlug} is already recorded: a version is written once`);
+      }
+      throw e;
+    }
   }
 
   close(): void {
@@ -369,29 +389,6 @@ export class State {
   }
 
   readonly #stmts: { putResult?: Database.Statement; setLatest?: Database.Statement; byKey?: Database.Statement } = {};
-}
-
-/** A dataset version: what a dvid names, fixed once written. */
-export interface VersionRecord {
-  datasetVersionId: string;
-  datasetSlug: string;
-  slice: string;
-  specHash: Digest;
-  /** Digest over the ordered raw-input digests. */
-  inputsDigest: Digest;
-  /** Digest over the version's processed outputs. */
-  outputsDigest: Digest;
-  runId: string;
-  createdAt: string;
-  /** The spec-hash document the spec_hash covers (null: recorded by state schema 1). */
-  specDocument?: Json | null;
-  /** Task name → its code files `[label, digest]` (what `/tasks/<i>/code` digests). */
-  taskCode?: Record<string, [string, Digest][]> | null;
-  /** The labelled raw inputs the inputs digest covers, sorted by label. */
-  rawInputs?: [string, Digest][] | null;
-  /** The rerun mode that created the version, and why. */
-  mode?: string | null;
-  modeReason?: string | null;
 }
 
 interface VersionRow {

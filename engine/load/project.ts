@@ -46,7 +46,7 @@ export class Project {
     this.fs = fs;
     this.paths = projectPaths(graph.kfmfile);
     mkdirSync(this.paths.kfmDir, { recursive: true });
-    this.state = new State(this.paths.statePath);
+    this.state = State.open(this.paths.statePath);
     this.store = new FileContentStore(this.paths.storeDir, 'deferred');
   }
 

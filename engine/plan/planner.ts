@@ -1,6 +1,6 @@
 import fg from 'fast-glob';
 import { join } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { NodeResult } from '../../store/state.js';
 import type { CodeDigester } from '../keys/codeDigest.js';
 import type { Digest } from '../../core/digest.js';
@@ -100,7 +100,7 @@ export class Planner {
   /** Whether a stored result can stand in for running the node: every output object present. */
   missingOutput(result: NodeResult): DirtyReason | undefined {
     for (const o of result.outputs) {
-      if (!this.#store.has(o.digest, o.size)) return { type: 'output-missing', output: o.name, digest: o.digest };
+      if (!this.#store.hasSync(o.digest, o.size)) return { type: 'output-missing', output: o.name, digest: o.digest };
     }
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger, type LedgerEntry } from '../../store/ledger/ledger.js';
+import type { LedgerEntry } from '../../store/ledger/ledger.js';
+import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
 import type { DsseEnvelope } from '../../store/receipts/dsse.js';
 import { unverifiedPayload } from '../../store/receipts/dsse.js';
 import { parseStatement } from '../../store/receipts/inTotoStatement.js';
@@ -10,7 +11,7 @@ import type { RunReceipt } from '../../store/receipts/runReceipt.js';
 export function readLedgerEntries(kfmDir: string, slug?: string): LedgerEntry[] {
   const path = join(kfmDir, 'ledger.db');
   if (!existsSync(path)) return [];
-  const ledger = new Ledger(path, { readonly: true });
+  const ledger = new SqliteLedger(path, { readonly: true });
   try {
     return slug === undefined ? ledger.entries() : ledger.entriesFor(slug);
   } finally {

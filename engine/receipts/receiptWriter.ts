@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
-import { Ledger, LEDGER_KIND_RUN_RECEIPT } from '../../store/ledger/ledger.js';
+import { LEDGER_KIND_RUN_RECEIPT } from '../../store/ledger/ledger.js';
+import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
 import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
 import { receiptFileName, validateReceipt, type RunReceipt } from '../../store/receipts/runReceipt.js';
@@ -31,7 +32,7 @@ export interface RecordedReceipts {
 export class ReceiptWriter {
   readonly key: SigningKey;
   readonly #kfmDir: string;
-  #ledger: Ledger | undefined;
+  #ledger: SqliteLedger | undefined;
 
   constructor(options: { projectRoot: string; kfmDir: string; env?: NodeJS.ProcessEnv }) {
     this.#kfmDir = options.kfmDir;
@@ -58,7 +59,7 @@ export class ReceiptWriter {
     }
     const stored: Digest[] = [];
     for (const f of args.inputFiles) {
-      if (store.has(f.digest)) continue;
+      if (store.hasSync(f.digest)) continue;
       const put = store.putFile(f.absPath);
       if (put.digest !== f.digest) {
         throw new KfmError('store', `input file ${f.absPath} changed during the build (hashed ${f.digest}, now ${put.digest}): build again`);
@@ -67,7 +68,7 @@ export class ReceiptWriter {
     }
     if (stored.length > 0) store.sync(stored);
 
-    this.#ledger ??= new Ledger(this.ledgerPath);
+    this.#ledger ??= new SqliteLedger(this.ledgerPath);
     const out: RecordedReceipts = { runIds: [], seqs: [], paths: [] };
     const files: { path: string; digest: Digest }[] = [];
     for (const r of args.receipts) {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileContentStore } from '../../store/contentStore.js';
-import { Ledger, type LedgerEntry, type LedgerReader } from '../../store/ledger/ledger.js';
+import type { LedgerEntry, LedgerReader } from '../../store/ledger/ledger.js';
+import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
 import { loadTrustedKeys } from '../../store/receipts/trustedKeys.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
@@ -33,10 +34,10 @@ const CHAIN: ReadonlySet<LedgerProblemReason> = new Set(['chain-broken', 'entry-
  */
 export function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): ReceiptsVerification {
   const ledgerPath = join(paths.kfmDir, 'ledger.db');
-  const ledger: LedgerReader & { close?(): void } = existsSync(ledgerPath) ? new Ledger(ledgerPath, { readonly: true }) : { entries: () => [] };
+  const ledger: LedgerReader & { close?(): void } = existsSync(ledgerPath) ? new SqliteLedger(ledgerPath, { readonly: true }) : { entries: () => [] };
   try {
     const rows = ledger.entries();
-    const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : { check: () => 'missing' as const };
+    const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : { checkSync: () => 'missing' as const };
     const problems = verifyLedger({
       ledger: { entries: () => rows },
       store,

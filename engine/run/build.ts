@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { NodeRunStatus, State } from '../../store/state.js';
 import type { Graph } from '../graph/graph.js';
 import type { Target } from '../graph/target.js';

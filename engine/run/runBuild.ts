@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
-import { ProjectLock } from '../../store/projectLock.js';
+import { FileProjectLock } from '../../store/projectLock.js';
 import { build } from './build.js';
 import type { BuildSummary } from './buildSummary.js';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -42,7 +42,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const targets = options.targets.map((t) => parseTarget(t, project.graph));
   const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
-  const lock = new ProjectLock(project.paths.kfmDir);
+  const lock = new FileProjectLock(project.paths.kfmDir);
   try {
     await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import { KfmError } from '../../core/error.js';
 import type { TaskJob, TaskMessage } from './job.js';
 import type { OutputRecord } from '../../core/outputRecord.js';
@@ -58,7 +58,7 @@ export function createTaskContext(
     async reuseOutput(name) {
       const prev = job.previous?.outputs.find((o) => o.name === name);
       if (!prev) throw new KfmError('task', `reuseOutput: the previous result has no output "${name}"`);
-      if (!store.has(prev.digest, prev.size)) {
+      if (!store.hasSync(prev.digest, prev.size)) {
         throw new KfmError('task', `reuseOutput: the stored bytes of "${name}" (${prev.digest}) are missing`);
       }
       outputs.check(name, prev.media_type);

@@ -1,4 +1,4 @@
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { NodeResult, State } from '../../store/state.js';
 
 /** Results recorded per transaction, and the longest a finished node waits to be recorded. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Digest } from '../../core/digest.js';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { NodeResult, State } from '../../store/state.js';
 import type { Graph } from '../graph/graph.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';

@@ -1,4 +1,4 @@
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { TaskJob } from './job.js';
 import type { UpstreamOutput } from './taskContext.js';
 

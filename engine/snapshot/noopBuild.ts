@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { ProjectLock } from '../../store/projectLock.js';
+import { FileProjectLock } from '../../store/projectLock.js';
 import type { BuildSummary, NodeSummary } from '../run/buildSummary.js';
 import type { Digest } from '../../core/digest.js';
 import type { EventSink } from '../run/event.js';
@@ -31,7 +31,7 @@ export function tryNoopBuild(args: {
   const paths = projectPaths(args.kfmfile);
   const snapPath = snapshotPath(paths.kfmDir, args.targets);
   if (!statSync(snapPath, { throwIfNoEntry: false })) return undefined;
-  const lock = new ProjectLock(paths.kfmDir);
+  const lock = new FileProjectLock(paths.kfmDir);
   try {
     if (!lock.tryAcquire(`kfm build ${args.targets.join(' ')}`.trim())) return undefined;
     const snap = checkSnapshot(snapPath, {

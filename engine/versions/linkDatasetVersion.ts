@@ -1,4 +1,4 @@
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';

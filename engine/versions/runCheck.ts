@@ -18,8 +18,8 @@ export async function runCheck(
   const graph = analyze(await loadKfmfile(kfmfile), kfmfile);
   if (!options.update) return checkRegistry(graph);
   mkdirSync(kfmDir, { recursive: true });
-  const { ProjectLock } = await import('../../store/projectLock.js');
-  const lock = new ProjectLock(kfmDir);
+  const { FileProjectLock } = await import('../../store/projectLock.js');
+  const lock = new FileProjectLock(kfmDir);
   try {
     await lock.acquire('kfm check --update', options.onLockWait ?? (() => undefined));
     return await checkRegistry(graph, { update: true });

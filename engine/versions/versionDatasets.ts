@@ -1,4 +1,4 @@
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import { readRegistry } from '../../store/registry/datasetRegistry.js';
 import type { NodeResult, State } from '../../store/state.js';
 import { KfmError } from '../../core/error.js';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { FileContentStore } from '../../store/contentStore.js';
-import { ProjectLock } from '../../store/projectLock.js';
+import { FileProjectLock } from '../../store/projectLock.js';
 import { readRegistry, registryFile, writeRegistry, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import { State } from '../../store/state.js';
 import { isPromotable, type DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
@@ -59,7 +59,7 @@ export async function promoteVersion(paths: ProjectPaths, targetText: string, op
     throw new KfmError('usage', `kfm promote needs <dataset>@<dataset_version_id> (e.g. ks_counties@2017.a50d8993), not "${targetText}"`);
   }
   mkdirSync(paths.kfmDir, { recursive: true });
-  const lock = new ProjectLock(paths.kfmDir);
+  const lock = new FileProjectLock(paths.kfmDir);
   try {
     await lock.acquire(`kfm promote ${targetText}`, options.onLockWait ?? (() => undefined), {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
@@ -96,7 +96,7 @@ function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, options:
     versions: registry.versions.map((v) => (v.dataset_version_id === dvid ? { ...v, status: 'published' } : v)),
     latest_version_id: dvid,
   };
-  const state = new State(paths.statePath);
+  const state = State.open(paths.statePath);
   let policy: ReturnType<typeof versionPolicy>;
   try {
     policy = versionPolicy(registry, version, state.version(slug, dvid)?.specDocument ?? null);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContentStore } from '../../store/contentStore.js';
+import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
 import type { DatasetRegistry, RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import { artifactIdOf, type ReceiptOutput } from '../../store/receipts/runReceipt.js';
 import { isDigest, sha256, type Digest } from '../../core/digest.js';
@@ -30,7 +30,7 @@ export function publishedArtifacts(dataDir: string, store: ContentStore, slug: s
   const outputs: ReceiptOutput[] = doc.map((f) => output(`processed/${slug}/${dvid}/${f.path}`, f.digest, f.media_type));
   outputs.push(output(rel, sha256(bytes), 'application/json'));
   for (const o of outputs) {
-    if (!store.has(o.digest)) throw new KfmError('store', `data/${o.path} (${o.digest}) is not in the content store: rebuild ${slug}@${dvid} before promoting it`);
+    if (!store.hasSync(o.digest)) throw new KfmError('store', `data/${o.path} (${o.digest}) is not in the content store: rebuild ${slug}@${dvid} before promoting it`);
   }
   return outputs;
 }

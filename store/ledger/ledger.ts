@@ -1,11 +1,11 @@
 /**
- * The audit ledger: an append-only, hash-chained log of signed envelopes, in its own SQLite
- * file (`.kfm/ledger.db`, WAL, synchronous=FULL), apart from the rebuildable state so that
- * clearing caches never touches it. `PRAGMA user_version` is its schema version: older
- * files migrate forward on open; a newer one is an error (upgrade kfm).
+ * The audit ledger: an append-only, hash-chained log of signed envelopes. This file is its
+ * entry format and the Ledger seam; SqliteLedger (sqliteLedger.ts) keeps it in its own
+ * SQLite file (`.kfm/ledger.db`), MemoryLedger (store/memory/memoryLedger.ts) is its fake,
+ * and both build entries with `chainEntry` below, so the chain is computed one way.
  *
- * Rows: `entries(seq, prev_hash, entry_hash, kind, dataset_slug, dataset_version_id,
- * run_id, envelope, created_at)`.
+ * An entry: `(seq, prev_hash, entry_hash, kind, dataset_slug, dataset_version_id, run_id,
+ * envelope, created_at)`.
  * - `seq`: 1, 2, 3, … with no gaps.
  * - `envelope`: the DSSE envelope as RFC 8785 canonical JSON text (serializeEnvelope).
  * - `created_at`: when the entry was appended, `Date.toISOString()` (UTC, milliseconds).
@@ -29,20 +29,17 @@
  *   receipt they were copied from.
  *
  * Each entry thus commits to the one before it: editing, deleting or renumbering a row
- * breaks the chain. There is no update or delete path in kfm, and SQLite triggers abort
- * any UPDATE or DELETE of `entries` and any INSERT that does not extend the chain.
+ * breaks the chain. There is no update or delete path in kfm (and in SQLite, triggers abort
+ * any UPDATE or DELETE of `entries` and any INSERT that does not extend the chain).
  * (Truncating the newest entries is not visible in the chain alone: verifyLedger's
  * receipt-file check and an externally recorded head, `last()`, cover it.)
  */
-import Database from 'better-sqlite3';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { sha256, type Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
+import type { Awaitable } from '../awaitable.js';
 import { checkEnvelopeShape, serializeEnvelope, unverifiedPayload, type DsseEnvelope } from '../receipts/dsse.js';
 import { parseStatement } from '../receipts/inTotoStatement.js';
-
-/** The ledger schema version this kfm writes. */
-export const LEDGER_SCHEMA_VERSION = 1;
 
 /** The prev_hash of the first entry. */
 export const GENESIS_HASH: Digest = `sha256:${'0'.repeat(64)}`;
@@ -87,180 +84,74 @@ export function entryHash(e: { seq: number; prevHash: string; kind: string; enve
   );
 }
 
-const MIGRATIONS: ((db: Database.Database) => void)[] = [
-  // 0 → 1
-  (db) =>
-    db.exec(`
-      CREATE TABLE entries (
-        seq INTEGER PRIMARY KEY,
-        prev_hash TEXT NOT NULL,
-        entry_hash TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        dataset_slug TEXT,
-        dataset_version_id TEXT,
-        run_id TEXT,
-        envelope TEXT NOT NULL,
-        created_at TEXT NOT NULL
-      );
-      CREATE INDEX entries_dataset ON entries (dataset_slug, dataset_version_id);
-      CREATE INDEX entries_run ON entries (run_id);
-      CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
-      BEGIN
-        SELECT RAISE(ABORT, 'the audit ledger is append-only: entries cannot be updated');
-      END;
-      CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
-      BEGIN
-        SELECT RAISE(ABORT, 'the audit ledger is append-only: entries cannot be deleted');
-      END;
-      CREATE TRIGGER entries_extend_chain BEFORE INSERT ON entries
-      WHEN NEW.seq IS NOT (SELECT IFNULL(MAX(seq), 0) + 1 FROM entries)
-        OR NEW.prev_hash IS NOT IFNULL((SELECT entry_hash FROM entries ORDER BY seq DESC LIMIT 1), '${GENESIS_HASH}')
-      BEGIN
-        SELECT RAISE(ABORT, 'the audit ledger is append-only: a new entry must follow the last one');
-      END;
-    `),
-];
-
-interface EntryRow {
+/** The newest entry's seq and entry_hash: `{ seq: 0, entryHash: GENESIS_HASH }` for an empty ledger. */
+export interface LedgerHead {
   seq: number;
-  prev_hash: string;
-  entry_hash: string;
+  entryHash: Digest;
+}
+
+/** What to append: a kind and a signed envelope. */
+export interface LedgerAppend {
   kind: string;
-  dataset_slug: string | null;
-  dataset_version_id: string | null;
-  run_id: string | null;
-  envelope: string;
-  created_at: string;
+  envelope: DsseEnvelope;
 }
 
 /**
- * The ledger file. `append` is the only write; everything else reads. Open it `readonly`
- * to verify without creating or migrating anything.
+ * The audit ledger seam: SqliteLedger, MemoryLedger, and later PostgreSQL. Awaitable
+ * (store/awaitable.ts): SQLite answers synchronously; always await. Appends serialise:
+ * each extends the head it read, atomically, or fails.
  */
-export class Ledger implements LedgerReader {
-  readonly path: string;
-  readonly #db: Database.Database;
-  readonly #now: () => Date;
-
-  constructor(path: string, options: { readonly?: boolean; now?: () => Date } = {}) {
-    this.path = path;
-    this.#now = options.now ?? (() => new Date());
-    try {
-      this.#db = options.readonly ? new Database(path, { readonly: true, fileMustExist: true }) : new Database(path);
-      if (!options.readonly) {
-        this.#db.pragma('journal_mode = WAL');
-        this.#db.pragma('synchronous = FULL');
-      }
-      this.#db.pragma('busy_timeout = 10000');
-    } catch (e) {
-      throw new KfmError('state', `cannot open the audit ledger ${path}: ${(e as Error).message}`);
-    }
-    try {
-      this.#migrate(options.readonly ?? false);
-    } catch (e) {
-      this.#db.close();
-      throw e;
-    }
-  }
-
-  #migrate(readonly: boolean): void {
-    let version: number;
-    try {
-      version = this.#db.pragma('user_version', { simple: true }) as number;
-    } catch (e) {
-      throw new KfmError('state', `the audit ledger ${this.path} is unreadable: ${(e as Error).message}`);
-    }
-    if (version > LEDGER_SCHEMA_VERSION) {
-      throw new KfmError(
-        'state',
-        `the audit ledger ${this.path} has schema version ${version}, newer than this kfm supports (${LEDGER_SCHEMA_VERSION}); upgrade kfm`,
-      );
-    }
-    if (version === LEDGER_SCHEMA_VERSION) return;
-    if (readonly) {
-      throw new KfmError(
-        'state',
-        `the audit ledger ${this.path} has schema version ${version}, older than this kfm writes (${LEDGER_SCHEMA_VERSION}); open it for writing once to migrate it`,
-      );
-    }
-    // Re-read the version under the write lock: another process may have migrated meanwhile.
-    this.#db
-      .transaction(() => {
-        for (let v = this.#db.pragma('user_version', { simple: true }) as number; v < LEDGER_SCHEMA_VERSION; v++) {
-          MIGRATIONS[v]!(this.#db);
-          this.#db.pragma(`user_version = ${v + 1}`);
-        }
-      })
-      .immediate();
-  }
-
-  get schemaVersion(): number {
-    return this.#db.pragma('user_version', { simple: true }) as number;
-  }
-
+export interface Ledger {
   /**
-   * Appends a signed envelope as the next entry, chained to the last one (in one
-   * IMMEDIATE transaction, so concurrent appenders serialise). The index columns are
+   * Appends a signed envelope as the next entry, chained to the head. The index columns are
    * copied from the envelope's statement predicate (`dataset_slug`, `dataset_version_id`,
    * `run_id`) when it has them. The envelope is not verified here: verifyLedger does that.
+   * An empty kind or a value that is not a DSSE envelope: a KfmError `store`.
    */
-  append(input: { kind: string; envelope: DsseEnvelope }): LedgerEntry {
-    if (input.kind === '') throw new KfmError('store', 'a ledger entry needs a kind');
-    const shape = checkEnvelopeShape(input.envelope);
-    if (!shape.ok) throw new KfmError('store', `cannot append to the audit ledger: not a DSSE envelope: ${shape.error}`);
-    const envelope = serializeEnvelope(input.envelope);
-    const index = indexFields(input.envelope);
-    return this.#db
-      .transaction((): LedgerEntry => {
-        const last = this.#db.prepare('SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
-          | { seq: number; entry_hash: string }
-          | undefined;
-        const seq = last ? last.seq + 1 : 1;
-        const prevHash = last ? last.entry_hash : GENESIS_HASH;
-        const createdAt = this.#now().toISOString();
-        const entry: LedgerEntry = {
-          seq,
-          prevHash,
-          entryHash: entryHash({ seq, prevHash, kind: input.kind, envelope, createdAt }),
-          kind: input.kind,
-          ...index,
-          envelope,
-          createdAt,
-        };
-        this.#db
-          .prepare(
-            `INSERT INTO entries (seq, prev_hash, entry_hash, kind, dataset_slug, dataset_version_id, run_id, envelope, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(seq, prevHash, entry.entryHash, entry.kind, entry.datasetSlug, entry.datasetVersionId, entry.runId, envelope, createdAt);
-        return entry;
-      })
-      .immediate();
-  }
-
+  append(input: LedgerAppend): Awaitable<LedgerEntry>;
   /** Every entry, by seq. */
-  entries(): LedgerEntry[] {
-    return (this.#db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[]).map(fromRow);
-  }
-
+  entries(): Awaitable<LedgerEntry[]>;
   /** The entries of a dataset, or of one of its versions, by seq. */
-  entriesFor(slug: string, dvid?: string): LedgerEntry[] {
-    const rows =
-      dvid === undefined
-        ? this.#db.prepare('SELECT * FROM entries WHERE dataset_slug = ? ORDER BY seq').all(slug)
-        : this.#db.prepare('SELECT * FROM entries WHERE dataset_slug = ? AND dataset_version_id = ? ORDER BY seq').all(slug, dvid);
-    return (rows as EntryRow[]).map(fromRow);
-  }
+  entriesFor(slug: string, dvid?: string): Awaitable<LedgerEntry[]>;
+  /** Where the chain ends: what the next entry's prev_hash will be. Record it elsewhere to detect truncation. */
+  head(): Awaitable<LedgerHead>;
+  close(): Awaitable<void>;
+}
 
-  /** The newest entry: its entry_hash is the ledger's head. */
-  last(): LedgerEntry | undefined {
-    const row = this.#db.prepare('SELECT * FROM entries ORDER BY seq DESC LIMIT 1').get() as EntryRow | undefined;
-    return row && fromRow(row);
-  }
+/** An append, checked and serialised, ready to chain (done before any lock is taken). */
+export interface PreparedAppend {
+  kind: string;
+  /** The envelope's canonical JSON text. */
+  envelope: string;
+  index: Pick<LedgerEntry, 'datasetSlug' | 'datasetVersionId' | 'runId'>;
+}
 
-  close(): void {
-    this.#db.close();
-  }
+/** Checks an append and serialises its envelope (KfmError `store` when it is not one). */
+export function prepareAppend(input: LedgerAppend): PreparedAppend {
+  if (input.kind === '') throw new KfmError('store', 'a ledger entry needs a kind');
+  const shape = checkEnvelopeShape(input.envelope);
+  if (!shape.ok) throw new KfmError('store', `cannot append to the audit ledger: not a DSSE envelope: ${shape.error}`);
+  return { kind: input.kind, envelope: serializeEnvelope(input.envelope), index: indexFields(input.envelope) };
+}
+
+/** The entry that extends `head` with a prepared append, created at `createdAt` (the one way entries are made). */
+export function chainEntry(prepared: PreparedAppend, head: LedgerHead, createdAt: string): LedgerEntry {
+  const seq = head.seq + 1;
+  const prevHash = head.entryHash;
+  return {
+    seq,
+    prevHash,
+    entryHash: entryHash({ seq, prevHash, kind: prepared.kind, envelope: prepared.envelope, createdAt }),
+    kind: prepared.kind,
+    ...prepared.index,
+    envelope: prepared.envelope,
+    createdAt,
+  };
+}
+
+/** The head after `last` (GENESIS when there is none). */
+export function headOf(last: LedgerEntry | undefined): LedgerHead {
+  return last ? { seq: last.seq, entryHash: last.entryHash as Digest } : { seq: 0, entryHash: GENESIS_HASH };
 }
 
 function indexFields(envelope: DsseEnvelope): Pick<LedgerEntry, 'datasetSlug' | 'datasetVersionId' | 'runId'> {
@@ -272,18 +163,4 @@ function indexFields(envelope: DsseEnvelope): Pick<LedgerEntry, 'datasetSlug' | 
     return typeof v === 'string' ? v : null;
   };
   return { datasetSlug: field('dataset_slug'), datasetVersionId: field('dataset_version_id'), runId: field('run_id') };
-}
-
-function fromRow(r: EntryRow): LedgerEntry {
-  return {
-    seq: r.seq,
-    prevHash: r.prev_hash,
-    entryHash: r.entry_hash,
-    kind: r.kind,
-    datasetSlug: r.dataset_slug,
-    datasetVersionId: r.dataset_version_id,
-    runId: r.run_id,
-    envelope: r.envelope,
-    createdAt: r.created_at,
-  };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { isDigest, type Digest } from '../../core/digest.js';
 import { SLUG_RE } from '../../core/spec.js';
-import type { ContentStore, ObjectCheck } from '../contentStore.js';
+import type { LocalContentStore, ObjectCheck } from '../contentStore.js';
 import { parseRunId, receiptFileName, runIdOfReceiptFile, type RunReceipt } from '../receipts/runReceipt.js';
 import type { TrustedKeys } from '../receipts/trustedKeys.js';
 import { verifyReceiptEnvelope, type ReceiptProblem } from '../receipts/verifyReceiptEnvelope.js';
@@ -56,7 +56,8 @@ export interface LedgerProblem {
 
 export interface VerifyLedgerOptions {
   ledger: LedgerReader;
-  store: Pick<ContentStore, 'check'>;
+  /** Verification reads synchronously: the file store's local fast path. */
+  store: Pick<LocalContentStore, 'checkSync'>;
   trustedKeys: TrustedKeys;
   /** `data/catalog`: its `<slug>/<dvid>/receipts/*.json` files are checked against the ledger. */
   catalogDir?: string;
@@ -114,7 +115,7 @@ export function verifyLedger(options: VerifyLedgerOptions): LedgerProblem[] {
 
     for (const [pointer, digest, label] of namedDigests(claim)) {
       let state = checked.get(digest);
-      if (state === undefined) checked.set(digest, (state = options.store.check(digest)));
+      if (state === undefined) checked.set(digest, (state = options.store.checkSync(digest)));
       if (state === 'missing') at('store-missing', `${pointer} ${digest}${label} is missing from the content store`);
       if (state === 'corrupt') at('store-corrupt', `${pointer} ${digest}${label}: the stored bytes do not match the digest (corrupt)`);
     }

@@ -242,7 +242,7 @@ describe('build on fakes: what runs', () => {
     expect(ran(b)).toEqual(['a/src']); // the same bytes come back: dependents stay cached
     expect(b.node('a/src')).toMatchObject({ status: 'executed', key: src.key });
     expect(startReason(b, 'a/src')).toEqual({ type: 'output-missing', output: 'out.txt', digest: out.digest });
-    expect(rig.store.has(out.digest, out.size)).toBe(true);
+    expect(rig.store.hasSync(out.digest, out.size)).toBe(true);
     expect((await rig.build()).started).toEqual([]);
   });
 

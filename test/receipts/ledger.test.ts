@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KfmError } from '../../core/error.js';
-import { entryHash, GENESIS_HASH, Ledger, LEDGER_SCHEMA_VERSION, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { entryHash, GENESIS_HASH, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { SqliteLedger, LEDGER_SCHEMA_VERSION } from '../../store/ledger/sqliteLedger.js';
 import { unverifiedPayload } from '../../store/receipts/dsse.js';
 import { ReceiptRig, T0 } from './receiptRig.js';
 
@@ -63,15 +64,15 @@ describe('Ledger', () => {
     rig.record(2);
     const before = rig.ledger.entries();
     rig.ledger.close();
-    const ro = rig.track(new Ledger(rig.ledgerPath, { readonly: true }));
+    const ro = rig.track(new SqliteLedger(rig.ledgerPath, { readonly: true }));
     expect(ro.entries()).toEqual(before);
     expect(() => ro.append({ kind: 'run_receipt', envelope: JSON.parse(before[0]!.envelope) })).toThrow(/readonly/);
-    const again = rig.track(new Ledger(rig.ledgerPath));
+    const again = rig.track(new SqliteLedger(rig.ledgerPath));
     expect(again.append({ kind: 'run_receipt', envelope: JSON.parse(before[0]!.envelope) }).prevHash).toBe(before[1]!.entryHash);
   });
 
   it('offers only append and reads: no update or delete path', () => {
-    expect(Object.getOwnPropertyNames(Ledger.prototype).sort()).toEqual(['append', 'close', 'constructor', 'entries', 'entriesFor', 'last', 'schemaVersion']);
+    expect(Object.getOwnPropertyNames(SqliteLedger.prototype).sort()).toEqual(['append', 'close', 'constructor', 'entries', 'entriesFor', 'head', 'last', 'schemaVersion']);
   });
 
   it('refuses to append what is not a DSSE envelope', () => {
@@ -127,17 +128,17 @@ describe('ledger schema version', () => {
     const db = new Database(rig.ledgerPath);
     db.pragma('user_version = 7');
     db.close();
-    expect(() => new Ledger(rig.ledgerPath)).toThrow(
+    expect(() => new SqliteLedger(rig.ledgerPath)).toThrow(
       new KfmError('state', `the audit ledger ${rig.ledgerPath} has schema version 7, newer than this kfm supports (1); upgrade kfm`),
     );
   });
 
   it('read-only needs an existing, current ledger', () => {
     const missing = `${rig.dir}/none.db`;
-    expect(() => new Ledger(missing, { readonly: true })).toThrow(/^cannot open the audit ledger .*none\.db: /);
+    expect(() => new SqliteLedger(missing, { readonly: true })).toThrow(/^cannot open the audit ledger .*none\.db: /);
     const empty = `${rig.dir}/empty.db`;
     new Database(empty).close();
-    expect(() => new Ledger(empty, { readonly: true })).toThrow(
+    expect(() => new SqliteLedger(empty, { readonly: true })).toThrow(
       `the audit ledger ${empty} has schema version 0, older than this kfm writes (1); open it for writing once to migrate it`,
     );
   });

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import { sha256, type Digest } from '../../core/digest.js';
 import { FileContentStore } from '../../store/contentStore.js';
-import { Ledger, LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
 import { serializeEnvelope, signStatement, type DsseEnvelope } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
 import { artifactIdOf, receiptFileName, runId, type RunReceipt } from '../../store/receipts/runReceipt.js';
@@ -75,7 +76,7 @@ export class ReceiptRig {
   readonly ledgerPath = join(this.kfmDir, 'ledger.db');
   readonly store: FileContentStore;
   readonly key: SigningKey;
-  readonly ledger: Ledger;
+  readonly ledger: SqliteLedger;
   readonly receipts: RunReceipt[] = [];
   readonly #open: { close(): void }[] = [];
   #tick = 0;
@@ -85,7 +86,7 @@ export class ReceiptRig {
     this.store = new FileContentStore(join(this.kfmDir, 'store'));
     this.key = loadOrCreateSigningKey({ env: { XDG_CONFIG_HOME: this.configDir, HOME: this.dir }, projectRoot: this.root });
     trustPublicKey(this.kfmDir, this.key);
-    this.ledger = this.track(new Ledger(this.ledgerPath, { now: () => new Date(T0 + this.#tick++ * 1000) }));
+    this.ledger = this.track(new SqliteLedger(this.ledgerPath, { now: () => new Date(T0 + this.#tick++ * 1000) }));
   }
 
   get trusted(): TrustedKeys {

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { sha256 } from '../../core/digest.js';
-import { entryHash, GENESIS_HASH, Ledger, LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { entryHash, GENESIS_HASH, LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
 import { verifyLedger, type LedgerProblem } from '../../store/ledger/verifyLedger.js';
 import { IN_TOTO_PAYLOAD_TYPE, paeEncode, serializeEnvelope, signStatement, type DsseEnvelope } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
@@ -60,12 +61,12 @@ it('a clean ledger verifies with zero problems', () => {
   expect(verify({ catalog: false })).toEqual([]);
   // Read-only, as `kfm receipts verify` would open it.
   rig.ledger.close();
-  const ro = rig.track(new Ledger(rig.ledgerPath, { readonly: true }));
+  const ro = rig.track(new SqliteLedger(rig.ledgerPath, { readonly: true }));
   expect(verifyLedger({ ledger: ro, store: rig.store, trustedKeys: rig.trusted, catalogDir: rig.catalogDir })).toEqual([]);
 });
 
 it('an empty ledger verifies', () => {
-  const empty = rig.track(new Ledger(`${rig.dir}/empty.db`));
+  const empty = rig.track(new SqliteLedger(`${rig.dir}/empty.db`));
   expect(verifyLedger({ ledger: empty, store: rig.store, trustedKeys: rig.trusted })).toEqual([]);
 });
 

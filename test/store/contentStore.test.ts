@@ -32,6 +32,12 @@ function tamper(digest: Digest, bytes: string): void {
   chmodSync(path, 0o444);
 }
 
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
 function expectKfmError(fn: () => unknown, code: string, message: string): void {
   let thrown: unknown;
   try {
@@ -44,18 +50,18 @@ function expectKfmError(fn: () => unknown, code: string, message: string): void 
 }
 
 describe('FileContentStore', () => {
-  it('stores bytes under their SHA-256, at objects/<2 hex>/<62 hex>', () => {
+  it('stores bytes under their SHA-256, at objects/<2 hex>/<62 hex>', async () => {
     const put = store.putBytes(Buffer.from('hello'));
     expect(put).toEqual({ digest: sha256('hello'), size: 5 });
     const hex = put.digest.slice(7);
     expect(store.pathOf(put.digest)).toBe(join(dir, 'store', 'objects', hex.slice(0, 2), hex.slice(2)));
     expect(readFileSync(store.pathOf(put.digest), 'utf8')).toBe('hello');
     expect(store.read(put.digest).toString()).toBe('hello');
-    expect(store.has(put.digest)).toBe(true);
-    expect(store.has(put.digest, 5)).toBe(true);
-    expect(store.has(put.digest, 6)).toBe(false);
-    expect(store.check(put.digest)).toBe('ok');
-    expect([...store.digests()]).toEqual([put.digest]);
+    expect(store.hasSync(put.digest)).toBe(true);
+    expect(store.hasSync(put.digest, 5)).toBe(true);
+    expect(store.hasSync(put.digest, 6)).toBe(false);
+    expect(store.checkSync(put.digest)).toBe('ok');
+    expect(await all(store.digests())).toEqual([put.digest]);
   });
 
   it('stores an empty object', () => {
@@ -64,7 +70,7 @@ describe('FileContentStore', () => {
     expect(store.read(put.digest).length).toBe(0);
   });
 
-  it('dedupes: the same bytes are stored once and the object is not rewritten', () => {
+  it('dedupes: the same bytes are stored once and the object is not rewritten', async () => {
     const a = store.putBytes(Buffer.from('same'));
     const before = statSync(store.pathOf(a.digest));
     const b = store.putBytes(Buffer.from('same'));
@@ -75,7 +81,7 @@ describe('FileContentStore', () => {
     expect(c).toEqual(a);
     const after = statSync(store.pathOf(a.digest));
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
-    expect([...store.digests()]).toEqual([a.digest]);
+    expect(await all(store.digests())).toEqual([a.digest]);
     expect(tmpEntries()).toEqual([]);
   });
 
@@ -98,7 +104,7 @@ describe('FileContentStore', () => {
     expect(statSync(source).mode & 0o200).toBe(0o200);
   });
 
-  it('writes atomically: no temp file stays after a put, and stray temp files of a killed writer are swept', () => {
+  it('writes atomically: no temp file stays after a put, and stray temp files of a killed writer are swept', async () => {
     store.putBytes(Buffer.from('one'));
     const source = join(dir, 'two.txt');
     writeFileSync(source, 'two');
@@ -108,7 +114,7 @@ describe('FileContentStore', () => {
     // A writer killed between write and rename leaves a temp file; objects never show it.
     writeFileSync(join(dir, 'store', 'tmp', '4242-00112233aabbccdd'), 'half');
     store.putBytes(Buffer.from('three'));
-    expect([...store.digests()].sort()).toEqual([sha256('one'), sha256('three'), sha256('two')].sort());
+    expect((await all(store.digests())).sort()).toEqual([sha256('one'), sha256('three'), sha256('two')].sort());
     expect(store.sweepTemp()).toBe(1);
     expect(tmpEntries()).toEqual([]);
   });
@@ -116,23 +122,23 @@ describe('FileContentStore', () => {
   it('read() and check() detect a corrupt object', () => {
     const put = store.putBytes(Buffer.from('original'));
     tamper(put.digest, 'tampered');
-    expect(store.check(put.digest)).toBe('corrupt');
+    expect(store.checkSync(put.digest)).toBe('corrupt');
     expectKfmError(() => store.read(put.digest), 'store', `store object ${put.digest} is corrupt: its bytes hash to ${sha256('tampered')}`);
   });
 
   it('put replaces a truncated object', () => {
     const put = store.putBytes(Buffer.from('complete bytes'));
     tamper(put.digest, 'compl');
-    expect(store.has(put.digest, put.size)).toBe(false);
+    expect(store.hasSync(put.digest, put.size)).toBe(false);
     store.putBytes(Buffer.from('complete bytes'));
-    expect(store.check(put.digest)).toBe('ok');
+    expect(store.checkSync(put.digest)).toBe('ok');
     expect(store.read(put.digest).toString()).toBe('complete bytes');
   });
 
   it('a missing object: has() is false, check() says missing, read() names the path', () => {
     const digest = sha256('never stored');
-    expect(store.has(digest)).toBe(false);
-    expect(store.check(digest)).toBe('missing');
+    expect(store.hasSync(digest)).toBe(false);
+    expect(store.checkSync(digest)).toBe('missing');
     expectKfmError(() => store.read(digest), 'store', `store object ${digest} is missing (${store.pathOf(digest)})`);
   });
 });

@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KfmError } from '../../core/error.js';
-import { ProjectLock } from '../../store/projectLock.js';
+import { FileProjectLock } from '../../store/projectLock.js';
 
 let dir: string;
-const locks: ProjectLock[] = [];
+const locks: FileProjectLock[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'kfm-lock-'));
@@ -16,8 +16,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function lock(): ProjectLock {
-  const l = new ProjectLock(dir);
+function lock(): FileProjectLock {
+  const l = new FileProjectLock(dir);
   locks.push(l);
   return l;
 }
@@ -35,7 +35,7 @@ async function rejection(p: Promise<unknown>): Promise<KfmError> {
   throw new Error('expected a rejection');
 }
 
-describe('ProjectLock', () => {
+describe('FileProjectLock', () => {
   it('is held by one connection at a time', () => {
     const a = lock();
     const b = lock();
@@ -83,4 +83,27 @@ describe('ProjectLock', () => {
     // Still held by the first.
     expect(lock().tryAcquire('kfm build')).toBe(false);
   }, 5_000);
+
+  it('removes lock.holder on release; a holder that never names itself is another kfm process, once', async () => {
+    const a = lock();
+    expect(a.tryAcquire('kfm build')).toBe(true);
+    expect(existsSync(join(dir, 'lock.holder'))).toBe(true);
+    a.release();
+    expect(existsSync(join(dir, 'lock.holder'))).toBe(false);
+
+    // Taken, and lock.holder not written (the moment between the two, or a holder from before it was written).
+    expect(a.tryAcquire('kfm build')).toBe(true);
+    rmSync(join(dir, 'lock.holder'));
+    const waits: string[] = [];
+    let told!: () => void;
+    const waiting = new Promise<void>((resolve) => (told = resolve));
+    const acquired = lock().acquire('kfm build', (h) => {
+      waits.push(h);
+      told();
+    }, { pollMs: 1 });
+    await waiting;
+    a.release();
+    await acquired;
+    expect(waits).toEqual(['another kfm process']);
+  });
 });

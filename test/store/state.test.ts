@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 function state(): State {
-  const s = new State(path);
+  const s = State.open(path);
   open.push(s);
   return s;
 }
@@ -141,7 +141,7 @@ describe('State', () => {
     expect(s.versionsOfSlice('ks', '2019').map((v) => v.datasetVersionId)).toEqual(['2019.aaaaaaaa', '2019.dddddddd']);
     expect(s.version('ks', '2019.dddddddd')).toEqual(next);
     // A version is written once.
-    expect(() => s.putVersion(next)).toThrow(/UNIQUE constraint failed/);
+    expect(() => s.putVersion(next)).toThrow(new KfmError('state', 'version 2019.dddddddd of ks is already recorded: a version is written once'));
   });
 
   it('refuses a database with a newer schema version, and leaves it alone', () => {
@@ -172,7 +172,7 @@ describe('State', () => {
     const stateUrl = pathToFileURL(join(REPO_ROOT, 'dist', 'store', 'state.js')).href;
     const script = `import { State } from ${JSON.stringify(stateUrl)};
 process.stdout.write('ready\\n');
-try { new State(${JSON.stringify(path)}).close(); process.stdout.write('opened\\n'); }
+try { State.open(${JSON.stringify(path)}).close(); process.stdout.write('opened\\n'); }
 catch (e) { process.stdout.write('error: ' + e.message + '\\n'); }`;
     const children = [0, 1].map(() => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -87,7 +87,7 @@ export class EngineRig {
     this.#stateFile = options.stateFile ?? false;
     this.#tasks = tasks;
     this.store = new FileContentStore(join(this.dir, 'store'));
-    this.state = new State(this.#stateFile ? join(this.dir, 'state.db') : ':memory:');
+    this.state = State.open(this.#stateFile ? join(this.dir, 'state.db') : ':memory:');
   }
 
   /** A rig over the same files, config and task functions, with an empty store and state. */
@@ -198,7 +198,7 @@ export class EngineRig {
   reopen(): void {
     if (!this.#stateFile) throw new Error('reopen needs a rig with stateFile: true');
     this.state.close();
-    this.state = new State(join(this.dir, 'state.db'));
+    this.state = State.open(join(this.dir, 'state.db'));
     this.store = new FileContentStore(join(this.dir, 'store'));
   }
 
