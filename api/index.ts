@@ -7,11 +7,13 @@ import type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
 import type { JsonObject } from '../core/json.js';
 import type { DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 import { captureCallSite } from '../engine/load/callSite.js';
+import { secretRef, type SecretRef } from '../core/secretRef.js';
 
 export type { DatasetSpec, TaskOperation, ValidationCheck, Zone } from '../core/spec.js';
 export type { Json, JsonObject } from '../core/json.js';
 export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/schedule/taskContext.js';
-export type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
+export type { IngestOptions, RequestValue } from '../tasks/ingest/ingestOptions.js';
+export type { SecretRef } from '../core/secretRef.js';
 export type { DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 /** Orders strings by code point (never `localeCompare`): what kfm sorts with, for deterministic task outputs. */
 export { compareCodePoints } from '../core/compareCodePoints.js';
@@ -22,6 +24,17 @@ export function task(name: string, options: TaskOptions): TaskDecl {
 
 export function dataset(spec: DatasetSpec, tasks: TaskDecl[], options: DatasetOptions = {}): DatasetDecl {
   return { spec, tasks, options, declaredAt: captureCallSite() };
+}
+
+/**
+ * A reference to the secret `name`, never its value: `{ "$secret": name }`. Use it as an
+ * ingest header or `query` value, or anywhere in a task's params. The worker resolves it
+ * when the task runs, from the environment variable `name`, else from the file named by
+ * `<name>_FILE` (one trailing newline trimmed); keys, receipts and records hold the name only,
+ * so rotating a secret changes no key. A missing secret fails the task, naming the reference.
+ */
+export function secret(name: string): SecretRef {
+  return secretRef(name);
 }
 
 export function defineKfm(config: { datasets: DatasetDecl[] }): KfmConfig {

@@ -6,6 +6,7 @@ import { detectCycle } from './detectCycle.js';
 import { nodeFileSystem, type FileSystem } from '../../core/fs.js';
 import type { Graph, GraphDataset, GraphNode } from './graph.js';
 import { KfmfileLocator } from './kfmfileLocator.js';
+import { literalCredential } from './literalCredentials.js';
 import { resolveDeps } from './resolveDeps.js';
 import { topoOrder } from './topoOrder.js';
 
@@ -28,6 +29,8 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
     datasets.set(dataset.slug, dataset);
     for (const t of ds.tasks) {
       const { node, deps } = analyzeTask(t, ds, tasks);
+      const credential = literalCredential(node.id, node.run, node.params);
+      if (credential !== null) at.fail(credential, t.declaredAt);
       nodes.set(node.id, node);
       declSites.set(node.id, t.declaredAt);
       rawDeps.set(node.id, { decl: t, deps });

@@ -4,17 +4,21 @@ import type { LocalContentStore as ContentStore } from '../../store/contentStore
 import { KfmError } from '../../core/error.js';
 import type { TaskJob, TaskMessage } from './job.js';
 import type { OutputRecord } from '../../core/outputRecord.js';
-import type { Json } from '../../core/json.js';
+import type { Json, JsonObject } from '../../core/json.js';
 import type { InputFile, TaskContext, TaskLogger } from './taskContext.js';
 import { OutputRecorder } from './outputRecorder.js';
 import { upstreamView } from './upstreamView.js';
 
-/** Builds the context a task function receives, and collects what it produces. */
+/**
+ * Builds the context a task function receives, and collects what it produces. `job.params`
+ * are the params the task runs with (secrets resolved); `declaredParams` as declared.
+ */
 export function createTaskContext(
   job: TaskJob,
   store: ContentStore,
   send: (msg: TaskMessage) => void,
   signal: AbortSignal,
+  declaredParams: JsonObject = job.params,
 ): { ctx: TaskContext; result: () => { outputs: OutputRecord[]; meta: Json }; scratchCreated: () => boolean } {
   const outputs = new OutputRecorder();
   const upstream = upstreamView(job.upstream, store);
@@ -26,6 +30,7 @@ export function createTaskContext(
     dataset: job.dataset,
     task: job.task,
     params: job.params,
+    declaredParams,
     inputs: inputFiles(job),
     upstream,
     dep(nodeOrTask) {

@@ -5,6 +5,7 @@ import { createTaskContext } from './createTaskContext.js';
 import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
 import type { TaskFunction } from './taskContext.js';
 import { taskFailure } from './taskFailure.js';
+import { resolveJobSecrets, type SecretScrubber } from './secretScrubber.js';
 
 /** Imports a task module; the code digest in the URL makes a changed module load afresh. */
 export async function importTaskModule(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<Record<string, unknown>> {
@@ -39,7 +40,8 @@ async function importTaskFunction(job: Pick<TaskJob, 'modulePath' | 'codeDigest'
 
 /**
  * Runs one job to an outcome: the boundary where anything a task throws becomes a
- * TaskFailure. The scratch directory is removed afterwards.
+ * TaskFailure. The job's `secret()` references are resolved here, in the worker, and their
+ * values scrubbed from everything that crosses back. The scratch directory is removed afterwards.
  */
 export async function executeJob(
   job: TaskJob,
@@ -48,17 +50,22 @@ export async function executeJob(
   load: (job: TaskJob) => Promise<TaskFunction> = importTask,
 ): Promise<TaskOutcome> {
   let scratchCreated = () => false;
+  let scrubber: SecretScrubber | undefined;
   send({ type: 'started' });
   try {
     const fn = await load(job);
-    const made = createTaskContext(job, storeFor(job), send, signal);
+    const secrets = resolveJobSecrets(job.params);
+    const scrub = (scrubber = secrets.scrubber);
+    const sendScrubbed = scrub.empty ? send : (msg: TaskMessage) => send(scrub.message(msg));
+    const made = createTaskContext({ ...job, params: secrets.params }, storeFor(job), sendScrubbed, signal, job.params);
     scratchCreated = made.scratchCreated;
     await fn(made.ctx);
     signal.throwIfAborted();
     const { outputs, meta } = made.result();
-    return { ok: true, outputs, meta };
+    return { ok: true, outputs, meta: scrub.json(meta) };
   } catch (e) {
-    return { ok: false, error: taskFailure(e, job.root) };
+    const failure = taskFailure(e, job.root);
+    return { ok: false, error: scrubber ? scrubber.failure(failure) : failure };
   } finally {
     if (scratchCreated()) rmSync(job.scratchDir, { recursive: true, force: true });
   }

@@ -35,7 +35,10 @@ export interface TaskContext<P extends JsonObject = JsonObject> {
   id: string;
   dataset: string;
   task: string;
+  /** The params, every `secret()` reference resolved to its value: use them, never record them. */
   params: P;
+  /** The params as declared, secrets as `{ "$secret": NAME }` references: what a record may hold. */
+  declaredParams: JsonObject;
   /** Declared input files, sorted by path. */
   inputs: InputFile[];
   /** Upstream outputs: `upstream['ks_counties/transform']['counties.geojson']`. */

@@ -58,7 +58,7 @@ export async function ingestFile(ctx: TaskContext, params: IngestParams, now: ()
     materialized_at: fetchedAt,
     materialized_etag: null,
     materialized_last_modified: null,
-    receipt_parameters: receiptParameters(ctx.params),
+    receipt_parameters: receiptParameters(ctx.declaredParams),
   };
   ctx.setMeta(meta);
 }

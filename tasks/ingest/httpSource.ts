@@ -9,7 +9,8 @@ import { receiptParameters } from './receiptParameters.js';
 import { guessMediaType } from './mediaType.js';
 import { dataOutputName, MANIFEST_NAME } from './outputName.js';
 import { buildRawManifest, serializeRawManifest } from './rawManifest.js';
-import { redactHeaders, redactUrl } from '../../core/redactSecrets.js';
+import { recordedUrl, requestUrl } from './requestUrl.js';
+import type { JsonObject } from '../../core/json.js';
 import { retry, type RetryPolicy } from './retry.js';
 
 export interface HttpIngestOptions {
@@ -26,7 +27,9 @@ export interface HttpIngestOptions {
  * `materialize`).
  */
 export async function ingestHttp(ctx: TaskContext, params: IngestParams, options: HttpIngestOptions): Promise<void> {
-  const sourceUrl = redactUrl(params.source);
+  // What is recorded and printed comes from the declared params (secrets as references).
+  const declared = ctx.declaredParams;
+  const sourceUrl = recordedUrl(params.source, declared.query);
   const name = dataOutputName(params.source);
   const prior = readPrior(ctx.previous, sourceUrl, name);
   const policy: RetryPolicy = { attempts: params.attempts ?? DEFAULT_ATTEMPTS, ...options.backoff };
@@ -37,7 +40,7 @@ export async function ingestHttp(ctx: TaskContext, params: IngestParams, options
   const result = await retry(
     () =>
       conditionalFetch({
-        url: params.source,
+        url: requestUrl(params.source, params.query),
         headers: params.headers ?? {},
         conditional: prior.validators,
         timeoutMs: params.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -75,7 +78,7 @@ export async function ingestHttp(ctx: TaskContext, params: IngestParams, options
     datasetSlug: ctx.dataset,
     accessMethod: 'http',
     sourceUrl,
-    parameters: { method: 'GET', headers: redactHeaders(params.headers ?? {}) },
+    parameters: recordedRequest(declared),
     etag: materialized.etag,
     lastModified: materialized.lastModified,
     terms: params.terms,
@@ -104,9 +107,17 @@ export async function ingestHttp(ctx: TaskContext, params: IngestParams, options
     materialized_at: materialized.at,
     materialized_etag: materialized.etag,
     materialized_last_modified: materialized.lastModified,
-    receipt_parameters: receiptParameters(ctx.params),
+    receipt_parameters: receiptParameters(declared),
   };
   ctx.setMeta(meta);
+}
+
+/** The manifest's `parameters`: how the request was made, credentials redacted, secrets as references. */
+function recordedRequest(declared: JsonObject): JsonObject {
+  const recorded = receiptParameters(declared);
+  const out: JsonObject = { method: 'GET', headers: recorded.headers ?? {} };
+  if (recorded.query !== undefined) out.query = recorded.query;
+  return out;
 }
 
 const NO_VALIDATORS: Validators = { etag: null, lastModified: null };

@@ -1,8 +1,28 @@
 import type { IngestOptions } from './ingestOptions.js';
 import type { JsonObject } from '../../core/json.js';
+import { isSecretRef } from '../../core/secretRef.js';
 
-/** What `kfm:ingest` receives: the options of `ingest()` without `deps`. */
-export type IngestParams = Omit<IngestOptions, 'deps'>;
+/**
+ * What `kfm:ingest` runs with: the options of `ingest()` without `deps`, every `secret()`
+ * resolved (the worker resolves them before the task starts).
+ */
+export type IngestParams = Omit<IngestOptions, 'deps' | 'headers' | 'query'> & {
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+};
+
+/** A header or query value as declared: a string or `{ "$secret": NAME }`. */
+const REQUEST_VALUE: JsonObject = {
+  oneOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['$secret'],
+      properties: { $secret: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+    },
+  ],
+};
 
 export const DEFAULT_ATTEMPTS = 4;
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -27,7 +47,8 @@ export const paramsSchema = {
         attribution: { type: 'string' },
       },
     },
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    headers: { type: 'object', additionalProperties: REQUEST_VALUE },
+    query: { type: 'object', additionalProperties: REQUEST_VALUE },
     attempts: { type: 'integer', minimum: 1, maximum: 100 },
     timeoutMs: { type: 'integer', minimum: 1 },
   },
@@ -39,7 +60,7 @@ export const paramsSchema = {
  * error rather than a wrong fetch.
  */
 export function parseIngestParams(params: JsonObject): IngestParams {
-  const { source, terms, headers, attempts, timeoutMs, ...rest } = params;
+  const { source, terms, headers, query, attempts, timeoutMs, ...rest } = params;
   const extra = Object.keys(rest);
   if (extra.length > 0) throw new Error(`kfm:ingest: unknown parameter ${extra.map((k) => `'${k}'`).join(', ')}`);
   if (typeof source !== 'string' || !/^(file:.+|https?:\/\/.+)$/i.test(source)) {
@@ -56,15 +77,21 @@ export function parseIngestParams(params: JsonObject): IngestParams {
     out.terms = { license: terms.license };
     if (terms.attribution !== undefined) out.terms.attribution = terms.attribution;
   }
-  if (headers !== undefined) {
-    if (!isObject(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
-      throw new Error(`kfm:ingest: 'headers' must map header names to strings`);
-    }
-    out.headers = headers as Record<string, string>;
-  }
+  if (headers !== undefined) out.headers = stringMap('headers', headers);
+  if (query !== undefined) out.query = stringMap('query', query);
   if (attempts !== undefined) out.attempts = positiveInteger('attempts', attempts);
   if (timeoutMs !== undefined) out.timeoutMs = positiveInteger('timeoutMs', timeoutMs);
   return out;
+}
+
+/** A resolved `headers` or `query`: names to strings (a reference left unresolved is a bug). */
+function stringMap(name: string, value: unknown): Record<string, string> {
+  if (!isObject(value)) throw new Error(`kfm:ingest: '${name}' must map names to strings or secret() references`);
+  for (const [k, v] of Object.entries(value)) {
+    if (isSecretRef(v)) throw new Error(`kfm:ingest: '${name}.${k}' is secret('${v.$secret}'), which was not resolved`);
+    if (typeof v !== 'string') throw new Error(`kfm:ingest: '${name}' must map names to strings or secret() references`);
+  }
+  return value as Record<string, string>;
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -28,6 +28,8 @@ export interface RunResult extends PreviousResult {
 
 export interface RunOptions {
   params: JsonObject;
+  /** The params as declared (secrets as references); default: `params`. */
+  declaredParams?: JsonObject;
   previous?: PreviousResult | null;
   inputs?: InputFile[];
   signal?: AbortSignal;
@@ -73,6 +75,7 @@ export async function runTask(task: TaskFunction, store: FakeStore, options: Run
     dataset: options.dataset ?? 'test_ds',
     task: 'ingest',
     params: options.params,
+    declaredParams: options.declaredParams ?? options.params,
     inputs: options.inputs ?? [],
     upstream: {},
     dep(nodeOrTask) {

@@ -62,6 +62,7 @@ export function fakeContext<P extends JsonObject>(
     dataset,
     task,
     params,
+    declaredParams: params,
     inputs: [],
     upstream: resolved,
     dep(nodeOrTask) {
