@@ -68,9 +68,8 @@ export function resolveSecret(name: string, source: SecretSource): string {
       text = source.readFile(file);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      throw new SecretResolutionError(
-        `secret('${name}'): cannot read ${name}_FILE (${file})${typeof code === 'string' ? `: ${code}` : ''}`,
-      );
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : typeof code === 'string' ? code : 'unreadable';
+      throw new SecretResolutionError(`secret('${name}'): cannot read ${name}_FILE (${file}): ${why}`);
     }
     const value = text.replace(/\r?\n$/, '');
     if (value === '') throw new SecretResolutionError(`secret('${name}'): the file named by ${name}_FILE (${file}) is empty`);

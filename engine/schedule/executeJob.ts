@@ -6,6 +6,7 @@ import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
 import type { TaskFunction } from './taskContext.js';
 import { taskFailure } from './taskFailure.js';
 import { resolveJobSecrets, type SecretScrubber } from './secretScrubber.js';
+import { SecretResolutionError } from '../../core/secretRef.js';
 
 /** Imports a task module; the code digest in the URL makes a changed module load afresh. */
 export async function importTaskModule(job: Pick<TaskJob, 'modulePath' | 'codeDigest'>): Promise<Record<string, unknown>> {
@@ -64,7 +65,8 @@ export async function executeJob(
     const { outputs, meta } = made.result();
     return { ok: true, outputs, meta: scrub.json(meta) };
   } catch (e) {
-    const failure = taskFailure(e, job.root);
+    // A secret that cannot be resolved is the user's to fix: its message, no stack.
+    const failure = e instanceof SecretResolutionError ? { message: e.message } : taskFailure(e, job.root);
     return { ok: false, error: scrubber ? scrubber.failure(failure) : failure };
   } finally {
     if (scratchCreated()) rmSync(job.scratchDir, { recursive: true, force: true });

@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { analyze } from '../graph/analyze.js';
 import { loadKfmfile } from '../load/loadKfmfile.js';
+import { loadWithCallSites } from '../load/locateError.js';
+import { KfmError } from '../../core/error.js';
+import type { Graph } from '../graph/graph.js';
 import { locateProject } from '../load/locateProject.js';
 import { checkRegistry, type DatasetCheck } from './checkRegistry.js';
 
@@ -15,7 +18,7 @@ export async function runCheck(
   options: { update?: boolean; onLockWait?: (holder: string) => void } = {},
 ): Promise<DatasetCheck[]> {
   const { kfmfile, kfmDir } = locateProject(project);
-  const graph = analyze(await loadKfmfile(kfmfile), kfmfile);
+  const graph = await analyzeLocated(kfmfile);
   if (!options.update) return checkRegistry(graph);
   mkdirSync(kfmDir, { recursive: true });
   const { FileProjectLock } = await import('../../store/projectLock.js');
@@ -25,5 +28,17 @@ export async function runCheck(
     return await checkRegistry(graph, { update: true });
   } finally {
     lock.close();
+  }
+}
+
+/** The kfmfile's graph; a kfmfile error comes located at its declaration (as `loadGraph` does). */
+async function analyzeLocated(kfmfile: string): Promise<Graph> {
+  const config = await loadKfmfile(kfmfile);
+  try {
+    return analyze(config, kfmfile);
+  } catch (e) {
+    if (!(e instanceof KfmError) || e.code !== 'kfmfile' || e.location?.line !== undefined) throw e;
+    const located = await loadWithCallSites(kfmfile);
+    throw located instanceof KfmError ? located : e;
   }
 }
