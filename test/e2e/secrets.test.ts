@@ -167,9 +167,12 @@ describe('secrets', () => {
       for (const v of values) if ((r.stdout + r.stderr).includes(v)) leaks.push(`output ${i}: ${v}`);
     }
     expect(leaks).toEqual([]);
+    expect(filesUnder(rig).map((f) => f.slice(rig.dir.length + 1))).toEqual(
+      expect.arrayContaining(['.kfm/state.db', '.kfm/ledger.db', 'registry/ks.json']),
+    );
     // The records hold the references' names.
-    const registry = rig.read('registry/ks.json');
-    expect(registry).not.toContain('REDACTED');
+    const registry = JSON.stringify(JSON.parse(rig.read('registry/ks.json')));
+    for (const name of ['KS_API_KEY', 'KS_BEARER', 'KS_QUERY_TOKEN', 'DB_PASSWORD']) expect(registry).toContain(`{"$secret":"${name}"}`);
   });
 
   it('resolves a secret from <NAME>_FILE with a trailing newline trimmed, and fails naming an unreadable file', async () => {
