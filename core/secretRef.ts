@@ -27,11 +27,12 @@ export function secretPlaceholder(name: string): string {
   return `[secret:${name}]`;
 }
 
-const CREDENTIAL_WORDS = ['authorization', 'token', 'key', 'secret', 'password', 'signature', 'credential', 'session'];
+const CREDENTIAL_WORDS = ['authorization', 'token', 'key', 'secret', 'password', 'signature', 'credential', 'session', 'cookie'];
 
 /**
  * Whether a header, query parameter or param name looks like it holds a credential
- * (a case-insensitive substring match: `X-Api-Key`, `Private-Token`, `client_secret`,
+ * (a case-insensitive substring match of authorization, token, key, secret, password,
+ * signature, credential, session or cookie: `X-Api-Key`, `Private-Token`, `client_secret`,
  * `access_key`). Such a name must take a `secret()`, not a literal.
  */
 export function looksLikeCredential(name: string): boolean {
