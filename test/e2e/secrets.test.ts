@@ -61,7 +61,12 @@ describe('secrets', () => {
         res.end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/csv' });
+      if (req.headers['if-none-match'] === '"v1"') {
+        res.writeHead(304, { etag: '"v1"' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/csv', etag: '"v1"' });
       res.end('id,name\n1,Allen\n2,Anderson\n');
     });
     const secretsDir = mkdtempSync(join(tmpdir(), 'kfm-secrets-'));
@@ -145,7 +150,9 @@ describe('secrets', () => {
       ['ks/use', 'cached', useKey],
     ]);
     expect(rotated.report.versions.map((v) => [v.dataset_version_id, v.spec_hash])).toEqual([[v1!.dataset_version_id, v1!.spec_hash]]);
+    // The new values were sent, and the rotation did not lose the revalidation (a 304).
     expect(server.requests.at(-1)!.headers['x-api-key']).toBe(ROTATED.apiKey);
+    expect(server.requests.at(-1)!.headers['if-none-match']).toBe('"v1"');
 
     // 4. Every command, plain and --json.
     const target = `ks@${v1!.dataset_version_id}`;
@@ -226,6 +233,10 @@ describe('literal credentials in a kfmfile', () => {
       });
       expect(r.stderr).not.toContain('hunter2');
     }
+    const json = await rig.run(['build', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.stdout + json.stderr).toContain(message);
+    expect(json.stdout + json.stderr).not.toContain('hunter2');
   }
 
   it('a literal in a credential header', async () => {
