@@ -16,7 +16,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { compareCodePoints } from '../core/compareCodePoints.js';
@@ -223,12 +223,23 @@ export class FileContentStore implements ContentStore, LocalContentStore {
     return hashFileSync(path).digest === digest ? 'ok' : 'corrupt';
   }
 
+  /*
+   * `has`, `get` and `put` do their file-system work synchronously inside the promise they
+   * return: a stat, a read or a write of one object costs less than the round trips to
+   * libuv's thread pool the promise API makes (four or five per object, on a pool of four
+   * threads every worker thread shares), and they are what every task calls. Tasks run on
+   * worker threads, so this blocks no other task; the engine's main thread calls them for
+   * stats (the cache check) and small records (checksums.json, receipts). Streams, checks
+   * and materialization stay asynchronous: they are the calls whose size has no bound.
+   */
+
   async has(digest: Digest, size?: number): Promise<boolean> {
-    const st = await stat(this.pathOf(digest)).catch((e: unknown) => {
-      if (isCode(e, 'ENOENT', 'ENOTDIR')) return undefined;
+    try {
+      return this.hasSync(digest, size);
+    } catch (e) {
+      if (isCode(e, 'ENOTDIR')) return false;
       throw e;
-    });
-    return st !== undefined && st.isFile() && (size === undefined || st.size === size);
+    }
   }
 
   async check(digest: Digest): Promise<ObjectCheck> {
@@ -241,34 +252,11 @@ export class FileContentStore implements ContentStore, LocalContentStore {
   }
 
   async get(digest: Digest): Promise<Buffer> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.pathOf(digest));
-    } catch (e) {
-      if (isCode(e, 'ENOENT')) throw missing(digest, this.pathOf(digest));
-      throw e;
-    }
-    const actual: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    if (actual !== digest) throw corrupt(digest, actual);
-    return bytes;
+    return this.read(digest);
   }
 
   async put(bytes: Uint8Array): Promise<StoredObject> {
-    const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    if (this.hasSync(digest, bytes.length)) return { digest, size: bytes.length };
-    const tmp = await this.#tempPathAsync();
-    const fh = await this.#openTempAsync(tmp);
-    try {
-      await writeAll(fh, bytes);
-      if (this.durability === 'object') await fh.sync();
-    } catch (e) {
-      await fh.close();
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-    await fh.close();
-    await this.#installAsync(tmp, digest);
-    return { digest, size: bytes.length };
+    return this.putBytes(bytes);
   }
 
   async putStream(source: AsyncIterable<Uint8Array>): Promise<StoredObject> {

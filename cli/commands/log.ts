@@ -9,7 +9,7 @@ import { table } from './table.js';
 export async function logCommand(cli: CliContext): Promise<number> {
   if (cli.positionals.length > 1) throw new KfmError('usage', 'usage: kfm log [<dataset>[@<slice>|@<dataset_version_id>]] [--json]');
   const target = cli.positionals[0] === undefined ? undefined : parseVersionTarget(cli.positionals[0]);
-  const entries = ledgerLog(locateProject(cli.project), target);
+  const entries = await ledgerLog(locateProject(cli.project), target);
   if (cli.reporter === 'json') {
     cli.out(JSON.stringify({ kfm_log_version: LOG_REPORT_VERSION, entries }, null, 2) + '\n');
     return 0;

@@ -27,16 +27,16 @@ export async function assessTargets(cli: CliContext, only?: (id: string) => bool
   const project = new Project(graph);
   try {
     const targets = cli.positionals.map((t) => parseTarget(t, graph));
-    const { planner } = project.planner();
+    const { planner } = await project.planner();
     const scope = planner.scope(targets.map((t) => t.dataset));
     await planner.prepare(scope);
-    const assessed = planner.assess(scope);
+    const assessed = await planner.assess(scope);
     return scope
       .filter((id) => !only || only(id))
       .map((id) => toPlanned(assessed.get(id)!))
       .sort((a, b) => compareCodePoints(a.id, b.id));
   } finally {
-    project.close();
+    await project.close();
   }
 }
 

@@ -15,7 +15,7 @@ export async function receiptsCommand(cli: CliContext): Promise<number> {
   if (sub !== 'verify' || extra.length > 0) throw new KfmError('usage', USAGE);
   const target = targetText === undefined ? undefined : parseVersionTarget(targetText);
   const paths = locateProject(cli.project);
-  const v = verifyReceipts(paths, target);
+  const v = await verifyReceipts(paths, target);
   const ok = v.problems.length === 0;
   if (cli.reporter === 'json') {
     cli.out(

@@ -12,7 +12,7 @@ import { table } from './table.js';
 export async function statusCommand(cli: CliContext): Promise<number> {
   if (cli.positionals.length > 1) throw new KfmError('usage', 'usage: kfm status [<dataset>[@<slice>|@<dataset_version_id>]] [--json]');
   const target = cli.positionals[0] === undefined ? undefined : parseVersionTarget(cli.positionals[0]);
-  const datasets = datasetStatuses(locateProject(cli.project), target);
+  const datasets = await datasetStatuses(locateProject(cli.project), target);
   if (cli.reporter === 'json') {
     cli.out(JSON.stringify({ kfm_status_version: STATUS_REPORT_VERSION, datasets }, null, 2) + '\n');
     return 0;

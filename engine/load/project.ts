@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FileContentStore } from '../../store/contentStore.js';
-import { State } from '../../store/state.js';
+import type { Awaitable } from '../../store/awaitable.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import { analyze } from '../graph/analyze.js';
 import { CodeDigester } from '../keys/codeDigest.js';
 import { KfmError } from '../../core/error.js';
@@ -13,6 +13,7 @@ import { loadKfmfile } from './loadKfmfile.js';
 import { loadWithCallSites } from './locateError.js';
 import { projectPaths, type ProjectPaths } from './projectPaths.js';
 import { Planner } from '../plan/planner.js';
+import { openSeams, type ProjectSeams, type ProjectState } from './openSeams.js';
 
 /** Finds the kfmfile (`file`, or walking up from `cwd`), loads and validates it. */
 export async function loadGraph(options: { cwd?: string; file?: string; fresh?: boolean }): Promise<Graph> {
@@ -33,28 +34,35 @@ export async function loadGraph(options: { cwd?: string; file?: string; fresh?: 
   }
 }
 
-/** An open project: its graph, state, store, and the caches one build uses. */
+/** An open project: its graph, its seams (state, store: engine/load/openSeams.ts), and the caches one build uses. */
 export class Project {
   readonly graph: Graph;
   readonly paths: ProjectPaths;
-  readonly state: State;
-  readonly store: FileContentStore;
+  readonly state: ProjectState;
+  readonly store: ContentStore;
   readonly fs: FileSystem;
+  readonly #seams: ProjectSeams;
 
   constructor(graph: Graph, fs: FileSystem = nodeFileSystem) {
     this.graph = graph;
     this.fs = fs;
     this.paths = projectPaths(graph.kfmfile);
     mkdirSync(this.paths.kfmDir, { recursive: true });
-    this.state = State.open(this.paths.statePath);
-    this.store = new FileContentStore(this.paths.storeDir, 'deferred');
+    this.#seams = openSeams(this.paths);
+    this.state = this.#seams.state;
+    this.store = this.#seams.store;
   }
 
-  /** A planner over fresh stat and import caches (loaded from state in one read each). */
-  planner(): { planner: Planner; hasher: FileHasher; code: CodeDigester } {
+  /** Removes what killed writers left in the store (see ProjectSeams.sweepTemp); under the project lock only. */
+  sweepTemp(): number {
+    return this.#seams.sweepTemp();
+  }
+
+  /** A planner over fresh stat and import caches (loaded from state in one read each) and the latest results. */
+  async planner(): Promise<{ planner: Planner; hasher: FileHasher; code: CodeDigester }> {
     const hasher = new FileHasher(this.fs, this.state.statCache());
     const code = new CodeDigester(this.fs, hasher, this.graph.root, this.state.moduleImports());
-    const planner = new Planner(this.graph, this.fs, hasher, code, this.store, this.state.latestResults());
+    const planner = new Planner(this.graph, this.fs, hasher, code, this.store, await this.state.latestResults());
     return { planner, hasher, code };
   }
 
@@ -64,7 +72,8 @@ export class Project {
     this.state.putModuleImports(code.newImports());
   }
 
-  close(): void {
-    this.state.close();
+  /** Closes the state (synchronously for SQLite; a remote state's close is a Promise to await). */
+  close(): Awaitable<void> {
+    return this.state.close();
   }
 }

@@ -1,6 +1,7 @@
 import fg from 'fast-glob';
 import { join } from 'node:path';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { Awaitable } from '../../store/awaitable.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import type { NodeResult } from '../../store/state.js';
 import type { CodeDigester } from '../keys/codeDigest.js';
 import type { Digest } from '../../core/digest.js';
@@ -13,6 +14,9 @@ import { datasetScope } from '../graph/datasetScope.js';
 import type { Graph, GraphNode } from '../graph/graph.js';
 import { keyDocumentText, nodeKey, type KeyDocument } from '../keys/nodeKey.js';
 import { compareCodePoints } from '../../core/compareCodePoints.js';
+
+/** How many nodes' stored outputs `assess` asks the store about at once. */
+const ASSESS_BATCH = 256;
 
 /** What a node's key needs besides its upstream outputs: computed once per build. */
 export interface StaticParts {
@@ -42,11 +46,11 @@ export class Planner {
   readonly #fs: FileSystem;
   readonly #hasher: FileHasher;
   readonly #code: CodeDigester;
-  readonly #store: ContentStore;
+  readonly #store: Pick<ContentStore, 'has'>;
   readonly #latest: Map<string, NodeResult>;
   readonly #static = new Map<string, StaticParts>();
 
-  constructor(graph: Graph, fs: FileSystem, hasher: FileHasher, code: CodeDigester, store: ContentStore, latest: Map<string, NodeResult>) {
+  constructor(graph: Graph, fs: FileSystem, hasher: FileHasher, code: CodeDigester, store: Pick<ContentStore, 'has'>, latest: Map<string, NodeResult>) {
     this.#graph = graph;
     this.#fs = fs;
     this.#hasher = hasher;
@@ -97,20 +101,45 @@ export class Planner {
 
   readonly #keys = new Map<string, { text: string; key: Digest; upstream: [string, Digest][] }>();
 
-  /** Whether a stored result can stand in for running the node: every output object present. */
-  missingOutput(result: NodeResult): DirtyReason | undefined {
-    for (const o of result.outputs) {
-      if (!this.#store.hasSync(o.digest, o.size)) return { type: 'output-missing', output: o.name, digest: o.digest };
-    }
-    return undefined;
+  /**
+   * Whether a stored result can stand in for running the node: every output object present
+   * (`has`, all of a result's outputs at once). A result this planner already found intact
+   * (in `assess`, this build) answers at once, with no second round trip to the store.
+   */
+  missingOutput(result: NodeResult): Awaitable<DirtyReason | undefined> {
+    if (this.#intact.has(result.key)) return undefined;
+    return this.#checkOutputs(result);
   }
+
+  async #checkOutputs(result: NodeResult): Promise<DirtyReason | undefined> {
+    const present = await Promise.all(result.outputs.map((o) => this.#store.has(o.digest, o.size)));
+    const i = present.indexOf(false);
+    if (i < 0) {
+      this.#intact.add(result.key);
+      return undefined;
+    }
+    const o = result.outputs[i]!;
+    return { type: 'output-missing', output: o.name, digest: o.digest };
+  }
+
+  /** Keys of stored results whose outputs this build found present. */
+  readonly #intact = new Set<Digest>();
 
   /**
    * Assesses nodes (in build order) against their latest stored results, without running
    * anything: a node is dirty when its own parts changed, when an upstream node is dirty,
-   * when it is `always`, or when a stored output is gone.
+   * when it is `always`, or when a stored output is gone. The stores' answers for every
+   * node's latest outputs are asked for first, all at once (a few in flight at a time), so
+   * the assessment costs one round of store calls, not one per node.
    */
-  assess(ids: string[]): Map<string, Assessment> {
+  async assess(ids: string[]): Promise<Map<string, Assessment>> {
+    const missing = new Map<string, DirtyReason | undefined>();
+    const withPrevious = ids.filter((id) => this.#latest.has(id));
+    for (let i = 0; i < withPrevious.length; i += ASSESS_BATCH) {
+      const batch = withPrevious.slice(i, i + ASSESS_BATCH);
+      const found = await Promise.all(batch.map((id) => this.missingOutput(this.#latest.get(id)!)));
+      batch.forEach((id, j) => missing.set(id, found[j]));
+    }
     const out = new Map<string, Assessment>();
     for (const id of ids) {
       const node = this.#graph.nodes.get(id)!;
@@ -139,8 +168,8 @@ export class Planner {
           reasons.push({ type: 'key-format', old: -1, new: -1 });
         }
         if (reasons.length === 0) {
-          const missing = this.missingOutput(prev);
-          if (missing) reasons.push(missing);
+          const gone = missing.get(id);
+          if (gone) reasons.push(gone);
         }
       }
       if (node.always && reasons.length === 0) reasons.push({ type: 'always' });

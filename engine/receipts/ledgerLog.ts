@@ -22,8 +22,8 @@ export interface LogEntry {
  * `kfm log [target]`: the audit ledger's entries, oldest first, with what each receipt
  * claims (unverified: `kfm receipts verify` checks signatures and the chain).
  */
-export function ledgerLog(paths: ProjectPaths, target?: VersionTarget): LogEntry[] {
-  return readLedgerEntries(paths.kfmDir, target?.slug)
+export async function ledgerLog(paths: ProjectPaths, target?: VersionTarget): Promise<LogEntry[]> {
+  return (await readLedgerEntries(paths.kfmDir, target?.slug))
     .filter((e) => !target || targetMatches(target, e.datasetSlug, e.datasetVersionId))
     .map((e) => {
       const r = claimedReceipt(e);

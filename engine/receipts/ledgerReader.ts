@@ -1,21 +1,18 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
-import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
 import type { DsseEnvelope } from '../../store/receipts/dsse.js';
 import { unverifiedPayload } from '../../store/receipts/dsse.js';
 import { parseStatement } from '../../store/receipts/inTotoStatement.js';
 import type { RunReceipt } from '../../store/receipts/runReceipt.js';
+import { openLedgerReadOnly } from '../load/openSeams.js';
 
 /** The project's audit ledger entries (all, or of one dataset), read-only; none when there is no ledger yet. */
-export function readLedgerEntries(kfmDir: string, slug?: string): LedgerEntry[] {
-  const path = join(kfmDir, 'ledger.db');
-  if (!existsSync(path)) return [];
-  const ledger = new SqliteLedger(path, { readonly: true });
+export async function readLedgerEntries(kfmDir: string, slug?: string): Promise<LedgerEntry[]> {
+  const ledger = openLedgerReadOnly(kfmDir);
+  if (!ledger) return [];
   try {
-    return slug === undefined ? ledger.entries() : ledger.entriesFor(slug);
+    return await (slug === undefined ? ledger.entries() : ledger.entriesFor(slug));
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 

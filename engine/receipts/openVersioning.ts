@@ -7,6 +7,7 @@ import type { Target } from '../graph/target.js';
 import type { EventSink } from '../run/event.js';
 import type { ReceiptEnvironment } from './datasetReceipts.js';
 import { receiptEnvironment } from './receiptEnvironment.js';
+import { openLedger } from '../load/openSeams.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 
 /**
@@ -20,7 +21,7 @@ export function openVersioning(
   project: Project,
   targets: Target[],
   options: { expect?: BuildRerunMode | undefined; actor?: { principal?: string; role?: string } | undefined; onEvent: EventSink },
-): { context: VersioningContext; close(): void } | undefined {
+): { context: VersioningContext; close(): Promise<void> } | undefined {
   const versioned = targets.some((t) => (t.slice ?? project.graph.datasets.get(t.dataset)!.defaultSlice) !== undefined);
   if (!versioned) {
     if (options.expect !== undefined) {
@@ -28,7 +29,8 @@ export function openVersioning(
     }
     return undefined;
   }
-  const receipts = new ReceiptWriter({ projectRoot: project.paths.root, kfmDir: project.paths.kfmDir });
+  const { kfmDir } = project.paths;
+  const receipts = new ReceiptWriter({ projectRoot: project.paths.root, kfmDir, openLedger: () => openLedger(kfmDir) });
   let environment: ReceiptEnvironment | undefined;
   return {
     context: {

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import { createReadStream } from 'node:fs';
+import type { ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
-import { LEDGER_KIND_RUN_RECEIPT } from '../../store/ledger/ledger.js';
-import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
+import { LEDGER_KIND_RUN_RECEIPT, type Ledger } from '../../store/ledger/ledger.js';
 import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
 import { receiptFileName, validateReceipt, type RunReceipt } from '../../store/receipts/runReceipt.js';
@@ -24,24 +23,20 @@ export interface RecordedReceipts {
 /**
  * Signs run receipts and records them: each is validated against its schema, wrapped as an
  * in-toto statement in a DSSE envelope signed with the project's Ed25519 key, appended to
- * the audit ledger (`.kfm/ledger.db`), and written as a file under
- * `data/catalog/<slug>/<dvid>/receipts/` (a read-only link to the envelope in the store).
- * The key is loaded (or generated) and its public half trusted in `.kfm/keys/` at
- * construction; the ledger opens on first use.
+ * the audit ledger (the Ledger seam: `openLedger`, engine/load/openSeams.ts), and written as
+ * a file under `data/catalog/<slug>/<dvid>/receipts/` (a read-only link to the envelope in
+ * the store). The key is loaded (or generated) and its public half trusted in `.kfm/keys/`
+ * at construction; the ledger opens on first use.
  */
 export class ReceiptWriter {
   readonly key: SigningKey;
-  readonly #kfmDir: string;
-  #ledger: SqliteLedger | undefined;
+  readonly #openLedger: () => Ledger;
+  #ledger: Ledger | undefined;
 
-  constructor(options: { projectRoot: string; kfmDir: string; env?: NodeJS.ProcessEnv }) {
-    this.#kfmDir = options.kfmDir;
+  constructor(options: { projectRoot: string; kfmDir: string; openLedger: () => Ledger; env?: NodeJS.ProcessEnv }) {
+    this.#openLedger = options.openLedger;
     this.key = loadOrCreateSigningKey({ projectRoot: options.projectRoot, ...(options.env ? { env: options.env } : {}) });
     trustPublicKey(options.kfmDir, this.key);
-  }
-
-  get ledgerPath(): string {
-    return join(this.#kfmDir, 'ledger.db');
   }
 
   /**
@@ -49,7 +44,7 @@ export class ReceiptWriter {
    * finds every digest a receipt names there), and the store is flushed before the ledger
    * names anything: the ledger never points at bytes a power cut could lose.
    */
-  record(args: { receipts: RunReceipt[]; inputFiles: { absPath: string; digest: Digest }[]; store: ContentStore; dataDir: string }): RecordedReceipts {
+  async record(args: { receipts: RunReceipt[]; inputFiles: { absPath: string; digest: Digest }[]; store: ContentStore; dataDir: string }): Promise<RecordedReceipts> {
     const { store } = args;
     for (const r of args.receipts) {
       const problems = validateReceipt(r);
@@ -59,35 +54,36 @@ export class ReceiptWriter {
     }
     const stored: Digest[] = [];
     for (const f of args.inputFiles) {
-      if (store.hasSync(f.digest)) continue;
-      const put = store.putFile(f.absPath);
+      if (await store.has(f.digest)) continue;
+      const put = await store.putStream(createReadStream(f.absPath));
       if (put.digest !== f.digest) {
         throw new KfmError('store', `input file ${f.absPath} changed during the build (hashed ${f.digest}, now ${put.digest}): build again`);
       }
       stored.push(put.digest);
     }
-    if (stored.length > 0) store.sync(stored);
+    if (stored.length > 0) await store.flush(stored);
 
-    this.#ledger ??= new SqliteLedger(this.ledgerPath);
+    this.#ledger ??= this.#openLedger();
     const out: RecordedReceipts = { runIds: [], seqs: [], paths: [] };
     const files: { path: string; digest: Digest }[] = [];
     for (const r of args.receipts) {
       const envelope = signStatement(receiptStatement(r), this.key);
-      const entry = this.#ledger.append({ kind: LEDGER_KIND_RUN_RECEIPT, envelope });
-      const file = store.putBytes(Buffer.from(`${serializeEnvelope(envelope)}\n`, 'utf8'));
+      const entry = await this.#ledger.append({ kind: LEDGER_KIND_RUN_RECEIPT, envelope });
+      const file = await store.put(Buffer.from(`${serializeEnvelope(envelope)}\n`, 'utf8'));
       const path = `catalog/${r.dataset_slug}/${r.dataset_version_id}/receipts/${receiptFileName(r.run_id)}`;
       files.push({ path, digest: file.digest });
       out.runIds.push(r.run_id);
       out.seqs.push(entry.seq);
       out.paths.push(path);
     }
-    store.sync(files.map((f) => f.digest));
-    for (const f of files) linkEntry(args.dataDir, store, f);
+    await store.flush(files.map((f) => f.digest));
+    for (const f of files) await linkEntry(args.dataDir, store, f);
     return out;
   }
 
-  close(): void {
-    this.#ledger?.close();
+  async close(): Promise<void> {
+    const ledger = this.#ledger;
     this.#ledger = undefined;
+    await ledger?.close();
   }
 }

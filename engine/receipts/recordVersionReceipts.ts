@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import type { NodeResult } from '../../store/state.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
 import type { NamedVersion } from '../versions/nameDatasetVersion.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
-import { datasetReceipts } from './datasetReceipts.js';
+import { datasetReceipts, QA_REPORT_NAME } from './datasetReceipts.js';
 import type { RecordedReceipts } from './receiptWriter.js';
 
 /**
@@ -13,7 +13,7 @@ import type { RecordedReceipts } from './receiptWriter.js';
  * (engine/receipts/datasetReceipts.ts), through the context's receipt writer, and reports
  * them as a `receipts-recorded` event.
  */
-export function recordVersionReceipts(
+export async function recordVersionReceipts(
   ctx: VersioningContext,
   a: {
     graph: Graph;
@@ -25,8 +25,15 @@ export function recordVersionReceipts(
     runId: string;
     now: string;
   },
-): RecordedReceipts {
+): Promise<RecordedReceipts> {
   const { named } = a;
+  // The QA reports a receipt summarises, read (verified) through the store first: assembling
+  // receipts stays synchronous and pure. One that cannot be read is left out (not_applicable).
+  const reports = new Map<string, Buffer>();
+  for (const id of a.graph.datasets.get(named.slug)?.nodes ?? []) {
+    const report = a.results.get(id)?.outputs.find((o) => o.name === QA_REPORT_NAME);
+    if (report) await a.store.get(report.digest).then((bytes) => reports.set(report.digest, bytes), () => undefined);
+  }
   const { receipts, inputFiles } = datasetReceipts({
     graph: a.graph,
     slug: named.slug,
@@ -37,13 +44,17 @@ export function recordVersionReceipts(
     results: a.results,
     staticParts: a.staticParts,
     outputPath: (node, name) => named.paths.get(`${node}\n${name}`)!,
-    readObject: (d) => a.store.read(d),
+    readObject: (d) => {
+      const bytes = reports.get(d);
+      if (!bytes) throw new Error(`store object ${d} could not be read`);
+      return bytes;
+    },
     buildRunId: a.runId,
     actor: ctx.actor,
     environment: ctx.environment(),
     now: new Date(a.now),
   });
-  const recorded = ctx.receipts.record({
+  const recorded = await ctx.receipts.record({
     receipts,
     inputFiles: inputFiles.map((f) => ({ absPath: join(a.graph.root, f.path), digest: f.digest })),
     store: a.store,

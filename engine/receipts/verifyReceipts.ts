@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileContentStore } from '../../store/contentStore.js';
-import type { LedgerEntry, LedgerReader } from '../../store/ledger/ledger.js';
-import { SqliteLedger } from '../../store/ledger/sqliteLedger.js';
+import type { LedgerEntry } from '../../store/ledger/ledger.js';
+import { openLedgerReadOnly, openProjectStore } from '../load/openSeams.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
 import { loadTrustedKeys } from '../../store/receipts/trustedKeys.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
@@ -32,13 +31,12 @@ const CHAIN: ReadonlySet<LedgerProblemReason> = new Set(['chain-broken', 'entry-
  * data/catalog/). With a target, problems of other datasets' entries and files are left out,
  * but not problems of the chain itself. Opens nothing for writing; a missing ledger is empty.
  */
-export function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): ReceiptsVerification {
-  const ledgerPath = join(paths.kfmDir, 'ledger.db');
-  const ledger: LedgerReader & { close?(): void } = existsSync(ledgerPath) ? new SqliteLedger(ledgerPath, { readonly: true }) : { entries: () => [] };
+export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): Promise<ReceiptsVerification> {
+  const ledger = openLedgerReadOnly(paths.kfmDir);
   try {
-    const rows = ledger.entries();
-    const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : { checkSync: () => 'missing' as const };
-    const problems = verifyLedger({
+    const rows = ledger ? await ledger.entries() : [];
+    const store = existsSync(paths.storeDir) ? openProjectStore(paths) : { check: async () => 'missing' as const };
+    const problems = await verifyLedger({
       ledger: { entries: () => rows },
       store,
       trustedKeys: loadTrustedKeys(paths.kfmDir),
@@ -62,6 +60,6 @@ export function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): Rec
       problems: problems.filter(inTarget),
     };
   } finally {
-    ledger.close?.();
+    await ledger?.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
-import type { NodeRunStatus, State } from '../../store/state.js';
+import type { ContentStore } from '../../store/contentStore.js';
+import type { NodeRunStatus, ResultStore, RunLog, VersionStore } from '../../store/state.js';
 import type { Graph } from '../graph/graph.js';
 import type { Target } from '../graph/target.js';
 import type { Planner } from '../plan/planner.js';
@@ -15,7 +15,8 @@ export interface BuildOptions {
   graph: Graph;
   planner: Planner;
   targets: Target[];
-  state: State;
+  /** Results, the run log and versions: seams, every call awaited (store/state/*). */
+  state: ResultStore & RunLog & VersionStore;
   store: ContentStore;
   runner: TaskRunner;
   jobs: number;
@@ -47,11 +48,11 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   await planner.prepare(scope);
 
   // Check the params of every node that may run before anything runs (exit 2, nothing written).
-  const assessment = planner.assess(scope);
+  const assessment = await planner.assess(scope);
   for (const id of scope) if (assessment.get(id)!.dirty) await o.validateParams(id);
 
   const targets = o.targets.map(targetText);
-  state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
+  await state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
   o.onEvent({ type: 'build-start', runId: o.runId, targets, nodes: scope, jobs: o.jobs });
 
   const scheduled = await scheduleNodes({
@@ -74,12 +75,12 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
 
   const versioned = interrupted
     ? { versions: [], failed: false }
-    : versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
+    : await versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
   const failed = scheduled.failed || versioned.failed;
 
   const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';
   const { nodes, counts } = summarizeNodes(scope, scheduled.summaries);
-  state.endRun(
+  await state.endRun(
     o.runId,
     clock.now().toISOString(),
     status,

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
-import { FileProjectLock } from '../../store/projectLock.js';
 import { build } from './build.js';
 import type { BuildSummary } from './buildSummary.js';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -15,6 +14,7 @@ import { newRunId } from '../../core/runId.js';
 import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
+import { openProjectLock } from '../load/openSeams.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -42,14 +42,14 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const targets = options.targets.map((t) => parseTarget(t, project.graph));
   const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
-  const lock = new FileProjectLock(project.paths.kfmDir);
+  const lock = openProjectLock(project.paths.kfmDir);
   try {
     await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (e) {
-    lock.close();
+    await lock.close();
     throw e;
   }
   const clock = options.clock ?? systemClock;
@@ -58,14 +58,24 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   try {
     versioning = openVersioning(project, all, options);
   } catch (e) {
-    lock.close();
+    await lock.close();
     throw e;
   }
   const runner = options.runner ?? new PoolRunner(jobs);
-  const { planner, hasher, code } = project.planner();
+  let planned: Awaited<ReturnType<Project['planner']>>;
   try {
-    project.store.sweepTemp();
-    project.state.closeAbandonedRuns(clock.now().toISOString());
+    planned = await project.planner();
+  } catch (e) {
+    await versioning?.close();
+    if (!options.runner) await runner.close();
+    await lock.close();
+    throw e;
+  }
+  const { planner, hasher, code } = planned;
+  try {
+    // Local housekeeping, the project's own: temp files a killed build left in the file store.
+    project.sweepTemp();
+    await project.state.closeAbandonedRuns(clock.now().toISOString());
     rmSync(project.paths.scratchDir, { recursive: true, force: true });
     const summary = await build({
       graph: project.graph,
@@ -92,10 +102,10 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     }
     return summary;
   } finally {
-    versioning?.close();
+    await versioning?.close();
     project.persistCaches(hasher, code);
     if (!options.runner) await runner.close();
-    project.store.sweepTemp();
-    lock.close();
+    project.sweepTemp();
+    await lock.close();
   }
 }

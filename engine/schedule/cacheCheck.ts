@@ -1,4 +1,5 @@
 import type { Digest } from '../../core/digest.js';
+import type { Awaitable } from '../../store/awaitable.js';
 import type { NodeResult } from '../../store/state.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';
 
@@ -13,34 +14,46 @@ export type CacheCheck =
 export interface CacheSources {
   /** Each node's latest stored result. */
   latest: ReadonlyMap<string, NodeResult>;
-  resultByKey(key: Digest): NodeResult | undefined;
+  resultByKey(key: Digest): Awaitable<NodeResult | undefined>;
   /** The first output of a result whose object is missing or damaged. */
-  missingOutput(result: NodeResult): DirtyReason | undefined;
+  missingOutput(result: NodeResult): Awaitable<DirtyReason | undefined>;
   /** A settled upstream node's outputs digest. */
   upstreamDigest(dep: string): Digest;
+}
+
+/** Applies `f` to an Awaitable: at once when it is a value, after it settles when it is a Promise. */
+function then<T, U>(x: Awaitable<T>, f: (value: T) => Awaitable<U>): Awaitable<U> {
+  return x instanceof Promise ? x.then(f) : f(x);
 }
 
 /**
  * Checks a ready node (every upstream settled, so `key` is its real key). `assessed` is
  * the first reason the pre-build assessment gave; a reason `upstream-pending` there becomes
  * `upstream-changed`, with the upstream digest the previous key had and the one it has now.
+ *
+ * Answers synchronously when no source needs a round trip (no stored result to look up, or
+ * sources that answer at once), else a Promise: the scheduler keeps the synchronous path
+ * for the common cases (a clean build, a node the assessment already found intact).
  */
-export function checkCache(node: { id: string; key: Digest; always: boolean; assessed: DirtyReason | undefined }, sources: CacheSources): CacheCheck {
+export function checkCache(node: { id: string; key: Digest; always: boolean; assessed: DirtyReason | undefined }, sources: CacheSources): Awaitable<CacheCheck> {
   if (node.always) return { type: 'dirty', reason: { type: 'always' } };
   const latest = sources.latest.get(node.id);
   // A node that never succeeded has no stored result under any key.
   const hit = latest?.key === node.key ? latest : latest ? sources.resultByKey(node.key) : undefined;
-  if (hit) {
-    const missing = sources.missingOutput(hit);
-    return missing ? { type: 'dirty', reason: missing } : { type: 'cached', result: hit, becomesLatest: latest?.key !== node.key };
-  }
-  const reason = node.assessed ?? { type: 'no-previous-run' };
-  if (reason.type !== 'upstream-pending') return { type: 'dirty', reason };
-  const d = reason.upstream;
-  return {
-    type: 'dirty',
-    reason: { type: 'upstream-changed', upstream: d, old: latest ? upstreamDigestIn(latest.keyDoc, d) : null, new: sources.upstreamDigest(d) },
-  };
+  return then(hit, (found): Awaitable<CacheCheck> => {
+    if (found) {
+      return then(sources.missingOutput(found), (missing): CacheCheck =>
+        missing ? { type: 'dirty', reason: missing } : { type: 'cached', result: found, becomesLatest: latest?.key !== node.key },
+      );
+    }
+    const reason = node.assessed ?? { type: 'no-previous-run' };
+    if (reason.type !== 'upstream-pending') return { type: 'dirty', reason };
+    const d = reason.upstream;
+    return {
+      type: 'dirty',
+      reason: { type: 'upstream-changed', upstream: d, old: latest ? upstreamDigestIn(latest.keyDoc, d) : null, new: sources.upstreamDigest(d) },
+    };
+  });
 }
 
 /** The outputs digest a key document recorded for an upstream node. */

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import { KfmError } from '../../core/error.js';
 import type { TaskJob, TaskMessage } from './job.js';
 import type { OutputRecord } from '../../core/outputRecord.js';
@@ -11,19 +11,22 @@ import { upstreamView } from './upstreamView.js';
 
 /**
  * Builds the context a task function receives, and collects what it produces. `job.params`
- * are the params the task runs with (secrets resolved); `declaredParams` as declared.
+ * are the params the task runs with (secrets resolved); `declaredParams` as declared. Every
+ * store call goes through the ContentStore seam (`put`, `putStream`, `has`, `get`, `materialize`).
  */
-export function createTaskContext(
+export async function createTaskContext(
   job: TaskJob,
   store: ContentStore,
   send: (msg: TaskMessage) => void,
   signal: AbortSignal,
   declaredParams: JsonObject = job.params,
-): { ctx: TaskContext; result: () => { outputs: OutputRecord[]; meta: Json }; scratchCreated: () => boolean } {
+): Promise<{ ctx: TaskContext; result: () => { outputs: OutputRecord[]; meta: Json }; scratchCreated: () => boolean }> {
   const outputs = new OutputRecorder();
-  const upstream = upstreamView(job.upstream, store);
   // Made on first use: most tasks never need one, and a directory per task costs two syscalls.
   let scratchCreated = false;
+  const upstream = await upstreamView(job, store, () => {
+    scratchCreated = true;
+  });
 
   const ctx: TaskContext = {
     id: job.nodeId,
@@ -52,18 +55,18 @@ export function createTaskContext(
       outputs.check(name, mediaType);
       signal.throwIfAborted();
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      return outputs.record(name, store.putBytes(bytes), mediaType);
+      return outputs.record(name, await store.put(bytes), mediaType);
     },
     async outputFile(name, path, mediaType) {
       outputs.check(name, mediaType);
       signal.throwIfAborted();
       if (!isAbsolute(path)) throw new KfmError('task', `outputFile needs an absolute path (got ${path})`);
-      return outputs.record(name, store.putFile(path), mediaType);
+      return outputs.record(name, await store.putStream(createReadStream(path)), mediaType);
     },
     async reuseOutput(name) {
       const prev = job.previous?.outputs.find((o) => o.name === name);
       if (!prev) throw new KfmError('task', `reuseOutput: the previous result has no output "${name}"`);
-      if (!store.hasSync(prev.digest, prev.size)) {
+      if (!(await store.has(prev.digest, prev.size))) {
         throw new KfmError('task', `reuseOutput: the stored bytes of "${name}" (${prev.digest}) are missing`);
       }
       outputs.check(name, prev.media_type);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import type { NodeResult } from '../../store/state.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
@@ -8,7 +8,7 @@ import type { TaskJob } from './job.js';
 /** What a job is made from besides its node: the build's store, directories and results so far. */
 export interface JobSources {
   graph: Graph;
-  store: Pick<ContentStore, 'root' | 'durability' | 'pathOf'>;
+  store: Pick<ContentStore, 'descriptor'>;
   /** The build's scratch directory root (`.kfm/scratch`). */
   scratchDir: string;
   runId: string;
@@ -19,7 +19,7 @@ export interface JobSources {
   settled: ReadonlyMap<string, NodeResult>;
 }
 
-/** The job that runs node `id`: plain data, with its inputs and upstream outputs located on disk. */
+/** The job that runs node `id`: plain data, with its inputs located on disk and its upstream outputs named by digest. */
 export function createTaskJob(id: string, sources: JobSources): TaskJob {
   const { graph, store } = sources;
   const node = graph.nodes.get(id)!;
@@ -27,7 +27,7 @@ export function createTaskJob(id: string, sources: JobSources): TaskJob {
   const upstream: TaskJob['upstream'] = {};
   for (const d of node.deps) {
     const r = sources.settled.get(d)!;
-    upstream[d] = Object.fromEntries(r.outputs.map((out) => [out.name, { ...out, absPath: store.pathOf(out.digest) }]));
+    upstream[d] = Object.fromEntries(r.outputs.map((out) => [out.name, out]));
   }
   const prev = sources.latest.get(id);
   return {
@@ -43,8 +43,7 @@ export function createTaskJob(id: string, sources: JobSources): TaskJob {
     // `.` is in neither a slug nor a task name, so no two nodes share a directory
     // (`/` → `__` gave `a/_b` and `a_/b` the same one).
     scratchDir: join(sources.scratchDir, sources.runId, `${node.dataset}.${node.task}`),
-    storeDir: store.root,
-    storeDurability: store.durability,
+    store: store.descriptor,
     previous: prev ? { outputs: prev.outputs, meta: prev.meta } : null,
   };
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { FileContentStore } from '../../store/contentStore.js';
+import type { ContentStore, StoreDescriptor } from '../../store/contentStore.js';
+import { openStore } from '../../store/openStore.js';
 import { createTaskContext } from './createTaskContext.js';
 import type { TaskJob, TaskMessage, TaskOutcome } from './job.js';
 import type { TaskFunction } from './taskContext.js';
@@ -58,7 +59,7 @@ export async function executeJob(
     const secrets = resolveJobSecrets(job.params);
     const scrub = (scrubber = secrets.scrubber);
     const sendScrubbed = scrub.empty ? send : (msg: TaskMessage) => send(scrub.message(msg));
-    const made = createTaskContext({ ...job, params: secrets.params }, storeFor(job), sendScrubbed, signal, job.params);
+    const made = await createTaskContext({ ...job, params: secrets.params }, storeFor(job.store), sendScrubbed, signal, job.params);
     scratchCreated = made.scratchCreated;
     await fn(made.ctx);
     signal.throwIfAborted();
@@ -69,16 +70,23 @@ export async function executeJob(
     const failure = e instanceof SecretResolutionError ? { message: e.message } : taskFailure(e, job.root);
     return { ok: false, error: scrubber ? scrubber.failure(failure) : failure };
   } finally {
-    if (scratchCreated()) rmSync(job.scratchDir, { recursive: true, force: true });
+    // A store other than the local one may have materialized upstream objects there (even if the context then failed).
+    if (scratchCreated() || job.store.kind !== 'local') rmSync(job.scratchDir, { recursive: true, force: true });
   }
 }
 
-const stores = new Map<string, FileContentStore>();
+const stores = new Map<string, ContentStore>();
 
-/** One store object per directory and durability for the life of the thread. */
-function storeFor(job: TaskJob): FileContentStore {
-  const k = `${job.storeDurability}:${job.storeDir}`;
+/**
+ * The store a job's descriptor names, opened once per descriptor for the life of the thread
+ * (a local store's shard directories and temp directory are remembered by the object). A
+ * memory store is looked up each time: its registry is this process's, and a disposed one
+ * must not linger here.
+ */
+function storeFor(descriptor: StoreDescriptor): ContentStore {
+  if (descriptor.kind === 'memory') return openStore(descriptor);
+  const k = JSON.stringify(descriptor);
   let s = stores.get(k);
-  if (!s) stores.set(k, (s = new FileContentStore(job.storeDir, job.storeDurability)));
+  if (!s) stores.set(k, (s = openStore(descriptor)));
   return s;
 }

@@ -1,6 +1,7 @@
 import type { OutputRecord } from '../../core/outputRecord.js';
 import type { Digest } from '../../core/digest.js';
 import type { Json, JsonObject } from '../../core/json.js';
+import type { StoreDescriptor } from '../../store/contentStore.js';
 
 /** A declared input file as the task sees it. */
 export interface JobInput {
@@ -23,14 +24,12 @@ export interface TaskJob {
   modulePath: string;
   params: JsonObject;
   inputs: JobInput[];
-  /** Upstream outputs by upstream node id, then by output name. */
-  upstream: Record<string, Record<string, OutputRecord & { absPath: string }>>;
+  /** Upstream outputs by upstream node id, then by output name (named by digest: no store layout here). */
+  upstream: Record<string, Record<string, OutputRecord>>;
   /** A fresh private directory, removed after the task. */
   scratchDir: string;
-  /** The content store's root directory (the task's outputs are written there). */
-  storeDir: string;
-  /** How the store makes objects durable (see store/contentStore.ts). */
-  storeDurability: 'object' | 'deferred';
+  /** The content store the task reads upstream outputs from and writes its outputs to (`openStore`). */
+  store: StoreDescriptor;
   /** The node's previous successful result, if any (an HTTP ingest revalidates against it). */
   previous: { outputs: OutputRecord[]; meta: Json } | null;
 }

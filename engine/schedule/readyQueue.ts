@@ -30,6 +30,11 @@ export class ReadyQueue {
     return this.#ready[this.#head];
   }
 
+  /** Up to `n` ready nodes from the head on, in queue order, left in the queue. */
+  ahead(n: number): string[] {
+    return this.#ready.slice(this.#head, this.#head + n);
+  }
+
   /** Removes the node `peek` returned. */
   take(): void {
     if (this.#head < this.#ready.length) this.#head++;

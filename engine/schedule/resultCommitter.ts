@@ -1,5 +1,5 @@
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
-import type { NodeResult, State } from '../../store/state.js';
+import type { ContentStore } from '../../store/contentStore.js';
+import type { NodeResult, ResultStore } from '../../store/state.js';
 
 /** Results recorded per transaction, and the longest a finished node waits to be recorded. */
 export const COMMIT_GROUP = 512;
@@ -24,14 +24,14 @@ export interface ResultCommitterOptions {
 
 /**
  * Records finished nodes' results in groups (group commit): the store's file system is
- * flushed once for the group's outputs (`syncAsync`: deferred durability, in the background),
- * then the group is written in one transaction (`putResults`). Dependents do not wait for it.
+ * flushed once for the group's outputs (`flush`: made durable, in the background), then the
+ * group is written in one transaction (`putResults`), each awaited. Dependents do not wait for it.
  * A group is committed when it reaches `group` results, or `intervalMs` after its first
  * result; one commit runs at a time, in the order the results were added.
  */
 export class ResultCommitter {
-  readonly #store: Pick<ContentStore, 'syncAsync'>;
-  readonly #state: Pick<State, 'putResults'>;
+  readonly #store: Pick<ContentStore, 'flush'>;
+  readonly #state: Pick<ResultStore, 'putResults'>;
   readonly #group: number;
   readonly #intervalMs: number;
   readonly #timer: ScheduleTimer;
@@ -40,7 +40,7 @@ export class ResultCommitter {
   #cancelTimer: (() => void) | null = null;
   #failure: { error: unknown } | null = null;
 
-  constructor(store: Pick<ContentStore, 'syncAsync'>, state: Pick<State, 'putResults'>, options: ResultCommitterOptions = {}) {
+  constructor(store: Pick<ContentStore, 'flush'>, state: Pick<ResultStore, 'putResults'>, options: ResultCommitterOptions = {}) {
     this.#store = store;
     this.#state = state;
     this.#group = options.group ?? COMMIT_GROUP;
@@ -78,7 +78,7 @@ export class ResultCommitter {
     const group = this.#uncommitted;
     this.#uncommitted = [];
     this.#committing = this.#store
-      .syncAsync(group.flatMap((r) => r.outputs.map((out) => out.digest)))
+      .flush(group.flatMap((r) => r.outputs.map((out) => out.digest)))
       .then(() => this.#state.putResults(group))
       .catch((error: unknown) => {
         this.#failure ??= { error };

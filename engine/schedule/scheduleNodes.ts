@@ -1,52 +1,24 @@
-import type { Clock } from '../../core/clock.js';
 import type { Digest } from '../../core/digest.js';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
-import type { NodeResult, State } from '../../store/state.js';
-import type { Graph } from '../graph/graph.js';
+import type { NodeResult } from '../../store/state.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';
-import type { Assessment, Planner } from '../plan/planner.js';
 import type { NodeSummary } from '../run/buildSummary.js';
-import type { EventSink } from '../run/event.js';
 import type { SkipReason } from '../run/skipReason.js';
 import { checkCache, type CacheSources } from './cacheCheck.js';
+import { CheckWindow } from './checkWindow.js';
 import { createTaskJob, type JobSources } from './createTaskJob.js';
 import { heapGuard } from './heapGuard.js';
 import type { TaskFailure, TaskOutcome } from './job.js';
 import { outputsDigest } from './outputsDigest.js';
 import { ReadyQueue } from './readyQueue.js';
 import { ResultCommitter } from './resultCommitter.js';
-import { CANCEL_IF_NOT_BEGUN, type TaskRunner } from './runner.js';
+import { CANCEL_IF_NOT_BEGUN } from './runner.js';
 import { RunningJob } from './runningJob.js';
+import type { ScheduleOptions, ScheduleOutcome } from './scheduleOptions.js';
 
-export interface ScheduleOptions {
-  graph: Graph;
-  planner: Planner;
-  state: State;
-  store: ContentStore;
-  runner: TaskRunner;
-  jobs: number;
-  keepGoing: boolean;
-  signal: AbortSignal;
-  onEvent: EventSink;
-  /** Where scratch directories go (`.kfm/scratch`). */
-  scratchDir: string;
-  runId: string;
-  clock: Clock;
-  /** The nodes to build, in build order (`planner.scope`), and their assessment (`planner.assess`). */
-  scope: string[];
-  assessment: ReadonlyMap<string, Assessment>;
-}
+export type { ScheduleOptions, ScheduleOutcome } from './scheduleOptions.js';
 
-export interface ScheduleOutcome {
-  /** Every node in scope. */
-  summaries: Map<string, NodeSummary>;
-  /** The result each settled (executed or cached) node built or found. */
-  results: Map<string, NodeResult>;
-  /** Some node failed. */
-  failed: boolean;
-  /** The signal was aborted. */
-  interrupted: boolean;
-}
+/** How many ready nodes' cache checks are started ahead when the head's check must be awaited. */
+const CHECK_AHEAD = 64;
 
 /** Above this many nodes in scope, the main thread's heap is kept near its live size (heapGuard). */
 const HEAP_GUARD_SCOPE = 5000;
@@ -70,8 +42,10 @@ class NodeScheduler {
   readonly #settled = new Map<string, NodeResult>();
   readonly #running = new Map<string, RunningJob>();
   readonly #capacity: number;
-  readonly #cache: CacheSources;
   readonly #jobs: JobSources;
+  readonly #checks: CheckWindow;
+  /** `setLatest` answers, awaited before the schedule ends (nothing reads them before). */
+  readonly #writes: Promise<unknown>[] = [];
   #stopping = false; // a failure without keepGoing
   #failed = false;
   #wake: (() => void) | null = null;
@@ -83,7 +57,7 @@ class NodeScheduler {
     this.#committer = new ResultCommitter(store, state);
     this.#capacity = Math.max(1, o.runner.capacity ?? o.jobs);
     const upstreamDigest = (d: string) => this.#settled.get(d)!.outputsDigest;
-    this.#cache = {
+    const cache: CacheSources = {
       latest: planner.latest,
       resultByKey: (k) => state.resultByKey(k),
       missingOutput: (r) => planner.missingOutput(r),
@@ -98,6 +72,11 @@ class NodeScheduler {
       latest: planner.latest,
       settled: this.#settled,
     };
+    this.#checks = new CheckWindow((id) => {
+      const { text, key } = planner.keyOf(id, upstreamDigest);
+      const assessed = o.assessment.get(id)!.reasons[0];
+      return { key, keyDoc: text, check: checkCache({ id, key, always: graph.nodes.get(id)!.always, assessed }, cache) };
+    }, () => this.#wakeUp());
   }
 
   async run(): Promise<ScheduleOutcome> {
@@ -109,7 +88,7 @@ class NodeScheduler {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     this.#pump();
-    while (this.#running.size > 0) {
+    while (this.#running.size > 0 || this.#checks.inFlight > 0) {
       // One wake-up promise per round, not a Promise.race over every running job: a race
       // leaves a reaction on each still-pending promise every round (quadratic time and memory).
       await new Promise<void>((resolve) => {
@@ -120,6 +99,7 @@ class NodeScheduler {
     }
     signal.removeEventListener('abort', onAbort);
     await this.#committer.flush();
+    await Promise.all(this.#writes);
     const interrupted = signal.aborted;
     for (const id of this.#o.scope) {
       if (!this.#summaries.has(id)) this.#skip(id, interrupted ? { type: 'interrupted' } : { type: 'stopped-after-failure' });
@@ -127,20 +107,31 @@ class NodeScheduler {
     return { summaries: this.#summaries, results: this.#settled, failed: this.#failed, interrupted };
   }
 
-  /** Handles ready nodes: cached ones settle at once; dirty ones start while the runner has room. */
+  /**
+   * Handles ready nodes in queue order: cached ones settle at once; dirty ones start while
+   * the runner has room. A check that must be awaited stops the round (the checks of the
+   * next ready nodes start meanwhile); its answer wakes the loop.
+   */
   #pump(): void {
     for (let id = this.#queue.peek(); id !== undefined && !(this.#stopping || this.#o.signal.aborted); id = this.#queue.peek()) {
       if (this.#summaries.has(id)) {
         this.#queue.take();
+        this.#checks.done(id);
         continue;
       }
-      const { text, key } = this.#o.planner.keyOf(id, this.#cache.upstreamDigest);
-      const assessed = this.#o.assessment.get(id)!.reasons[0];
-      const check = checkCache({ id, key, always: this.#o.graph.nodes.get(id)!.always, assessed }, this.#cache);
+      const ready = this.#checks.answer(id);
+      if (!ready) {
+        this.#checks.ahead(this.#queue.ahead(CHECK_AHEAD).filter((r) => !this.#summaries.has(r)));
+        break;
+      }
+      const { key, check } = ready;
       if (check.type === 'cached') {
         this.#queue.take();
+        this.#checks.done(id);
         if (check.becomesLatest) {
-          this.#o.state.setLatest(id, key);
+          const w = this.#o.state.setLatest(id, key);
+          // Marked handled here; run() awaits it and rethrows a failure.
+          if (w instanceof Promise) this.#writes.push(w), w.catch(() => undefined);
           this.#o.planner.latest.set(id, check.result);
         }
         this.#summaries.set(id, { id, status: 'cached', key });
@@ -150,7 +141,8 @@ class NodeScheduler {
       }
       if (this.#running.size >= this.#capacity) break;
       this.#queue.take();
-      this.#start(id, key, text, check.reason);
+      this.#checks.done(id);
+      this.#start(id, key, ready.keyDoc, check.reason);
     }
   }
 

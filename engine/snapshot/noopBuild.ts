@@ -31,6 +31,9 @@ export function tryNoopBuild(args: {
   const paths = projectPaths(args.kfmfile);
   const snapPath = snapshotPath(paths.kfmDir, args.targets);
   if (!statSync(snapPath, { throwIfNoEntry: false })) return undefined;
+  // The file lock's synchronous tryAcquire, on purpose: this path must answer without a turn
+  // of the event loop or opening any seam (no state, no store). A project on another lock
+  // backend has no snapshot fast path (its snapshot would not describe its state).
   const lock = new FileProjectLock(paths.kfmDir);
   try {
     if (!lock.tryAcquire(`kfm build ${args.targets.join(' ')}`.trim())) return undefined;

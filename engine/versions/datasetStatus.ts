@@ -40,14 +40,14 @@ export interface DatasetStatus {
  * oldest first) with their mode and status (candidate, published, …), which is the latest, and how many receipts the audit ledger holds
  * for each. Reads the registry and the ledger only.
  */
-export function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): DatasetStatus[] {
+export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): Promise<DatasetStatus[]> {
   const slugs = target ? [target.slug] : registeredSlugs(paths.root);
   const out: DatasetStatus[] = [];
   for (const slug of slugs) {
     const registry = readRegistry(paths.root, slug);
     if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it, or run kfm check --update`);
     const receipts = new Map<string, number>();
-    for (const e of readLedgerEntries(paths.kfmDir, slug)) {
+    for (const e of await readLedgerEntries(paths.kfmDir, slug)) {
       if (e.datasetVersionId !== null) receipts.set(e.datasetVersionId, (receipts.get(e.datasetVersionId) ?? 0) + 1);
     }
     out.push({

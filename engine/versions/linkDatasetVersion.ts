@@ -1,4 +1,4 @@
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
@@ -29,13 +29,13 @@ export interface LinkedVersion {
  * holds other bytes is an error (store/dataTree.ts): the bytes behind a dvid never change.
  * Returns the linked paths, relative to data/.
  */
-export function linkDatasetVersion(named: NamedVersion, to: { store: ContentStore; dataDir: string }): string[] {
+export async function linkDatasetVersion(named: NamedVersion, to: { store: ContentStore; dataDir: string }): Promise<string[]> {
   const checksums = named.entries[named.entries.length - 1]!;
-  const stored = to.store.putBytes(named.checksums);
+  const stored = await to.store.put(named.checksums);
   if (stored.digest !== checksums.digest) {
     throw new KfmError('store', `internal: checksums.json of ${named.slug}@${named.datasetVersionId} was stored as ${stored.digest}, not ${checksums.digest}`);
   }
-  to.store.sync([stored.digest]);
-  for (const e of named.entries) linkEntry(to.dataDir, to.store, e);
+  await to.store.flush([stored.digest]);
+  for (const e of named.entries) await linkEntry(to.dataDir, to.store, e);
   return named.entries.map((e) => e.path);
 }

@@ -1,13 +1,13 @@
-import type { State } from '../../store/state.js';
+import type { VersionStore } from '../../store/state.js';
 import type { NamedVersion } from './nameDatasetVersion.js';
 
 /**
  * Records a version this build created in the state database (what the next build's rerun
  * decision compares with); a retry records nothing. A version is never updated.
  */
-export function recordDatasetVersion(state: State, named: NamedVersion, build: { runId: string; now: string }): void {
+export async function recordDatasetVersion(state: Pick<VersionStore, 'putVersion'>, named: NamedVersion, build: { runId: string; now: string }): Promise<void> {
   if (!named.created) return;
-  state.putVersion({
+  await state.putVersion({
     datasetVersionId: named.datasetVersionId,
     datasetSlug: named.slug,
     slice: named.slice,

@@ -21,13 +21,13 @@ export async function runCheck(
   const graph = await analyzeLocated(kfmfile);
   if (!options.update) return checkRegistry(graph);
   mkdirSync(kfmDir, { recursive: true });
-  const { FileProjectLock } = await import('../../store/projectLock.js');
-  const lock = new FileProjectLock(kfmDir);
+  const { openProjectLock } = await import('../load/openSeams.js');
+  const lock = openProjectLock(kfmDir);
   try {
     await lock.acquire('kfm check --update', options.onLockWait ?? (() => undefined));
     return await checkRegistry(graph, { update: true });
   } finally {
-    lock.close();
+    await lock.close();
   }
 }
 

@@ -1,6 +1,6 @@
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import { readRegistry } from '../../store/registry/datasetRegistry.js';
-import type { NodeResult, State } from '../../store/state.js';
+import type { NodeResult, VersionStore } from '../../store/state.js';
 import { KfmError } from '../../core/error.js';
 import type { Graph } from '../graph/graph.js';
 import type { Target } from '../graph/target.js';
@@ -18,7 +18,7 @@ export interface VersionDatasetsArgs {
   planner: Planner;
   targets: Target[];
   results: Map<string, NodeResult>;
-  state: State;
+  state: VersionStore;
   store: ContentStore;
   dataDir: string;
   runId: string;
@@ -33,7 +33,7 @@ export interface VersionDatasetsArgs {
  * targeted dataset that has a slice and whose every node settled. A version that cannot be
  * named (a KfmError) is a `build-error` event and makes the build fail; the others go on.
  */
-export function versionDatasets(args: VersionDatasetsArgs): { versions: LinkedVersion[]; failed: boolean } {
+export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ versions: LinkedVersion[]; failed: boolean }> {
   const { graph, results } = args;
   const versions: LinkedVersion[] = [];
   let failed = false;
@@ -43,7 +43,7 @@ export function versionDatasets(args: VersionDatasetsArgs): { versions: LinkedVe
     if (slice === undefined) continue;
     if (!ds.nodes.every((id) => results.has(id))) continue;
     try {
-      const v = versionDataset(args, t.dataset, slice);
+      const v = await versionDataset(args, t.dataset, slice);
       versions.push(v);
       args.onEvent({ type: 'dataset-linked', dataset: t.dataset, datasetVersionId: v.datasetVersionId, paths: v.paths.length });
     } catch (e) {
@@ -60,10 +60,10 @@ export function versionDatasets(args: VersionDatasetsArgs): { versions: LinkedVe
  * before anything is written), records the version in state, links it under data/, and with
  * a versioning context writes the registry (a `candidate`) and signs the run receipts.
  */
-function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string): LinkedVersion {
+async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string): Promise<LinkedVersion> {
   const { graph, results, store, dataDir, versioning: ctx } = args;
   const staticParts = (id: string) => args.planner.staticParts(id);
-  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions: args.state.versionsOfSlice(slug, slice) });
+  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions: await args.state.versionsOfSlice(slug, slice) });
   const { mode, reason } = named.decision;
   if (ctx?.expect !== undefined && ctx.expect !== mode) {
     throw new KfmError('check', `${slug}@${slice}: expected a ${ctx.expect}, but this build is a ${mode} (${reason}); nothing was recorded for ${slug}`);
@@ -71,8 +71,8 @@ function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string):
   const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
   const dvid = named.datasetVersionId;
   args.onEvent({ type: 'dataset-version', dataset: slug, slice, datasetVersionId: dvid, mode, reason, created: named.created });
-  recordDatasetVersion(args.state, named, { runId: args.runId, now: args.now });
-  const paths = linkDatasetVersion(named, { store, dataDir });
+  await recordDatasetVersion(args.state, named, { runId: args.runId, now: args.now });
+  const paths = await linkDatasetVersion(named, { store, dataDir });
   const linked: LinkedVersion = {
     dataset: slug,
     slice,
@@ -87,6 +87,6 @@ function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string):
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named, args.now);
-  const recorded = recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
+  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

@@ -1,8 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { FileContentStore } from '../../store/contentStore.js';
-import { FileProjectLock } from '../../store/projectLock.js';
 import { readRegistry, registryFile, writeRegistry, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
-import { State } from '../../store/state.js';
 import { isPromotable, type DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { KfmError } from '../../core/error.js';
@@ -11,6 +8,7 @@ import { receiptEnvironment } from '../../engine/receipts/receiptEnvironment.js'
 import { ReceiptWriter } from '../../engine/receipts/receiptWriter.js';
 import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
+import { openLedger, openProjectLock, openProjectStore, openVersionStore } from '../../engine/load/openSeams.js';
 import { promoteReceipt } from './promoteReceipt.js';
 import { publishedArtifacts, versionPolicy } from './versionArtifacts.js';
 
@@ -59,18 +57,18 @@ export async function promoteVersion(paths: ProjectPaths, targetText: string, op
     throw new KfmError('usage', `kfm promote needs <dataset>@<dataset_version_id> (e.g. ks_counties@2017.a50d8993), not "${targetText}"`);
   }
   mkdirSync(paths.kfmDir, { recursive: true });
-  const lock = new FileProjectLock(paths.kfmDir);
+  const lock = openProjectLock(paths.kfmDir);
   try {
     await lock.acquire(`kfm promote ${targetText}`, options.onLockWait ?? (() => undefined), {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
     });
-    return promoteLocked(paths, target.slug, target.datasetVersionId, options);
+    return await promoteLocked(paths, target.slug, target.datasetVersionId, options);
   } finally {
-    lock.close();
+    await lock.close();
   }
 }
 
-function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, options: PromoteOptions): PromoteReport {
+async function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, options: PromoteOptions): Promise<PromoteReport> {
   const registry = readRegistry(paths.root, slug);
   if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it first`);
   const version = promotable(registry, dvid);
@@ -89,21 +87,22 @@ function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, options:
   });
   if (previous === dvid) return report('unchanged', null);
 
-  const store = new FileContentStore(paths.storeDir);
-  const outputs = publishedArtifacts(paths.dataDir, store, slug, version);
+  const store = openProjectStore(paths);
+  const outputs = await publishedArtifacts(paths.dataDir, store, slug, version);
   const next: DatasetRegistry = {
     ...registry,
     versions: registry.versions.map((v) => (v.dataset_version_id === dvid ? { ...v, status: 'published' } : v)),
     latest_version_id: dvid,
   };
-  const state = State.open(paths.statePath);
+  const versions = openVersionStore(paths);
   let policy: ReturnType<typeof versionPolicy>;
   try {
-    policy = versionPolicy(registry, version, state.version(slug, dvid)?.specDocument ?? null);
+    policy = versionPolicy(registry, version, (await versions.version(slug, dvid))?.specDocument ?? null);
   } finally {
-    state.close();
+    await versions.close();
   }
-  const writer = new ReceiptWriter({ projectRoot: paths.root, kfmDir: paths.kfmDir, ...(options.env ? { env: options.env } : {}) });
+  const { kfmDir } = paths;
+  const writer = new ReceiptWriter({ projectRoot: paths.root, kfmDir, openLedger: () => openLedger(kfmDir), ...(options.env ? { env: options.env } : {}) });
   try {
     const receipt = promoteReceipt({
       slug,
@@ -116,11 +115,11 @@ function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, options:
       now: (options.clock ?? systemClock).now(),
     });
     // The receipt first: a promotion that took effect is always in the ledger.
-    const recorded = writer.record({ receipts: [receipt], inputFiles: [], store, dataDir: paths.dataDir });
+    const recorded = await writer.record({ receipts: [receipt], inputFiles: [], store, dataDir: paths.dataDir });
     writeRegistry(paths.root, next);
     return report('promoted', { run_id: recorded.runIds[0]!, seq: recorded.seqs[0]!, path: `data/${recorded.paths[0]!}` });
   } finally {
-    writer.close();
+    await writer.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalContentStore as ContentStore } from '../../store/contentStore.js';
+import type { ContentStore } from '../../store/contentStore.js';
 import type { DatasetRegistry, RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import { artifactIdOf, type ReceiptOutput } from '../../store/receipts/runReceipt.js';
 import { isDigest, sha256, type Digest } from '../../core/digest.js';
@@ -16,7 +16,7 @@ import { CHECKSUMS_VERSION } from '../../engine/versions/nameDatasetVersion.js';
  * the content store (a receipt names only stored bytes). A version whose checksums.json is
  * missing is not built in this checkout: a usage error naming it.
  */
-export function publishedArtifacts(dataDir: string, store: ContentStore, slug: string, version: RegistryVersion): ReceiptOutput[] {
+export async function publishedArtifacts(dataDir: string, store: Pick<ContentStore, 'has'>, slug: string, version: RegistryVersion): Promise<ReceiptOutput[]> {
   const dvid = version.dataset_version_id;
   const rel = `processed/${slug}/${dvid}/checksums.json`;
   let bytes: Buffer;
@@ -30,7 +30,7 @@ export function publishedArtifacts(dataDir: string, store: ContentStore, slug: s
   const outputs: ReceiptOutput[] = doc.map((f) => output(`processed/${slug}/${dvid}/${f.path}`, f.digest, f.media_type));
   outputs.push(output(rel, sha256(bytes), 'application/json'));
   for (const o of outputs) {
-    if (!store.hasSync(o.digest)) throw new KfmError('store', `data/${o.path} (${o.digest}) is not in the content store: rebuild ${slug}@${dvid} before promoting it`);
+    if (!(await store.has(o.digest))) throw new KfmError('store', `data/${o.path} (${o.digest}) is not in the content store: rebuild ${slug}@${dvid} before promoting it`);
   }
   return outputs;
 }

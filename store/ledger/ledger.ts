@@ -63,7 +63,7 @@ export interface LedgerEntry {
 /** What verification reads. */
 export interface LedgerReader {
   /** Every entry, by seq. */
-  entries(): LedgerEntry[];
+  entries(): Awaitable<LedgerEntry[]>;
 }
 
 /** `sha256` of the envelope text's UTF-8 bytes. */

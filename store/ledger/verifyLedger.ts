@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { isDigest, type Digest } from '../../core/digest.js';
 import { SLUG_RE } from '../../core/spec.js';
-import type { LocalContentStore, ObjectCheck } from '../contentStore.js';
+import type { ContentStore, ObjectCheck } from '../contentStore.js';
 import { parseRunId, receiptFileName, runIdOfReceiptFile, type RunReceipt } from '../receipts/runReceipt.js';
 import type { TrustedKeys } from '../receipts/trustedKeys.js';
 import { verifyReceiptEnvelope, type ReceiptProblem } from '../receipts/verifyReceiptEnvelope.js';
@@ -56,8 +56,8 @@ export interface LedgerProblem {
 
 export interface VerifyLedgerOptions {
   ledger: LedgerReader;
-  /** Verification reads synchronously: the file store's local fast path. */
-  store: Pick<LocalContentStore, 'checkSync'>;
+  /** Every digest a receipt names is re-hashed there (each once). */
+  store: Pick<ContentStore, 'check'>;
   trustedKeys: TrustedKeys;
   /** `data/catalog`: its `<slug>/<dvid>/receipts/*.json` files are checked against the ledger. */
   catalogDir?: string;
@@ -77,8 +77,8 @@ const DVID_RE = /^[0-9A-Za-z_-]+\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
  * digest against the content store, and the receipt files under `catalogDir`. Returns every
  * problem found, by seq (file problems without a seq last); empty when all is well.
  */
-export function verifyLedger(options: VerifyLedgerOptions): LedgerProblem[] {
-  const rows = options.ledger.entries();
+export async function verifyLedger(options: VerifyLedgerOptions): Promise<LedgerProblem[]> {
+  const rows = await options.ledger.entries();
   const problems: LedgerProblem[] = [...checkChain(rows)];
   const claims = new Map<LedgerEntry, Partial<RunReceipt>>();
   const byRunId = new Map<string, LedgerEntry>();
@@ -115,7 +115,7 @@ export function verifyLedger(options: VerifyLedgerOptions): LedgerProblem[] {
 
     for (const [pointer, digest, label] of namedDigests(claim)) {
       let state = checked.get(digest);
-      if (state === undefined) checked.set(digest, (state = options.store.checkSync(digest)));
+      if (state === undefined) checked.set(digest, (state = await options.store.check(digest)));
       if (state === 'missing') at('store-missing', `${pointer} ${digest}${label} is missing from the content store`);
       if (state === 'corrupt') at('store-corrupt', `${pointer} ${digest}${label}: the stored bytes do not match the digest (corrupt)`);
     }

@@ -103,6 +103,17 @@ export class MemoryContentStore implements ContentStore {
 
   // Test hooks.
 
+  /** Test inspection: `get`, answered synchronously (verified; missing or corrupt: a KfmError `store`). */
+  peek(digest: Digest): Buffer {
+    return Buffer.from(this.#verified(digest));
+  }
+
+  /** Test inspection: `has`, answered synchronously. */
+  peekHas(digest: Digest, size?: number): boolean {
+    const bytes = this.#objects.get(digest);
+    return bytes !== undefined && (size === undefined || bytes.length === size);
+  }
+
   /** Replaces an object's bytes behind the store's back (default: its first byte flipped, or one byte for an empty object). */
   corrupt(digest: Digest, bytes?: Uint8Array): void {
     const old = this.#objects.get(digest);

@@ -14,11 +14,21 @@ export class MemoryResultStore implements ResultStore {
   readonly #latest = new Map<string, Digest>();
 
   async resultByKey(key: Digest): Promise<NodeResult | undefined> {
+    return this.peekResultByKey(key);
+  }
+
+  async latestResults(): Promise<Map<string, NodeResult>> {
+    return this.peekLatestResults();
+  }
+
+  /** Test inspection: `resultByKey`, answered synchronously (the engine always awaits the seam). */
+  peekResultByKey(key: Digest): NodeResult | undefined {
     const r = this.#byKey.get(key);
     return r && storedResult(r);
   }
 
-  async latestResults(): Promise<Map<string, NodeResult>> {
+  /** Test inspection: `latestResults`, answered synchronously. */
+  peekLatestResults(): Map<string, NodeResult> {
     const map = new Map<string, NodeResult>();
     for (const nodeId of [...this.#latest.keys()].sort(compareCodePoints)) {
       map.set(nodeId, storedResult(this.#byKey.get(this.#latest.get(nodeId)!)!));

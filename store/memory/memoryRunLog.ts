@@ -36,6 +36,15 @@ export class MemoryRunLog implements RunLog {
   }
 
   async runs(limit = 20): Promise<RunRecord[]> {
+    return this.peekRuns(limit);
+  }
+
+  async runNodes(runId: string): Promise<RunNodeRecord[]> {
+    return this.peekRunNodes(runId);
+  }
+
+  /** Test inspection: `runs`, answered synchronously (the engine always awaits the seam). */
+  peekRuns(limit = 20): RunRecord[] {
     const newestFirst = this.#runs
       .map((r, i) => ({ r, i }))
       .sort((a, b) => compareCodePoints(b.r.startedAt, a.r.startedAt) || b.i - a.i)
@@ -43,7 +52,8 @@ export class MemoryRunLog implements RunLog {
     return newestFirst.slice(0, Math.max(0, limit));
   }
 
-  async runNodes(runId: string): Promise<RunNodeRecord[]> {
+  /** Test inspection: `runNodes`, answered synchronously. */
+  peekRunNodes(runId: string): RunNodeRecord[] {
     const byNode = this.#nodes.get(runId);
     if (!byNode) return [];
     return [...byNode.values()].sort((a, b) => compareCodePoints(a.nodeId, b.nodeId)).map(copy);

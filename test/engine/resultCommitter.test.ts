@@ -25,7 +25,7 @@ function fakes() {
   const syncs: (() => void)[] = [];
   const failSync: { error?: Error } = {};
   const store = {
-    syncAsync(digests: Iterable<Digest>): Promise<void> {
+    flush(digests: Iterable<Digest>): Promise<void> {
       const names = [...digests].map((d) => String(parseInt(d.slice(7), 16)));
       log.push(`sync ${names.join(',')}`);
       if (failSync.error) return Promise.reject(failSync.error);

@@ -41,8 +41,7 @@ describe('executeJob and secrets', () => {
     inputs: [],
     upstream: {},
     scratchDir: join(scratch, 'scratch'),
-    storeDir: join(scratch, 'store'),
-    storeDurability: 'deferred',
+    store: { kind: 'local', root: join(scratch, 'store'), durability: 'deferred' },
     previous: null,
   });
 

@@ -14,8 +14,10 @@ import type { TaskRunner } from '../../engine/schedule/runner.js';
 import { Planner } from '../../engine/plan/planner.js';
 import type { Target } from '../../engine/graph/target.js';
 import type { InputFile, TaskFunction } from '../../engine/schedule/taskContext.js';
-import { FileContentStore } from '../../store/contentStore.js';
-import { State, type NodeResult } from '../../store/state.js';
+import { FileContentStore, type ContentStore } from '../../store/contentStore.js';
+import { MemoryContentStore } from '../../store/memory/memoryContentStore.js';
+import { MemoryState } from '../../store/memory/memoryState.js';
+import { State, type LocalCaches, type NodeResult, type ResultStore, type RunLog, type RunNodeRecord, type RunRecord, type VersionStore } from '../../store/state.js';
 import { ManualClock } from '../../core/manualClock.js';
 import { MemoryFileSystem, type WriteOptions } from './memoryFileSystem.js';
 
@@ -24,7 +26,13 @@ export const ROOT = '/proj';
 export const KFMFILE = `${ROOT}/kfmfile.ts`;
 
 export interface RigOptions {
-  /** Keep the state in a SQLite file (so `reopen` models a new process); default `:memory:`. */
+  /**
+   * The real implementations instead of the fakes: a FileContentStore in the rig's temp
+   * directory and SQLite state (`:memory:`), for a test that needs files on disk. Default:
+   * the in-memory fakes (MemoryContentStore, MemoryState), answered asynchronously.
+   */
+  real?: boolean;
+  /** The real implementations with the state in a SQLite file (so `reopen` models a new process). Implies `real`. */
   stateFile?: boolean;
   /** Share another rig's files (a clean build of the same project in a fresh store and state). */
   fs?: MemoryFileSystem;
@@ -48,6 +56,25 @@ export interface RigBuildOptions {
   runner?: (inProcess: TaskRunner) => TaskRunner;
 }
 
+/** The state as a test inspects it: read synchronously (the engine awaits the seams). */
+export interface RigStateView {
+  latestResults(): Map<string, NodeResult>;
+  resultByKey(key: NodeResult['key']): NodeResult | undefined;
+  runs(limit?: number): RunRecord[];
+  runNodes(runId: string): RunNodeRecord[];
+}
+
+/** The content store as a test inspects and damages it. */
+export interface RigStoreView {
+  /** An object's bytes, verified. */
+  read(digest: NodeResult['key']): Buffer;
+  hasSync(digest: NodeResult['key'], size?: number): boolean;
+  /** Removes an object behind the store's back. */
+  drop(digest: NodeResult['key']): void;
+}
+
+type RigState = ResultStore & RunLog & VersionStore & LocalCaches & { close(): void };
+
 export interface RigBuild {
   summary: BuildSummary;
   /** Node ids in the order the runner started them. */
@@ -65,17 +92,24 @@ export interface RigBuild {
 
 /**
  * Runs the real scheduler (`build()`) on fakes: a memory file system for the project, an
- * in-process runner whose task functions are registered by module path, a real content
- * store in a temp dir and a real SQLite state. Each build is wired as `runBuild` wires one:
- * a fresh hasher, code digester and planner over the state's caches, caches saved after.
+ * in-process runner whose task functions are registered by module path (it opens the
+ * content store from the job's descriptor, as a worker does), a MemoryContentStore and a
+ * MemoryState (or, with `real`/`stateFile`, a FileContentStore in a temp dir and SQLite
+ * state). Each build is wired as `runBuild` wires one: a fresh hasher, code digester and
+ * planner over the state's caches, caches saved after. The temp dir holds scratch
+ * directories (and the data/ tree of versioned targets) either way.
  */
 export class EngineRig {
   readonly fs: MemoryFileSystem;
   readonly dir: string;
   readonly #stateFile: boolean;
+  readonly #real: boolean;
   readonly #tasks: Map<string, TaskFunction>;
-  store: FileContentStore;
-  state: State;
+  /** What the engine is given: the seams. */
+  seams!: { store: ContentStore; state: RigState };
+  /** What a test reads: the same store and state, synchronously. */
+  store!: RigStoreView;
+  state!: RigStateView;
   config: KfmConfig = { datasets: [] };
   /** The builds' clock: it moves only before each build, so run times and durations are exact. */
   readonly clock = new ManualClock();
@@ -85,14 +119,35 @@ export class EngineRig {
     this.fs = options.fs ?? new MemoryFileSystem();
     this.dir = tempDir();
     this.#stateFile = options.stateFile ?? false;
+    this.#real = this.#stateFile || (options.real ?? false);
     this.#tasks = tasks;
-    this.store = new FileContentStore(join(this.dir, 'store'));
-    this.state = State.open(this.#stateFile ? join(this.dir, 'state.db') : ':memory:');
+    this.#open();
   }
 
-  /** A rig over the same files, config and task functions, with an empty store and state. */
+  #open(): void {
+    if (!this.#real) {
+      const store = new MemoryContentStore();
+      const state = new MemoryState();
+      this.seams = { store, state };
+      this.store = { read: (d) => store.peek(d), hasSync: (d, size) => store.peekHas(d, size), drop: (d) => store.drop(d) };
+      this.state = {
+        latestResults: () => state.results.peekLatestResults(),
+        resultByKey: (k) => state.results.peekResultByKey(k),
+        runs: (limit) => state.runLog.peekRuns(limit),
+        runNodes: (runId) => state.runLog.peekRunNodes(runId),
+      };
+      return;
+    }
+    const store = new FileContentStore(join(this.dir, 'store'));
+    const state = State.open(this.#stateFile ? join(this.dir, 'state.db') : ':memory:');
+    this.seams = { store, state };
+    this.store = { read: (d) => store.read(d), hasSync: (d, size) => store.hasSync(d, size), drop: (d) => rmSync(store.pathOf(d), { force: true }) };
+    this.state = state;
+  }
+
+  /** A rig over the same files, config and task functions, with an empty store and state (of the same kind). */
   fresh(): EngineRig {
-    const rig = new EngineRig({ fs: this.fs }, this.#tasks);
+    const rig = new EngineRig({ fs: this.fs, real: this.#real }, this.#tasks);
     rig.config = this.config;
     return rig;
   }
@@ -128,9 +183,10 @@ export class EngineRig {
     this.fs.advance(options.advanceClockMs ?? 1000);
     this.clock.advance(options.advanceClockMs ?? 1000);
     const graph = this.analyze();
-    const hasher = new FileHasher(this.fs, this.state.statCache());
-    const code = new CodeDigester(this.fs, hasher, graph.root, this.state.moduleImports());
-    const planner = new Planner(graph, this.fs, hasher, code, this.store, this.state.latestResults());
+    const { state, store } = this.seams;
+    const hasher = new FileHasher(this.fs, state.statCache());
+    const code = new CodeDigester(this.fs, hasher, graph.root, state.moduleImports());
+    const planner = new Planner(graph, this.fs, hasher, code, store, await state.latestResults());
     const runner = new InProcessRunner((modulePath) => {
       const fn = this.#tasks.get(modulePath);
       if (!fn) throw new Error(`no task function registered for ${modulePath}`);
@@ -144,8 +200,8 @@ export class EngineRig {
         graph,
         planner,
         targets: options.targets ?? [...graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })),
-        state: this.state,
-        store: this.store,
+        state,
+        store,
         runner: options.runner ? options.runner(runner) : runner,
         jobs: options.jobs ?? 1,
         keepGoing: options.keepGoing ?? false,
@@ -161,8 +217,8 @@ export class EngineRig {
         clock: this.clock,
       });
     } finally {
-      this.state.putStatEntries(hasher.updatedEntries());
-      this.state.putModuleImports(code.newImports());
+      state.putStatEntries(hasher.updatedEntries());
+      state.putModuleImports(code.newImports());
     }
     const byId = new Map(summary.nodes.map((n) => [n.id, n]));
     return {
@@ -197,13 +253,13 @@ export class EngineRig {
   /** Closes and reopens the state and store, as a new kfm process would (needs `stateFile`). */
   reopen(): void {
     if (!this.#stateFile) throw new Error('reopen needs a rig with stateFile: true');
-    this.state.close();
-    this.state = State.open(join(this.dir, 'state.db'));
-    this.store = new FileContentStore(join(this.dir, 'store'));
+    this.seams.state.close();
+    this.#open();
   }
 
   close(): void {
-    this.state.close();
+    this.seams.state.close();
+    if (this.seams.store instanceof MemoryContentStore) this.seams.store.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
