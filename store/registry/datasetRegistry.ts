@@ -74,13 +74,15 @@ export function readStoredRegistry(root: string, slug: string): StoredRegistry |
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KfmError('kfmfile', `cannot read ${registryFile(slug)}: ${(e as Error).message}`);
+    throw new KfmError('kfmfile', `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: registryFile(slug) });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new KfmError('kfmfile', `not JSON: ${(e as Error).message}`, { file: registryFile(slug) });
+    // One line: JSON.parse quotes the text it choked on, newlines and all.
+    const why = (e as Error).message.replace(/\s+/g, ' ');
+    throw new KfmError('kfmfile', `not JSON: ${why} (fix it, or restore it with git checkout -- ${registryFile(slug)})`, { file: registryFile(slug) });
   }
   const problems = validate(value);
   if (problems.length > 0) {

@@ -95,7 +95,13 @@ describe('kfm log', () => {
       [5, 'reprocess'],
       [6, 'reprocess'],
     ]);
-    expect(await rig.run(['log', 'other'])).toEqual({ code: 0, signal: null, stdout: 'the audit ledger has no entries for other\n', stderr: '' });
+    // An unknown target is a usage error (exit 2), as in kfm status, not an empty log.
+    expect(await rig.run(['log', 'other'])).toEqual({
+      code: 2,
+      signal: null,
+      stdout: '',
+      stderr: 'kfm: dataset "other" is not registered (no registry/other.json): build a version of it, or run kfm check --update\n',
+    });
     expect(await rig.run(['log', 'ks@bad'])).toMatchObject({ code: 2 });
   });
 });
