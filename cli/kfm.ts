@@ -31,7 +31,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
   let projectOptions: CliContext['project'] | undefined;
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegativeJobs(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -121,6 +121,23 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     return exitCodeFor(error.code);
   }
+}
+
+/**
+ * `--jobs -1` / `-j -1`: parseArgs takes `-1` for an option and calls the value ambiguous;
+ * joined (`--jobs=-1`) it reaches the check that explains what --jobs takes.
+ */
+function joinNegativeJobs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if ((a === '--jobs' || a === '-j') && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`--jobs=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Adds the declaration's location to an error about a node (see engine/load/locateError.ts). */

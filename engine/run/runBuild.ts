@@ -15,6 +15,7 @@ import { newRunId } from '../../core/runId.js';
 import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
+import { jobsLimit } from './jobsLimit.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -41,7 +42,8 @@ export interface RunBuildOptions {
 export async function runBuild(project: Project, options: RunBuildOptions): Promise<BuildSummary> {
   const targets = options.targets.map((t) => parseTarget(t, project.graph));
   const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
-  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const limit = jobsLimit(Math.max(1, options.jobs ?? availableParallelism()), project.graph, all, availableParallelism());
+  const jobs = limit.jobs;
   const lock = new FileProjectLock(project.paths.kfmDir);
   try {
     await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
@@ -52,6 +54,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     lock.close();
     throw e;
   }
+  if (limit.clamped) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;
   const runId = newRunId(clock.now());
   let versioning: ReturnType<typeof openVersioning>;

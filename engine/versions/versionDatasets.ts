@@ -49,7 +49,7 @@ export function versionDatasets(args: VersionDatasetsArgs): { versions: LinkedVe
     } catch (e) {
       if (!(e instanceof KfmError)) throw e;
       failed = true;
-      args.onEvent({ type: 'build-error', message: e.message });
+      args.onEvent({ type: 'build-error', message: e.message, ...(e.location ? { location: e.location } : {}) });
     }
   }
   return { versions, failed };
