@@ -41,6 +41,11 @@ export interface TaskDecl extends TaskOptions {
 export interface DatasetOptions {
   /** The slice built when a target names no slice (`kfm build` alone, or `kfm build ks_counties`). */
   slice?: string;
+  /**
+   * The slices the dataset has (`['2017', '2018']`): a target naming another slice is an
+   * error listing these. Unset: any real YYYY, YYYY-MM or YYYY-MM-DD slice.
+   */
+  slices?: string[];
 }
 
 export interface DatasetDecl {

@@ -31,6 +31,8 @@ export interface GraphDataset {
   nodes: string[];
   /** The slice used when a target names none. */
   defaultSlice: string | undefined;
+  /** The slices the dataset declares it has (`dataset(spec, tasks, { slices })`); undefined: any real slice. */
+  slices: readonly string[] | undefined;
   declaredAt: Location | undefined;
 }
 
