@@ -54,7 +54,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     lock.close();
     throw e;
   }
-  if (limit.clamped) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
+  if (limit.clamped && options.jobs !== undefined) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;
   const runId = newRunId(clock.now());
   let versioning: ReturnType<typeof openVersioning>;

@@ -86,7 +86,7 @@ function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string):
     paths,
   };
   if (!ctx) return linked;
-  registerDatasetVersion(ctx.projectRoot, registry, graph, named, args.now);
+  registerDatasetVersion(ctx.projectRoot, registry, graph, named);
   const recorded = recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

@@ -22,7 +22,12 @@ export interface RegistryVersion {
   inputs_digest: Digest;
   mode: 'new' | 'reprocess' | 'backfill';
   status: DatasetVersionStatus;
-  created_at: string;
+  /**
+   * Written by kfm before 0.x: a wall-clock time in a committed file made every clone's first
+   * build rewrite it. No longer written (a version's time is its first ledger entry's); kept
+   * when an older file has it.
+   */
+  created_at?: string;
 }
 
 /** `registry/<slug>.json` (schemas/registry.schema.json). */
