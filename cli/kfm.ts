@@ -5,6 +5,7 @@ import { exitCodeFor, KfmError } from '../core/error.js';
 import { kfmVersion } from '../core/kfmVersion.js';
 import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
+import { systemError } from './systemError.js';
 import { BUILD_RERUN_MODES, type BuildRerunMode } from '../core/buildRerunMode.js';
 
 type Command = (cli: CliContext) => Promise<number>;
@@ -107,9 +108,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     let error =
       e instanceof KfmError
         ? e
-        : (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        : (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')
           ? new KfmError('usage', `${(e as Error).message} (see kfm --help)`)
-          : undefined;
+          : systemError(e, resolve(projectOptions?.cwd ?? process.cwd()));
     if (!error) {
       err(`kfm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       return 1;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { checkKfmDir } from '../../engine/load/checkKfmDir.js';
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { findKfmfile } from '../../engine/load/findKfmfile.js';
 import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
@@ -27,6 +28,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   // The no-op fast path needs neither the kfmfile loaded nor the engine's heavier modules.
   const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
   if (kfmfile) {
+    checkKfmDir(join(dirname(kfmfile), '.kfm'));
     const noop = tryNoopBuild({
       kfmfile,
       targets: cli.positionals,

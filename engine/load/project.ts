@@ -13,6 +13,7 @@ import { loadKfmfile } from './loadKfmfile.js';
 import { loadWithCallSites } from './locateError.js';
 import { projectPaths, type ProjectPaths } from './projectPaths.js';
 import { Planner } from '../plan/planner.js';
+import { checkKfmDir } from './checkKfmDir.js';
 
 /** Finds the kfmfile (`file`, or walking up from `cwd`), loads and validates it. */
 export async function loadGraph(options: { cwd?: string; file?: string; fresh?: boolean }): Promise<Graph> {
@@ -45,6 +46,7 @@ export class Project {
     this.graph = graph;
     this.fs = fs;
     this.paths = projectPaths(graph.kfmfile);
+    checkKfmDir(this.paths.kfmDir);
     mkdirSync(this.paths.kfmDir, { recursive: true });
     this.state = State.open(this.paths.statePath);
     this.store = new FileContentStore(this.paths.storeDir, 'deferred');
