@@ -16,8 +16,9 @@ export function systemError(e: unknown, cwd: string): KfmError | undefined {
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-    case 'SQLITE_FULL':
       return new KfmError('store', `disk full${at}: free some space and run again`);
+    case 'SQLITE_FULL':
+      return new KfmError('store', `disk full at .kfm/ (writing kfm's databases): free some space and run again`);
     case 'EROFS':
       return new KfmError('state', `read-only file system${at}: kfm writes its store and state under .kfm/ and the data/ tree; build where those are writable`);
     case 'EACCES':

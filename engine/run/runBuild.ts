@@ -96,9 +96,14 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     return summary;
   } finally {
     versioning?.close();
-    project.persistCaches(hasher, code);
-    if (!options.runner) await runner.close();
-    project.store.sweepTemp();
-    lock.close();
+    // Each step even when one before it throws (a full disk fails persistCaches): the temp
+    // files a failed write left are swept and the lock let go, so the next build starts clean.
+    try {
+      project.persistCaches(hasher, code);
+    } finally {
+      if (!options.runner) await runner.close();
+      project.store.sweepTemp();
+      lock.close();
+    }
   }
 }

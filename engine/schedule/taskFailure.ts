@@ -15,6 +15,10 @@ export function taskFailure(e: unknown, root: string): TaskFailure {
   if (!(e instanceof Error)) return { message: typeof e === 'string' && e !== '' ? e : `task threw ${describeThrown(e)}` };
   const error = e;
   const failure: TaskFailure = { message: error.message || error.name };
+  const { code, path } = e as NodeJS.ErrnoException;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    failure.message = `disk full${path ? ` at ${relative(root, path) || path}` : ''} (${error.message}): free some space and build again`;
+  }
   if (error.stack) {
     failure.stack = error.stack;
     const location = projectFrame(error.stack, root);
