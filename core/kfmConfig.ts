@@ -21,6 +21,11 @@ export interface TaskOptions {
   inputs?: string[];
   /** When true (the default), an input glob that matches nothing is an error. */
   inputsRequired?: boolean;
+  /**
+   * When true, an input may be (or resolve through a symlink to) a file outside the project.
+   * Default false: kfm refuses to read outside the project root, naming the path.
+   */
+  inputsOutsideProject?: boolean;
   /** Where the task's outputs appear in `data/`; `processed` unless said. Ingest tasks: `raw`. */
   zone?: Zone;
   /** Run every build even when the key is unchanged (e.g. an HTTP fetch that revalidates). */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { checkKfmDir } from '../../engine/load/checkKfmDir.js';
+import { checkWritePaths } from '../../engine/load/checkWritePaths.js';
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { findKfmfile } from '../../engine/load/findKfmfile.js';
 import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
@@ -29,6 +30,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
   if (kfmfile) {
     checkKfmDir(join(dirname(kfmfile), '.kfm'));
+    checkWritePaths(dirname(kfmfile));
     const noop = tryNoopBuild({
       kfmfile,
       targets: cli.positionals,

@@ -60,6 +60,7 @@ export function analyzeTask(t: TaskDecl, ds: DatasetDecl, a: TaskAnalysis): { no
     deps: [],
     inputPatterns: inputs,
     inputsRequired: t.inputsRequired ?? true,
+    inputsOutsideProject: t.inputsOutsideProject === true,
     zone,
     always: t.always ?? false,
     operation,

@@ -16,6 +16,8 @@ export interface GraphNode {
   deps: string[];
   inputPatterns: string[];
   inputsRequired: boolean;
+  /** `inputsOutsideProject`: inputs may resolve (through symlinks) outside the project. */
+  inputsOutsideProject: boolean;
   zone: Zone;
   always: boolean;
   /** What its run receipt calls it: `ingest`, `transform` (the default) or `qa`. Not part of any key or spec_hash. */

@@ -77,6 +77,7 @@ async function runCase(c: BadInputCase, index: number): Promise<Outcome> {
   const all = [first, verify, after].flatMap((r) => [r.stdout, r.stderr]).join('\n');
   const leaks = all.split('\n').filter((l) => l.includes('internal error') || /^\s+at (?:.+ \()?(?:file:|node:|\/)/.test(l));
   rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.outside`, { recursive: true, force: true });
   const show = (text: string) => text.split(dir).join('<dir>');
   const firstLine = show(first.stderr.split('\n')[0]!);
   const stdoutLine = c.stdout === undefined ? undefined : show(first.stdout).split('\n').find((l) => l === c.stdout) ?? show(first.stdout);

@@ -5,7 +5,7 @@
  * verbatim (`<dir>` stands for the project directory), then what `kfm receipts verify` exits
  * with, and that a good build after the documented fix succeeds.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** `fresh`: sources only, never built. `built`: one good build done (state, ledger, registry, data/). */
@@ -69,6 +69,15 @@ const rm = (rel: string) => (dir: string) => rmSync(join(dir, rel), { recursive:
 const garbage = (rel: string) => (dir: string) => {
   rmSync(join(dir, rel), { recursive: true, force: true });
   write(dir, rel, 'garbage\n');
+};
+/** Replaces `rel` with a symlink to `<dir>.outside` (a directory) or to a file in it, outside the project. */
+const linkOut = (dir: string, rel: string, kind: 'file' | 'dir') => {
+  const outside = `${dir}.outside`;
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(join(outside, 'rows.csv'), 'id,name\n9,Outside\n');
+  rmSync(join(dir, rel), { recursive: true, force: true });
+  mkdirSync(join(dir, rel, '..'), { recursive: true });
+  symlinkSync(kind === 'file' ? join(outside, 'rows.csv') : outside, join(dir, rel));
 };
 const both = (...fs: ((dir: string) => void)[]) => (dir: string) => fs.forEach((f) => f(dir));
 
@@ -219,6 +228,11 @@ export const CASES: BadInputCase[] = [
   { name: 'data: input file deleted', template: 'built', setup: rm('src/rows.csv'), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: input pattern \"src/rows.csv\" of task \"a/b\" matches no files" },
   { name: 'data: input is a directory', template: 'built', setup: both(rm('src/rows.csv'), (d) => mkdirSync(join(d, 'src/rows.csv'))), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: input pattern \"src/rows.csv\" of task \"a/b\" matches no files", fix: both(rm('src/rows.csv'), (d) => write(d, 'src/rows.csv', GOOD_FILES['src/rows.csv']!)) },
   { name: 'data: data/ is a file', template: 'built', setup: garbage('data'), args: ['build'], code: 2, stderr: "kfm: not a directory at data/processed/a/2019.7ed64cd8: a file stands where kfm keeps a directory (e.g. .kfm, data/ or registry/); move it away and run again", verify: 2, fix: rm('data') },
+  { name: 'symlink: an input file links out of the project', template: 'fresh', setup: (d) => linkOut(d, 'src/rows.csv', 'file'), args: ['build'], code: 2, stderr: 'kfm: kfmfile.ts:5:5: input "src/rows.csv" of task "a/b" resolves to <dir>.outside/rows.csv, outside the project: kfm reads only files inside it (set inputsOutsideProject: true on the task to allow it)', fix: rm('src/rows.csv') },
+  { name: 'symlink: an input allowed outside the project', template: 'fresh', setup: both((d) => linkOut(d, 'src/rows.csv', 'file'), kfm(kfmfileWith(`task('b', { run: './b.ts', inputs: ['src/rows.csv'], inputsOutsideProject: true })`))), args: ['build'], code: 0, stderr: '', fix: rm('src/rows.csv') },
+  { name: 'symlink: data/processed links out of the project', template: 'fresh', setup: (d) => linkOut(d, 'data/processed', 'dir'), args: ['build'], code: 2, stderr: 'kfm: data/processed is a symlink to <dir>.outside, outside the project: kfm writes only inside the project; make data/processed a directory inside it', fix: rm('data/processed') },
+  { name: 'symlink: registry/ links out of the project', template: 'built', setup: (d) => linkOut(d, 'registry', 'dir'), args: ['build'], code: 2, stderr: 'kfm: registry is a symlink to <dir>.outside, outside the project: kfm writes only inside the project; make registry a directory inside it', fix: rm('registry') },
+  { name: 'symlink: registry/ links out (promote)', template: 'built', setup: (d) => linkOut(d, 'registry', 'dir'), args: ['promote', 'a@2019.00000000'], code: 2, stderr: 'kfm: registry is a symlink to <dir>.outside, outside the project: kfm writes only inside the project; make registry a directory inside it', fix: rm('registry') },
   { name: 'data: a linked data file replaced', template: 'built', setup: (d) => {
     const version = readdirSync(join(d, 'data/processed/a'))[0]!;
     rmSync(join(d, 'data/processed/a', version, 'rows.txt'));
