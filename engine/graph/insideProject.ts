@@ -8,11 +8,13 @@ const realRoots = new Map<string, string>();
 /**
  * Refuses an input of `node` (`rel`, project-relative) that resolves, through a symlink, to
  * a file outside the project root: kfm would read and store bytes from anywhere. A task that
- * means to sets `inputsOutsideProject: true`. File systems without `realPath` (in-memory
+ * means to sets `inputsOutsideProject: true`. Inputs under `node_modules/` are exempt. File systems without `realPath` (in-memory
  * fakes) have no symlinks.
  */
 export function insideProject(fs: FileSystem, root: string, rel: string, node: GraphNode): void {
-  if (!fs.realPath) return;
+  // Dependencies are the package manager's: node_modules may be a symlink (a worktree, a
+  // shared install) or hold symlinked packages (pnpm, workspaces).
+  if (!fs.realPath || rel.startsWith('node_modules/')) return;
   let realRoot = realRoots.get(root);
   if (realRoot === undefined) {
     realRoot = fs.realPath(root);

@@ -54,7 +54,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     lock.close();
     throw e;
   }
-  if (limit.clamped && options.jobs !== undefined) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
+  // Said only when asked for more than the default (the cores) would run: -j 2 on a one-node build is no news.
+  if (limit.clamped && options.jobs !== undefined && options.jobs > availableParallelism()) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;
   const runId = newRunId(clock.now());
   let versioning: ReturnType<typeof openVersioning>;

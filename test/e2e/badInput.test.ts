@@ -64,11 +64,13 @@ async function runCase(c: BadInputCase, index: number): Promise<Outcome> {
   const dir = join(work, `case-${index}`);
   cpSync(templates[c.template], dir, { recursive: true });
   c.setup?.(dir);
+  const before = written(dir);
   const first = await kfm(c.args, dir);
   // A usage or kfmfile error on a project never built must leave nothing behind: no ledger
   // to verify (checked directly, which is cheaper and stricter than running verify).
   const untouched = c.template === 'fresh' && first.code === 2;
-  const verify = untouched ? { code: written(dir).length === 0 ? 0 : -2, stdout: written(dir).join(', '), stderr: '' } : await kfm(['receipts', 'verify'], dir);
+  const now = written(dir);
+  const verify = untouched ? { code: now.join() === before.join() ? 0 : -2, stdout: now.join(', '), stderr: '' } : await kfm(['receipts', 'verify'], dir);
   c.fix?.(dir);
   writeGood(dir);
   rmSync(join(dir, 'registry'), { recursive: true, force: true });
