@@ -5,6 +5,7 @@ import { exitCodeFor, KfmError } from '../core/error.js';
 import { kfmVersion } from '../core/kfmVersion.js';
 import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
+import { systemError } from './systemError.js';
 import { BUILD_RERUN_MODES, type BuildRerunMode } from '../core/buildRerunMode.js';
 
 type Command = (cli: CliContext) => Promise<number>;
@@ -31,7 +32,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
   let projectOptions: CliContext['project'] | undefined;
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegativeJobs(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -107,9 +108,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     let error =
       e instanceof KfmError
         ? e
-        : (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        : (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')
           ? new KfmError('usage', `${(e as Error).message} (see kfm --help)`)
-          : undefined;
+          : systemError(e, resolve(projectOptions?.cwd ?? process.cwd()));
     if (!error) {
       err(`kfm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       return 1;
@@ -121,6 +122,23 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     return exitCodeFor(error.code);
   }
+}
+
+/**
+ * `--jobs -1` / `-j -1`: parseArgs takes `-1` for an option and calls the value ambiguous;
+ * joined (`--jobs=-1`) it reaches the check that explains what --jobs takes.
+ */
+function joinNegativeJobs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if ((a === '--jobs' || a === '-j') && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`--jobs=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Adds the declaration's location to an error about a node (see engine/load/locateError.ts). */

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import { compareCodePoints } from './compareCodePoints.js';
 import type { Digest } from './digest.js';
@@ -35,6 +35,8 @@ export interface FileSystem {
   glob(patterns: string[], cwd: string): string[];
   /** Wall clock in milliseconds (used to tell whether a file's mtime can be trusted). */
   now(): number;
+  /** The path with every symlink resolved (realpath); fakes without symlinks may leave it out. */
+  realPath?(absPath: string): string;
 }
 
 export const nodeFileSystem: FileSystem = {
@@ -50,6 +52,7 @@ export const nodeFileSystem: FileSystem = {
     return found.sort(compareCodePoints);
   },
   now: () => Date.now(),
+  realPath: (absPath) => realpathSync(absPath),
 };
 
 /** The order of every sorted list kfm hashes; defined in core/compareCodePoints.ts, here for the file-system seam's users. */

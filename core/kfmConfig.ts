@@ -21,6 +21,11 @@ export interface TaskOptions {
   inputs?: string[];
   /** When true (the default), an input glob that matches nothing is an error. */
   inputsRequired?: boolean;
+  /**
+   * When true, an input may be (or resolve through a symlink to) a file outside the project.
+   * Default false: kfm refuses to read outside the project root, naming the path.
+   */
+  inputsOutsideProject?: boolean;
   /** Where the task's outputs appear in `data/`; `processed` unless said. Ingest tasks: `raw`. */
   zone?: Zone;
   /** Run every build even when the key is unchanged (e.g. an HTTP fetch that revalidates). */
@@ -41,6 +46,11 @@ export interface TaskDecl extends TaskOptions {
 export interface DatasetOptions {
   /** The slice built when a target names no slice (`kfm build` alone, or `kfm build ks_counties`). */
   slice?: string;
+  /**
+   * The slices the dataset has (`['2017', '2018']`): a target naming another slice is an
+   * error listing these. Unset: any real YYYY, YYYY-MM or YYYY-MM-DD slice.
+   */
+  slices?: string[];
 }
 
 export interface DatasetDecl {

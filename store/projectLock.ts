@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KfmError } from '../core/error.js';
 import type { Awaitable } from './awaitable.js';
@@ -11,7 +11,12 @@ export interface LockHolder {
   pid: number;
   command: string;
   started_at: string;
+  /** The inode of the `lock.db` the holder locked: a waiter that finds another one there knows the file was replaced. */
+  lock_ino?: number;
 }
+
+/** How often a holder checks that `.kfm/lock.db` is still the file it locked (ms). */
+const GUARD_MS = 250;
 
 export interface AcquireOptions {
   /** Give up after this long (a KfmError `lock` naming the holder). Default: wait forever. */
@@ -47,32 +52,93 @@ export interface ProjectLock {
  * `tryAcquire` and `describeHolder` are its synchronous extras (the no-op build's fast path).
  */
 export class FileProjectLock implements ProjectLock {
-  readonly #db: Database.Database;
+  #db: Database.Database;
+  /** Lock files this holder locked and that were deleted from under it (still locked, still open). */
+  readonly #orphans: Database.Database[] = [];
+  readonly #dbPath: string;
   readonly #holderPath: string;
   #held = false;
+  #holder: LockHolder | undefined;
+  #guard: NodeJS.Timeout | undefined;
 
   constructor(kfmDir: string) {
-    this.#db = new Database(join(kfmDir, 'lock.db'));
-    this.#db.pragma('busy_timeout = 0');
+    this.#dbPath = join(kfmDir, 'lock.db');
     this.#holderPath = join(kfmDir, 'lock.holder');
+    this.#db = this.#open();
   }
 
-  /** Takes the lock if free. */
+  #open(): Database.Database {
+    try {
+      const db = new Database(this.#dbPath);
+      db.pragma('busy_timeout = 0');
+      return db;
+    } catch (e) {
+      throw lockFileError(e);
+    }
+  }
+
+  /**
+   * Takes the lock if free. Free means: this process got the exclusive transaction on
+   * `.kfm/lock.db`, and `lock.holder` does not name a live process that locked another
+   * `lock.db` (one deleted or replaced while it held it: the lock is still its).
+   */
   tryAcquire(command: string): boolean {
     if (this.#held) throw new KfmError('lock', 'this handle already holds the project lock');
-    try {
-      this.#db.exec('BEGIN EXCLUSIVE');
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw e;
+    if (!this.#begin(this.#db)) return false;
+    const ino = inodeOf(this.#dbPath);
+    const previous = this.#readHolderRecord();
+    if (previous && previous.pid !== process.pid && previous.lock_ino !== undefined && previous.lock_ino !== ino && isAlive(previous.pid)) {
+      this.#db.exec('ROLLBACK');
+      return false;
     }
     this.#held = true;
-    const holder: LockHolder = { pid: process.pid, command, started_at: new Date().toISOString() };
+    this.#holder = { pid: process.pid, command, started_at: new Date().toISOString(), ...(ino !== undefined ? { lock_ino: ino } : {}) };
+    this.#writeHolder();
+    this.#guard = setInterval(() => this.#keep(), GUARD_MS);
+    this.#guard.unref();
+    return true;
+  }
+
+  #begin(db: Database.Database): boolean {
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw lockFileError(e);
+    }
+  }
+
+  #writeHolder(): void {
     // Written whole (a temp file renamed into place): a waiter never reads half of it.
     const tmp = `${this.#holderPath}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(holder) + '\n');
+    writeFileSync(tmp, JSON.stringify(this.#holder) + '\n');
     renameSync(tmp, this.#holderPath);
-    return true;
+  }
+
+  /**
+   * While held: if `lock.db` was deleted or replaced, lock the new file too (keeping the old
+   * one locked) and name it in `lock.holder`; if `lock.holder` was deleted, write it again.
+   * A build started meanwhile finds a live holder of another lock file and waits.
+   */
+  #keep(): void {
+    if (!this.#held || !this.#holder) return;
+    try {
+      const ino = inodeOf(this.#dbPath);
+      if (ino !== this.#holder.lock_ino) {
+        const db = this.#open();
+        if (this.#begin(db)) {
+          this.#orphans.push(this.#db);
+          this.#db = db;
+          this.#holder = { ...this.#holder, ...(inodeOf(this.#dbPath) !== undefined ? { lock_ino: inodeOf(this.#dbPath)! } : {}) };
+        } else db.close();
+        this.#writeHolder();
+      } else if (this.#readHolderRecord()?.pid !== process.pid) {
+        this.#writeHolder();
+      }
+    } catch {
+      // The guard only repairs; the build it protects goes on (the next tick tries again).
+    }
   }
 
   /**
@@ -120,9 +186,14 @@ export class FileProjectLock implements ProjectLock {
 
   /** The holder `lock.holder` names, if it names one. */
   #readHolder(): string | undefined {
+    const h = this.#readHolderRecord();
+    return h ? `${h.command} (pid ${h.pid}, since ${h.started_at})` : undefined;
+  }
+
+  #readHolderRecord(): LockHolder | undefined {
     try {
       const h = JSON.parse(readFileSync(this.#holderPath, 'utf8')) as LockHolder;
-      return `${h.command} (pid ${h.pid}, since ${h.started_at})`;
+      return typeof h === 'object' && h !== null && typeof h.pid === 'number' ? h : undefined;
     } catch {
       return undefined;
     }
@@ -131,14 +202,41 @@ export class FileProjectLock implements ProjectLock {
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    clearInterval(this.#guard);
+    this.#guard = undefined;
     // Still holding the lock: no one else is writing the file. A killed holder leaves its
     // file, and the next holder replaces it.
     rmSync(this.#holderPath, { force: true });
     this.#db.exec('ROLLBACK');
+    for (const db of this.#orphans.splice(0)) db.close();
+    this.#holder = undefined;
   }
 
   close(): void {
     this.release();
     this.#db.close();
   }
+}
+
+function inodeOf(path: string): number | undefined {
+  return statSync(path, { throwIfNoEntry: false })?.ino;
+}
+
+/** Whether a process with this pid runs (signal 0 tests without sending anything). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock file kfm cannot use, as a `lock` error naming it and what to do (it holds no data). */
+function lockFileError(e: unknown): KfmError {
+  const code = (e as { code?: string }).code ?? (e as Error).message;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new KfmError('lock', `.kfm/lock.db is not a lock file kfm can use (${code}): it holds no data; delete it (rm .kfm/lock.db) and run again`);
+  }
+  return new KfmError('lock', `cannot open the project lock .kfm/lock.db (${code}): check that .kfm/ is a writable directory`);
 }

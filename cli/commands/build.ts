@@ -1,10 +1,27 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { checkKfmDir } from '../../engine/load/checkKfmDir.js';
+import { checkWritePaths } from '../../engine/load/checkWritePaths.js';
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { findKfmfile } from '../../engine/load/findKfmfile.js';
 import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
 import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
+import type { Graph } from '../../engine/graph/graph.js';
+import { parseTarget } from '../../engine/graph/target.js';
+import { readRegistry } from '../../store/registry/datasetRegistry.js';
+
+/**
+ * Reads (and validates) the registry file of every dataset the build versions before
+ * anything runs: one that is not JSON or fails its schema is a located exit 2, as in kfm
+ * check, not a failed build after its tasks ran.
+ */
+function checkRegistries(graph: Graph, targets: string[]): void {
+  const parsed = targets.length === 0 ? [...graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets.map((t) => parseTarget(t, graph));
+  for (const t of parsed) {
+    if ((t.slice ?? graph.datasets.get(t.dataset)?.defaultSlice) !== undefined) readRegistry(graph.root, t.dataset);
+  }
+}
 
 export async function buildCommand(cli: CliContext): Promise<number> {
   if (cli.watch) return (await import('./watch.js')).watchCommand(cli);
@@ -12,6 +29,8 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   // The no-op fast path needs neither the kfmfile loaded nor the engine's heavier modules.
   const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
   if (kfmfile) {
+    checkKfmDir(join(dirname(kfmfile), '.kfm'));
+    checkWritePaths(dirname(kfmfile));
     const noop = tryNoopBuild({
       kfmfile,
       targets: cli.positionals,
@@ -26,6 +45,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   const { Project, loadGraph } = await import('../../engine/load/project.js');
   const { runBuild } = await import('../../engine/run/runBuild.js');
   const graph = await loadGraph(cli.project);
+  checkRegistries(graph, cli.positionals);
   const project = new Project(graph);
   const controller = new AbortController();
   let interrupts = 0;

@@ -3,6 +3,7 @@ import { locateProject } from '../../engine/load/locateProject.js';
 import { promoteVersion } from '../../stages/promotion/promoteVersion.js';
 import { PROMOTE_PLACEHOLDER_NOTICE } from '../../stages/promotion/promoteReceipt.js';
 import type { CliContext } from '../cliContext.js';
+import { checkWritePaths } from '../../engine/load/checkWritePaths.js';
 
 const USAGE = 'usage: kfm promote <dataset>@<dataset_version_id> [--actor <principal>] [--role <role>] [--json]';
 
@@ -17,7 +18,9 @@ export async function promoteCommand(cli: CliContext): Promise<number> {
   if (target === undefined || extra.length > 0) throw new KfmError('usage', USAGE);
   const json = cli.reporter === 'json';
   (json ? cli.err : cli.out)(`${PROMOTE_PLACEHOLDER_NOTICE}\n`);
-  const report = await promoteVersion(locateProject(cli.project), target, {
+  const paths = locateProject(cli.project);
+  checkWritePaths(paths.root);
+  const report = await promoteVersion(paths, target, {
     actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     onLockWait: (holder) => cli.err(`kfm: waiting for the project lock held by ${holder}\n`),
   });

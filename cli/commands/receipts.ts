@@ -3,6 +3,7 @@ import { locateProject } from '../../engine/load/locateProject.js';
 import { RECEIPTS_VERIFY_REPORT_VERSION, verifyReceipts } from '../../engine/receipts/verifyReceipts.js';
 import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { CliContext } from '../cliContext.js';
+import { requireRegistered } from './requireRegistered.js';
 
 const USAGE = 'usage: kfm receipts verify [<dataset>[@<slice>|@<dataset_version_id>]] [--json]';
 
@@ -15,6 +16,7 @@ export async function receiptsCommand(cli: CliContext): Promise<number> {
   if (sub !== 'verify' || extra.length > 0) throw new KfmError('usage', USAGE);
   const target = targetText === undefined ? undefined : parseVersionTarget(targetText);
   const paths = locateProject(cli.project);
+  if (target) requireRegistered(paths.root, target);
   const v = await verifyReceipts(paths, target);
   const ok = v.problems.length === 0;
   if (cli.reporter === 'json') {

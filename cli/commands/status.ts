@@ -3,6 +3,7 @@ import { datasetStatuses, STATUS_REPORT_VERSION } from '../../engine/versions/da
 import { locateProject } from '../../engine/load/locateProject.js';
 import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { CliContext } from '../cliContext.js';
+import { requireRegistered } from './requireRegistered.js';
 import { table } from './table.js';
 
 /**
@@ -12,7 +13,9 @@ import { table } from './table.js';
 export async function statusCommand(cli: CliContext): Promise<number> {
   if (cli.positionals.length > 1) throw new KfmError('usage', 'usage: kfm status [<dataset>[@<slice>|@<dataset_version_id>]] [--json]');
   const target = cli.positionals[0] === undefined ? undefined : parseVersionTarget(cli.positionals[0]);
-  const datasets = await datasetStatuses(locateProject(cli.project), target);
+  const paths = locateProject(cli.project);
+  if (target) requireRegistered(paths.root, target);
+  const datasets = await datasetStatuses(paths, target);
   if (cli.reporter === 'json') {
     cli.out(JSON.stringify({ kfm_status_version: STATUS_REPORT_VERSION, datasets }, null, 2) + '\n');
     return 0;

@@ -1,5 +1,6 @@
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { formatLocation, unreachable } from '../../core/error.js';
+import { jobsClampedText } from './jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
@@ -29,8 +30,11 @@ export class JsonReporter implements Reporter {
       case 'lock-waiting':
         this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
         return;
+      case 'jobs-clamped':
+        this.#err(`kfm: warning: ${jobsClampedText(e)}\n`);
+        return;
       case 'build-error':
-        this.#errors.push(e.message);
+        this.#errors.push(e.location ? `${formatLocation(e.location)}: ${e.message}` : e.message);
         return;
       // Watch mode: stdout stays one document per cycle; what happens between goes to stderr.
       case 'watch-change':

@@ -2,6 +2,7 @@ import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { describeReason } from '../../engine/keys/describeReason.js';
 import { describeSkip } from '../../engine/run/describeSkip.js';
 import { formatLocation, unreachable } from '../../core/error.js';
+import { jobsClampedText } from './jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
@@ -95,8 +96,11 @@ export class PlainReporter implements Reporter {
       case 'dataset-linked':
         this.#out(`linked   ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
         return;
+      case 'jobs-clamped':
+        this.#err(`kfm: warning: ${jobsClampedText(e)}\n`);
+        return;
       case 'build-error':
-        this.#err(`kfm: ${e.message}\n`);
+        this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
         return;
       case 'watch-waiting':
         this.#out(`${watchLineText.waiting(e.files, e.patterns)}\n`);

@@ -8,6 +8,7 @@
  */
 import { describeReason } from '../../engine/keys/describeReason.js';
 import { formatLocation, unreachable } from '../../core/error.js';
+import { jobsClampedText } from '../reporters/jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import type { SkipReason } from '../../engine/run/skipReason.js';
 import { oneLine } from './oneLine.js';
@@ -258,6 +259,9 @@ class Draft {
       case 'watch-error':
         if (s.watch) s.watch = { ...s.watch, waiting: undefined };
         this.#fail({ id: undefined, message: e.message, location: e.location ? formatLocation(e.location) : undefined });
+        return;
+      case 'jobs-clamped':
+        s.notices = [...s.notices, `warning: ${jobsClampedText(e)}`].slice(-NOTICES_KEPT);
         return;
       case 'build-error':
         this.#fail({ id: undefined, message: e.message, location: e.location ? formatLocation(e.location) : undefined });

@@ -3,6 +3,7 @@ import { canonicalJson } from '../../core/canonicalJson.js';
 import type { GraphDataset } from './graph.js';
 import type { KfmfileLocator } from './kfmfileLocator.js';
 import { SLICE_RE, SLUG_RE } from '../../core/spec.js';
+import { sliceProblem } from './sliceProblem.js';
 
 /**
  * Validates the `index`th dataset declaration of a kfmfile (its tasks aside): a dataset(...)
@@ -28,5 +29,26 @@ export function analyzeDataset(ds: DatasetDecl, index: number, earlier: Readonly
   if (defaultSlice !== undefined && (typeof defaultSlice !== 'string' || !SLICE_RE.test(defaultSlice))) {
     at.fail(`the default slice ${JSON.stringify(defaultSlice)} of dataset "${slug}" must be YYYY, YYYY-MM or YYYY-MM-DD`, ds.declaredAt);
   }
-  return { slug, spec: ds.spec, nodes: [], defaultSlice, declaredAt: at.where(ds.declaredAt) };
+  const badDefault = defaultSlice === undefined ? undefined : sliceProblem(defaultSlice);
+  if (badDefault) at.fail(`the default slice "${defaultSlice}" of dataset "${slug}" is not a real date: ${badDefault}`, ds.declaredAt);
+  const slices = declaredSlices(ds, slug, defaultSlice, (message) => at.fail(message, ds.declaredAt));
+  return { slug, spec: ds.spec, nodes: [], defaultSlice, slices, declaredAt: at.where(ds.declaredAt) };
+}
+
+/** `options.slices`: a list of distinct real slices that holds the default slice. */
+function declaredSlices(ds: DatasetDecl, slug: string, defaultSlice: string | undefined, fail: (message: string) => never): string[] | undefined {
+  const slices: unknown = ds.options?.slices;
+  if (slices === undefined) return undefined;
+  if (!Array.isArray(slices) || slices.length === 0) fail(`the slices of dataset "${slug}" must be a non-empty list of slices (YYYY, YYYY-MM or YYYY-MM-DD)`);
+  const seen = new Set<string>();
+  for (const s of slices as unknown[]) {
+    const problem = sliceProblem(s);
+    if (problem) fail(`slice ${JSON.stringify(s)} in the slices of dataset "${slug}" is invalid: ${problem}`);
+    if (seen.has(s as string)) fail(`slice "${String(s)}" is listed twice in the slices of dataset "${slug}"`);
+    seen.add(s as string);
+  }
+  if (defaultSlice !== undefined && !seen.has(defaultSlice)) {
+    fail(`the default slice "${defaultSlice}" of dataset "${slug}" is not one of its slices (${[...seen].join(', ')})`);
+  }
+  return [...seen];
 }

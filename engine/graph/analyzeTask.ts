@@ -8,6 +8,7 @@ import type { JsonObject } from '../../core/json.js';
 import type { KfmfileLocator } from './kfmfileLocator.js';
 import { TASK_NAME_RE, TASK_OPERATIONS, type TaskOperation, type Zone } from '../../core/spec.js';
 import { taskModulePath } from './taskModulePath.js';
+import { nonJsonAt } from './nonJsonAt.js';
 
 const ZONES: readonly Zone[] = ['raw', 'work', 'processed', 'catalog', 'published', 'quarantine'];
 
@@ -59,6 +60,7 @@ export function analyzeTask(t: TaskDecl, ds: DatasetDecl, a: TaskAnalysis): { no
     deps: [],
     inputPatterns: inputs,
     inputsRequired: t.inputsRequired ?? true,
+    inputsOutsideProject: t.inputsOutsideProject === true,
     zone,
     always: t.always ?? false,
     operation,
@@ -77,12 +79,17 @@ function taskSettings(
   id: string,
   fail: (message: string) => never,
 ): { params: JsonObject; zone: Zone; operation: TaskOperation; inputs: string[]; deps: string[] } {
-  const params = (t.params ?? {}) as JsonObject;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) fail(`the params of task "${id}" must be an object`);
+  const declared: unknown = t.params ?? {};
+  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) fail(`the params of task "${id}" must be an object`);
+  const bad = nonJsonAt(declared);
+  if (bad) fail(`params of task "${id}" are not JSON at ${bad.pointer}: ${bad.what}`);
+  // Tasks get the params in canonical (JCS, key-sorted) order: the order the key hashes, so a
+  // task that serialises ctx.params writes the same bytes whatever order the kfmfile used.
+  let params: JsonObject = {};
   try {
-    if (!isEmptyObject(params)) canonicalJson(params);
+    if (!isEmptyObject(declared as object)) params = JSON.parse(canonicalJson(declared)) as JsonObject;
   } catch (e) {
-    fail(`the params of task "${id}" are not valid JSON: ${(e as Error).message}`);
+    fail(`params of task "${id}" are not JSON: ${(e as Error).message}`);
   }
   const zone = t.zone ?? 'processed';
   if (!ZONES.includes(zone)) fail(`task "${id}" has unknown zone ${JSON.stringify(zone)}`);

@@ -16,6 +16,8 @@ export interface GraphNode {
   deps: string[];
   inputPatterns: string[];
   inputsRequired: boolean;
+  /** `inputsOutsideProject`: inputs may resolve (through symlinks) outside the project. */
+  inputsOutsideProject: boolean;
   zone: Zone;
   always: boolean;
   /** What its run receipt calls it: `ingest`, `transform` (the default) or `qa`. Not part of any key or spec_hash. */
@@ -31,6 +33,8 @@ export interface GraphDataset {
   nodes: string[];
   /** The slice used when a target names none. */
   defaultSlice: string | undefined;
+  /** The slices the dataset declares it has (`dataset(spec, tasks, { slices })`); undefined: any real slice. */
+  slices: readonly string[] | undefined;
   declaredAt: Location | undefined;
 }
 

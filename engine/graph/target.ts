@@ -1,6 +1,7 @@
 import { KfmError } from '../../core/error.js';
 import type { Graph } from './graph.js';
 import { SLICE_RE, SLUG_RE } from '../../core/spec.js';
+import { sliceProblem } from './sliceProblem.js';
 
 /** A build target: `ks_counties@2017` (dataset and slice) or `ks_counties`. */
 export interface Target {
@@ -18,9 +19,15 @@ export function parseTarget(text: string, graph: Graph): Target {
   if (slice !== undefined && !SLICE_RE.test(slice)) {
     throw new KfmError('usage', `invalid target "${text}": the slice must be YYYY, YYYY-MM or YYYY-MM-DD`);
   }
-  if (!graph.datasets.has(dataset)) {
+  const problem = slice === undefined ? undefined : sliceProblem(slice);
+  if (problem) throw new KfmError('usage', `invalid target "${text}": ${problem}`);
+  const ds = graph.datasets.get(dataset);
+  if (!ds) {
     const known = [...graph.datasets.keys()].join(', ') || 'none';
     throw new KfmError('usage', `unknown dataset "${dataset}" (datasets: ${known})`);
+  }
+  if (slice !== undefined && ds.slices !== undefined && !ds.slices.includes(slice)) {
+    throw new KfmError('usage', `dataset "${dataset}" has no slice ${slice} (its slices: ${ds.slices.join(', ')})`);
   }
   return { dataset, slice };
 }

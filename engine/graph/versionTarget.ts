@@ -1,5 +1,6 @@
 import { KfmError } from '../../core/error.js';
 import { SLICE_RE, SLUG_RE } from '../../core/spec.js';
+import { sliceProblem } from './sliceProblem.js';
 
 const DVID_RE = /^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
 
@@ -17,8 +18,16 @@ export function parseVersionTarget(text: string): VersionTarget {
   const rest = at < 0 ? undefined : text.slice(at + 1);
   if (!SLUG_RE.test(slug)) throw new KfmError('usage', `invalid target "${text}": the dataset slug must match ^[a-z0-9_]+$`);
   if (rest === undefined) return { slug };
-  if (SLICE_RE.test(rest)) return { slug, slice: rest };
-  if (DVID_RE.test(rest)) return { slug, datasetVersionId: rest };
+  if (SLICE_RE.test(rest)) {
+    const problem = sliceProblem(rest);
+    if (problem) throw new KfmError('usage', `invalid target "${text}": ${problem}`);
+    return { slug, slice: rest };
+  }
+  if (DVID_RE.test(rest)) {
+    const problem = sliceProblem(rest.slice(0, rest.indexOf('.')));
+    if (problem) throw new KfmError('usage', `invalid target "${text}": ${problem}`);
+    return { slug, datasetVersionId: rest };
+  }
   throw new KfmError('usage', `invalid target "${text}": after @ comes a slice (2017, 2017-06, 2017-06-30) or a dataset version id (2017.ab12cd34)`);
 }
 

@@ -14,6 +14,7 @@ import { loadWithCallSites } from './locateError.js';
 import { projectPaths, type ProjectPaths } from './projectPaths.js';
 import { Planner } from '../plan/planner.js';
 import { openSeams, type ProjectSeams, type ProjectState } from './openSeams.js';
+import { checkKfmDir } from './checkKfmDir.js';
 
 /** Finds the kfmfile (`file`, or walking up from `cwd`), loads and validates it. */
 export async function loadGraph(options: { cwd?: string; file?: string; fresh?: boolean }): Promise<Graph> {
@@ -47,6 +48,7 @@ export class Project {
     this.graph = graph;
     this.fs = fs;
     this.paths = projectPaths(graph.kfmfile);
+    checkKfmDir(this.paths.kfmDir);
     mkdirSync(this.paths.kfmDir, { recursive: true });
     this.#seams = openSeams(this.paths);
     this.state = this.#seams.state;

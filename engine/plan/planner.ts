@@ -7,6 +7,7 @@ import type { CodeDigester } from '../keys/codeDigest.js';
 import type { Digest } from '../../core/digest.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';
 import { diffKeyDocument } from '../keys/diffKeyDocument.js';
+import { insideProject } from '../graph/insideProject.js';
 import { KfmError } from '../../core/error.js';
 import type { FileHasher } from '../keys/fileHasher.js';
 import type { FileSystem } from '../../core/fs.js';
@@ -199,6 +200,7 @@ export class Planner {
       for (const m of matched) files.add(m);
     }
     const sorted = [...files].sort(compareCodePoints);
+    if (!node.inputsOutsideProject) for (const rel of sorted) insideProject(this.#fs, root, rel, node);
     return sorted.map((rel) => [rel, this.#hasher.digest(join(root, rel), rel)]);
   }
 }

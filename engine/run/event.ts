@@ -51,6 +51,8 @@ export type BuildEvent =
       counts: Record<NodeStatus, number>;
       durationMs: number;
     }
+  /** `--jobs` asked for more threads than the build can use: it runs `jobs` (engine/run/jobsLimit.ts). */
+  | { type: 'jobs-clamped'; requested: number; jobs: number; limit: 'nodes' | 'cores'; nodes: number; cores: number }
   /** A problem that stops the build before or outside any node. */
   | { type: 'build-error'; message: string; location?: Location }
   /** Watch mode: a cycle is over; waiting for a change to `files` files or to what `patterns` globs match. */

@@ -15,6 +15,7 @@ import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
 import { openProjectLock } from '../load/openSeams.js';
+import { jobsLimit } from './jobsLimit.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -41,7 +42,8 @@ export interface RunBuildOptions {
 export async function runBuild(project: Project, options: RunBuildOptions): Promise<BuildSummary> {
   const targets = options.targets.map((t) => parseTarget(t, project.graph));
   const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
-  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const limit = jobsLimit(Math.max(1, options.jobs ?? availableParallelism()), project.graph, all, availableParallelism());
+  const jobs = limit.jobs;
   const lock = openProjectLock(project.paths.kfmDir);
   try {
     await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
@@ -52,6 +54,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     await lock.close();
     throw e;
   }
+  // Said only when asked for more than the default (the cores) would run: -j 2 on a one-node build is no news.
+  if (limit.clamped && options.jobs !== undefined && options.jobs > availableParallelism()) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;
   const runId = newRunId(clock.now());
   let versioning: ReturnType<typeof openVersioning>;
@@ -103,9 +107,14 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     return summary;
   } finally {
     await versioning?.close();
-    project.persistCaches(hasher, code);
-    if (!options.runner) await runner.close();
-    project.sweepTemp();
-    await lock.close();
+    // Each step even when one before it throws (a full disk fails persistCaches): the temp
+    // files a failed write left are swept and the lock let go, so the next build starts clean.
+    try {
+      project.persistCaches(hasher, code);
+    } finally {
+      if (!options.runner) await runner.close();
+      project.sweepTemp();
+      await lock.close();
+    }
   }
 }

@@ -17,6 +17,7 @@ export interface VersionStatus {
   mode: string;
   /** A build makes a `candidate`; `kfm promote` publishes it. */
   status: DatasetVersionStatus;
+  /** When the version's first receipt was recorded (the audit ledger); `unknown` when the ledger has none (a fresh clone). */
   created_at: string;
   /** Ledger entries recorded for the version: run receipts (retries included) and promotions. */
   receipts: number;
@@ -47,8 +48,11 @@ export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarge
     const registry = readRegistry(paths.root, slug);
     if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it, or run kfm check --update`);
     const receipts = new Map<string, number>();
+    const firstRecorded = new Map<string, string>();
     for (const e of await readLedgerEntries(paths.kfmDir, slug)) {
-      if (e.datasetVersionId !== null) receipts.set(e.datasetVersionId, (receipts.get(e.datasetVersionId) ?? 0) + 1);
+      if (e.datasetVersionId === null) continue;
+      receipts.set(e.datasetVersionId, (receipts.get(e.datasetVersionId) ?? 0) + 1);
+      if (!firstRecorded.has(e.datasetVersionId)) firstRecorded.set(e.datasetVersionId, e.createdAt);
     }
     out.push({
       dataset_slug: slug,
@@ -59,7 +63,13 @@ export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarge
       latest_version_id: registry.latest_version_id,
       versions: registry.versions
         .filter((v) => !target || targetMatches(target, slug, v.dataset_version_id))
-        .map((v) => ({ ...v, receipts: receipts.get(v.dataset_version_id) ?? 0, latest: v.dataset_version_id === registry.latest_version_id })),
+        .map((v) => ({
+          ...v,
+          // The version's first ledger entry (its build's receipts); an older registry's own time otherwise.
+          created_at: firstRecorded.get(v.dataset_version_id) ?? v.created_at ?? 'unknown',
+          receipts: receipts.get(v.dataset_version_id) ?? 0,
+          latest: v.dataset_version_id === registry.latest_version_id,
+        })),
     });
   }
   return out;

@@ -9,7 +9,7 @@ import type { NamedVersion } from './nameDatasetVersion.js';
  * entry when it created the version. latest_version_id is kept as it was: a build never
  * publishes (only `kfm promote` moves it).
  */
-export function registryAfterBuild(before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion, createdAt: string): DatasetRegistry {
+export function registryAfterBuild(before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion): DatasetRegistry {
   const ds = graph.datasets.get(named.slug)!;
   const versions = [...(before?.versions ?? [])];
   const mode = named.decision.mode;
@@ -20,8 +20,9 @@ export function registryAfterBuild(before: DatasetRegistry | undefined, graph: G
       spec_hash: named.spec.specHash,
       inputs_digest: named.inputsDigest,
       mode,
+      // No created_at: the registry is committed, and a wall-clock time would make every
+      // clone's build of a recorded version rewrite it. The ledger has the time.
       status: 'candidate',
-      created_at: createdAt,
     });
   }
   return {
@@ -41,7 +42,7 @@ export function registryAfterBuild(before: DatasetRegistry | undefined, graph: G
  * Writes `registry/<slug>.json` after a build named a version; a registry that would not
  * change (a retry) is left as it was, not even rewritten (a v1 file then stays v1).
  */
-export function registerDatasetVersion(projectRoot: string, before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion, createdAt: string): void {
-  const next = registryAfterBuild(before, graph, named, createdAt);
+export function registerDatasetVersion(projectRoot: string, before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion): void {
+  const next = registryAfterBuild(before, graph, named);
   if (!before || canonicalJson(before) !== canonicalJson(next)) writeRegistry(projectRoot, next);
 }

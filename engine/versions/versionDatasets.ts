@@ -49,7 +49,7 @@ export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ vers
     } catch (e) {
       if (!(e instanceof KfmError)) throw e;
       failed = true;
-      args.onEvent({ type: 'build-error', message: e.message });
+      args.onEvent({ type: 'build-error', message: e.message, ...(e.location ? { location: e.location } : {}) });
     }
   }
   return { versions, failed };
@@ -86,7 +86,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
     paths,
   };
   if (!ctx) return linked;
-  registerDatasetVersion(ctx.projectRoot, registry, graph, named, args.now);
+  registerDatasetVersion(ctx.projectRoot, registry, graph, named);
   const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

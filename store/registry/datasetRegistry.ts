@@ -22,7 +22,12 @@ export interface RegistryVersion {
   inputs_digest: Digest;
   mode: 'new' | 'reprocess' | 'backfill';
   status: DatasetVersionStatus;
-  created_at: string;
+  /**
+   * Written by kfm before 0.x: a wall-clock time in a committed file made every clone's first
+   * build rewrite it. No longer written (a version's time is its first ledger entry's); kept
+   * when an older file has it.
+   */
+  created_at?: string;
 }
 
 /** `registry/<slug>.json` (schemas/registry.schema.json). */
@@ -74,13 +79,15 @@ export function readStoredRegistry(root: string, slug: string): StoredRegistry |
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KfmError('kfmfile', `cannot read ${registryFile(slug)}: ${(e as Error).message}`);
+    throw new KfmError('kfmfile', `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: registryFile(slug) });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new KfmError('kfmfile', `not JSON: ${(e as Error).message}`, { file: registryFile(slug) });
+    // One line: JSON.parse quotes the text it choked on, newlines and all.
+    const why = (e as Error).message.replace(/\s+/g, ' ');
+    throw new KfmError('kfmfile', `not JSON: ${why} (fix it, or restore it with git checkout -- ${registryFile(slug)})`, { file: registryFile(slug) });
   }
   const problems = validate(value);
   if (problems.length > 0) {

@@ -31,8 +31,11 @@ describe('kfm status', () => {
     const { rig, v1, v2 } = await history();
     const r = await rig.run(['status', 'ks']);
     expect(r.code).toBe(0);
-    const registry = JSON.parse(rig.read('registry/ks.json')) as { spec_hash: string; versions: { created_at: string }[] };
-    const [t1, t2] = registry.versions.map((v) => v.created_at);
+    const registry = JSON.parse(rig.read('registry/ks.json')) as { spec_hash: string };
+    // A version's created_at is its first ledger entry's (the registry holds no wall-clock time).
+    const log = JSON.parse((await rig.run(['log', '--json', 'ks'])).stdout) as { entries: { dataset_version_id: string; created_at: string }[] };
+    const firstAt = (dvid: string) => log.entries.find((e) => e.dataset_version_id === dvid)!.created_at;
+    const [t1, t2] = [firstAt(v1), firstAt(v2)];
     // Builds make candidates and publish nothing: no version is the latest yet.
     expect(r.stdout.split('\n')).toEqual([
       `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest none (nothing promoted); 2 candidates)`,
@@ -95,7 +98,13 @@ describe('kfm log', () => {
       [5, 'reprocess'],
       [6, 'reprocess'],
     ]);
-    expect(await rig.run(['log', 'other'])).toEqual({ code: 0, signal: null, stdout: 'the audit ledger has no entries for other\n', stderr: '' });
+    // An unknown target is a usage error (exit 2), as in kfm status, not an empty log.
+    expect(await rig.run(['log', 'other'])).toEqual({
+      code: 2,
+      signal: null,
+      stdout: '',
+      stderr: 'kfm: dataset "other" is not registered (no registry/other.json): build a version of it, or run kfm check --update\n',
+    });
     expect(await rig.run(['log', 'ks@bad'])).toMatchObject({ code: 2 });
   });
 });

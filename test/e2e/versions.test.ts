@@ -237,10 +237,12 @@ describe('rerun modes', () => {
       spec_hash: v.spec_hash,
       // A build makes a candidate; only kfm promote sets latest_version_id.
       latest_version_id: null,
-      versions: [{ dataset_version_id: v.dataset_version_id, slice: '2019', spec_hash: v.spec_hash, inputs_digest: v.inputs_digest, mode: 'new', status: 'candidate', created_at: expect.any(String) }],
+      versions: [{ dataset_version_id: v.dataset_version_id, slice: '2019', spec_hash: v.spec_hash, inputs_digest: v.inputs_digest, mode: 'new', status: 'candidate' }],
       task_code: { clean: [['clean.ts', expect.stringMatching(/^sha256:/)]], qa: [['qa.ts', expect.stringMatching(/^sha256:/)]] },
     });
     expect((doc.spec_document as { tasks: { name: string }[] }).tasks.map((t) => t.name)).toEqual(['clean', 'fetch', 'qa']);
+    // No wall-clock value in the committed file: the version entry has exactly these fields.
+    expect(Object.keys((doc.versions as object[])[0]!).sort()).toEqual(['dataset_version_id', 'inputs_digest', 'mode', 'slice', 'spec_hash', 'status']);
   });
 
   it('prints the mode, the receipts and the links in plain output', async () => {
