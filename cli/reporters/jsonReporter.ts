@@ -29,6 +29,9 @@ export class JsonReporter implements Reporter {
       case 'lock-waiting':
         this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
         return;
+      case 'audit-notice':
+        this.#err(`kfm: ${e.message}\n`);
+        return;
       case 'build-error':
         this.#errors.push(e.message);
         return;

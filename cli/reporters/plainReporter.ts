@@ -95,6 +95,9 @@ export class PlainReporter implements Reporter {
       case 'dataset-linked':
         this.#out(`linked   ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
         return;
+      case 'audit-notice':
+        this.#err(`kfm: ${e.message}\n`);
+        return;
       case 'build-error':
         this.#err(`kfm: ${e.message}\n`);
         return;

@@ -15,6 +15,7 @@ import { newRunId } from '../../core/runId.js';
 import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
+import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -65,6 +66,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const { planner, hasher, code } = project.planner();
   try {
     project.store.sweepTemp();
+    repairAtBuildStart(project.paths, project.store, options.onEvent);
     project.state.closeAbandonedRuns(clock.now().toISOString());
     rmSync(project.paths.scratchDir, { recursive: true, force: true });
     const summary = await build({
