@@ -59,7 +59,8 @@ export function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): Da
       latest_version_id: registry.latest_version_id,
       versions: registry.versions
         .filter((v) => !target || targetMatches(target, slug, v.dataset_version_id))
-        .map((v) => ({ ...v, receipts: receipts.get(v.dataset_version_id) ?? 0, latest: v.dataset_version_id === registry.latest_version_id })),
+        // The receipts anchor is the registry's concern (kfm receipts verify), not the status report's.
+        .map(({ receipts_anchor: _anchor, ...v }) => ({ ...v, receipts: receipts.get(v.dataset_version_id) ?? 0, latest: v.dataset_version_id === registry.latest_version_id })),
     });
   }
   return out;

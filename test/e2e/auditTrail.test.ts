@@ -50,13 +50,14 @@ interface Row {
   run_id: string;
 }
 
-function project(): CliRig {
-  return newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'src/rows.csv': 'id\n1\n', 'src/side.csv': 'side\n' });
+/** A project; `trust: false`: without kfm.trust.json or a signing key yet (see CliRig). */
+function project(options: { trust?: boolean } = {}): CliRig {
+  return newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'src/rows.csv': 'id\n1\n', 'src/side.csv': 'side\n' }, options);
 }
 
 /** A project built once: ks (fetch, clean) is ledger seq 1-2, side (s) seq 3. */
-async function built(): Promise<{ rig: CliRig; ks: string; side: string; stderr: string }> {
-  const rig = project();
+async function built(options: { trust?: boolean } = {}): Promise<{ rig: CliRig; ks: string; side: string; stderr: string }> {
+  const rig = project(options);
   const { result, report } = await rig.buildJson(['ks', 'side']);
   expect(result.code).toBe(0);
   return { rig, ks: report.versions[0]!.dataset_version_id, side: report.versions[1]!.dataset_version_id, stderr: result.stderr };
@@ -124,7 +125,7 @@ describe('receipt files derivable from the ledger', () => {
   });
 
   it('a build killed (SIGKILL) between its ledger appends and its receipt files: verify says repairable; the next build writes them back', async () => {
-    const rig = project();
+    const rig = project({ trust: false });
     const killed = await rig.run(['build', '--json', 'ks', 'side'], { env: { KFM_TEST_SIGKILL_AFTER_RECEIPTS: '1' } });
     expect(killed.signal).toBe('SIGKILL');
     const rows = ledgerRows(rig);
@@ -196,7 +197,7 @@ describe('anchors a truncation cannot rewrite', () => {
 
 describe('pinned trust', () => {
   it('the first build creates kfm.trust.json with its key and says so; trust list shows it', async () => {
-    const { rig, stderr } = await built();
+    const { rig, stderr } = await built({ trust: false });
     const trust = JSON.parse(rig.read('kfm.trust.json')) as { kfm_trust_version: string; keys: { keyid: string; owner: string }[] };
     expect(trust.kfm_trust_version).toBe('v1');
     expect(trust.keys).toHaveLength(1);
