@@ -7,6 +7,7 @@ import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/le
 import { FileProjectLock } from '../../store/projectLock.js';
 import { parseRunId, receiptFileName } from '../../store/receipts/runReceipt.js';
 import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
 import { SLUG_RE } from '../../core/spec.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import type { EventSink } from '../run/event.js';
@@ -91,7 +92,16 @@ function exists(path: string): boolean {
  * `audit-notice` when it wrote anything.
  */
 export function repairAtBuildStart(paths: ProjectPaths, store: LocalContentStore, onEvent: EventSink): void {
-  const repaired = repairReceiptFiles(paths, store);
+  let repaired: string[];
+  try {
+    repaired = repairReceiptFiles(paths, store);
+  } catch (e) {
+    // A ledger this build cannot read stops a versioned build when it appends; an
+    // unversioned one has no business failing over it.
+    if (!(e instanceof KfmError)) throw e;
+    onEvent({ type: 'audit-notice', message: `could not check the receipt files against the audit ledger: ${e.message}` });
+    return;
+  }
   if (repaired.length === 0) return;
   const n = repaired.length;
   onEvent({
