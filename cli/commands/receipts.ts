@@ -55,8 +55,13 @@ export async function receiptsCommand(cli: CliContext): Promise<number> {
   for (const r of repaired) cli.out(`repaired data/${r}: written back from the audit ledger\n`);
   for (const p of v.problems) {
     const path = p.path !== undefined ? `data/catalog/${p.path}` : p.file;
-    const where = p.seq !== null ? `seq ${p.seq}` : (path ?? 'ledger');
     const file = p.seq !== null && path !== undefined && !p.problem.includes(path) ? ` (${path})` : '';
+    // A problem without an entry that names its file first is printed as it is.
+    if (p.seq === null && (path === undefined ? p.problem.startsWith('the ledger') : p.problem.startsWith(`${path} `) || p.problem.startsWith(`${path}:`))) {
+      cli.out(`${p.problem}\n`);
+      continue;
+    }
+    const where = p.seq !== null ? `seq ${p.seq}` : (path ?? 'ledger');
     cli.out(`${where}: ${p.problem}${file}\n`);
   }
   const scope = target ? `${v.checked} of ${v.entries} ledger entries (${targetText})` : `${v.entries} ledger entr${v.entries === 1 ? 'y' : 'ies'}`;

@@ -159,7 +159,7 @@ describe('anchors a truncation cannot rewrite', () => {
     const r = await verify(rig);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `registry/side.json: registry/side.json: version ${side} anchors ledger entry seq 3 (${rows[2]!.entry_hash}), but the ledger ends at seq 2: entries were truncated\n`,
+      `registry/side.json: version ${side} anchors ledger entry seq 3 (${rows[2]!.entry_hash}), but the ledger ends at seq 2: entries were truncated\n`,
     );
   });
 
@@ -189,7 +189,7 @@ describe('anchors a truncation cannot rewrite', () => {
     const r = await verify(rig, ['--head', rows[4]!.entry_hash]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `ledger: the ledger holds no entry with hash ${rows[4]!.entry_hash} (--head): it was truncated or rewritten since that head was recorded (its head now: seq 3 ${rows[2]!.entry_hash})\n`,
+      `the ledger holds no entry with hash ${rows[4]!.entry_hash} (--head): it was truncated or rewritten since that head was recorded (its head now: seq 3 ${rows[2]!.entry_hash})\n`,
     );
     expect((await verify(rig, ['--head', 'nope'])).code).toBe(2);
   });
