@@ -21,6 +21,10 @@ export interface CliContext {
   role?: string | undefined;
   /** `kfm check --update`: record the current spec hashes in the registry. */
   update?: boolean;
+  /** `kfm receipts verify --repair`: re-materialise missing receipt files from the ledger first. */
+  repair?: boolean;
+  /** `kfm receipts verify --head <entry hash>`: the ledger must hold that entry. */
+  head?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   out: (text: string) => void;

@@ -11,8 +11,14 @@ Commands:
   check [--update]           compare every dataset's spec_hash with registry/<slug>.json
                              and name the fields that drifted (exit 1); --update records
                              the current specs. Reads the kfmfile and task code only
-  receipts verify [target]   verify the audit ledger: hash chain, signatures, receipt
-                             schemas, store digests and receipt files (exit 1 on any problem)
+  receipts verify [target]   verify the audit trail: hash chain, signatures by keys pinned
+                             in kfm.trust.json, receipt schemas, store digests, receipt
+                             files, the data/ tree and the registry with its anchors
+                             (exit 1 on any problem; 3 when every problem is a receipt
+                             file the ledger can give back: --repair writes them)
+  receipts head              the ledger's head (seq, entry hash), to record elsewhere
+  receipts trust list|add <pem file> [<owner>]
+                             the public keys kfm.trust.json pins
   promote <dataset>@<dvid>   publish a built version: mark it published and make it the
                              registry's latest_version_id (a build only makes candidates),
                              with a signed promote receipt. A placeholder: no gates run
@@ -44,6 +50,9 @@ Options:
       --role <role>          kfm build, promote: the actor's role in the receipts
                              (default: operator)
       --update               kfm check: record the current spec hashes in registry/
+      --repair               kfm receipts verify: first write back receipt files the
+                             ledger holds but data/ lacks
+      --head <entry hash>    kfm receipts verify: fail unless the ledger holds this entry
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

@@ -47,6 +47,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
         actor: { type: 'string' },
         role: { type: 'string' },
         update: { type: 'boolean' },
+        repair: { type: 'boolean' },
+        head: { type: 'string' },
         watch: { type: 'boolean', short: 'w' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -72,6 +74,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
     }
     if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
+    if ((values.repair || values.head !== undefined) && name !== 'receipts') throw new KfmError('usage', `--repair and --head apply to kfm receipts verify (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -97,6 +100,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       actor: values.actor,
       role: values.role,
       update: values.update ?? false,
+      repair: values.repair ?? false,
+      head: values.head,
       watch: values.watch === true || name === 'watch',
       out,
       err,

@@ -33,6 +33,9 @@ export class JsonReporter implements Reporter {
       case 'jobs-clamped':
         this.#err(`kfm: warning: ${jobsClampedText(e)}\n`);
         return;
+      case 'audit-notice':
+        this.#err(`kfm: ${e.message}\n`);
+        return;
       case 'build-error':
         this.#errors.push(e.location ? `${formatLocation(e.location)}: ${e.message}` : e.message);
         return;

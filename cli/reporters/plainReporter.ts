@@ -99,6 +99,9 @@ export class PlainReporter implements Reporter {
       case 'jobs-clamped':
         this.#err(`kfm: warning: ${jobsClampedText(e)}\n`);
         return;
+      case 'audit-notice':
+        this.#err(`kfm: ${e.message}\n`);
+        return;
       case 'build-error':
         this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
         return;

@@ -244,6 +244,9 @@ class Draft {
       }
       case 'receipts-recorded':
         return;
+      case 'audit-notice':
+        s.notices = addNotice(s, e.message).notices;
+        return;
       case 'dataset-linked':
         this.#dataset(e.dataset).versionId = e.datasetVersionId;
         return;

@@ -2,6 +2,7 @@ import { actorOf } from './actor.js';
 import { KfmError } from '../../core/error.js';
 import type { Project } from '../load/project.js';
 import { ReceiptWriter } from './receiptWriter.js';
+import { pinSigningKey } from './pinSigningKey.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { Target } from '../graph/target.js';
 import type { EventSink } from '../run/event.js';
@@ -12,8 +13,9 @@ import type { VersioningContext } from '../versions/versioningContext.js';
 
 /**
  * Sets up what a build's dataset versions need (engine/versions/versioningContext.ts) when
- * a target is versioned (has a slice): the signing key (loaded or generated, and trusted in
- * `.kfm/keys/`) before anything runs, so a missing key fails the build at once. The caller
+ * a target is versioned (has a slice): the signing key (loaded or generated, its public half
+ * in `.kfm/keys/`, checked against kfm.trust.json: pinSigningKey.ts) before anything runs,
+ * so a missing key fails the build at once. The caller
  * passes `context` to the build (BuildOptions.versioning) and closes it after. Returns
  * undefined when no target is versioned (`--expect` then is a usage error).
  */
@@ -31,6 +33,12 @@ export function openVersioning(
   }
   const { kfmDir } = project.paths;
   const receipts = new ReceiptWriter({ projectRoot: project.paths.root, kfmDir, openLedger: () => openLedger(kfmDir) });
+  try {
+    pinSigningKey(project.paths.root, receipts.key, options.onEvent);
+  } catch (e) {
+    void receipts.close();
+    throw e;
+  }
   let environment: ReceiptEnvironment | undefined;
   return {
     context: {

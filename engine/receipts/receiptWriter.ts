@@ -9,6 +9,7 @@ import { loadOrCreateSigningKey, type SigningKey } from '../../store/receipts/si
 import { trustPublicKey } from '../../store/receipts/trustedKeys.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
+import { testKillHook } from './testKillHook.js';
 
 /** What recording a dataset version's receipts wrote. */
 export interface RecordedReceipts {
@@ -16,6 +17,8 @@ export interface RecordedReceipts {
   runIds: string[];
   /** Their ledger sequence numbers. */
   seqs: number[];
+  /** Their ledger entry hashes. */
+  entryHashes: string[];
   /** Their files, relative to data/. */
   paths: string[];
 }
@@ -64,7 +67,7 @@ export class ReceiptWriter {
     if (stored.length > 0) await store.flush(stored);
 
     this.#ledger ??= this.#openLedger();
-    const out: RecordedReceipts = { runIds: [], seqs: [], paths: [] };
+    const out: RecordedReceipts = { runIds: [], seqs: [], entryHashes: [], paths: [] };
     const files: { path: string; digest: Digest }[] = [];
     for (const r of args.receipts) {
       const envelope = signStatement(receiptStatement(r), this.key);
@@ -74,6 +77,8 @@ export class ReceiptWriter {
       files.push({ path, digest: file.digest });
       out.runIds.push(r.run_id);
       out.seqs.push(entry.seq);
+      out.entryHashes.push(entry.entryHash);
+      testKillHook(out.seqs.length);
       out.paths.push(path);
     }
     await store.flush(files.map((f) => f.digest));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import { openLedgerReadOnly, openProjectStore } from '../load/openSeams.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
-import { loadTrustedKeys } from '../../store/receipts/trustedKeys.js';
+import { auditProject, explainUnpinned, projectTrust } from './auditProject.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
 
@@ -22,27 +22,44 @@ export interface ReceiptsVerification {
 }
 
 /** Problems of the chain as a whole: reported whatever the target, since they undermine every entry after them. */
-const CHAIN: ReadonlySet<LedgerProblemReason> = new Set(['chain-broken', 'entry-hash-mismatch', 'sequence-gap', 'sequence-out-of-order', 'duplicate-entry']);
+const CHAIN: ReadonlySet<LedgerProblemReason> = new Set([
+  'chain-broken',
+  'entry-hash-mismatch',
+  'sequence-gap',
+  'sequence-out-of-order',
+  'duplicate-entry',
+  'trust-file-missing',
+  'head-missing',
+]);
 
 /**
  * `kfm receipts verify [target]`: the audit ledger end to end (verifyLedger: the hash chain,
  * every signature against the project's trusted keys, every receipt against its schema,
  * every digest a receipt names against the content store, and the receipt files under
- * data/catalog/). With a target, problems of other datasets' entries and files are left out,
+ * data/catalog/), pinned against kfm.trust.json (projectTrust), and beyond the ledger the
+ * data/ tree, the registry and its anchors, and an externally recorded head (auditProject).
+ * With a target, problems of other datasets' entries and files are left out,
  * but not problems of the chain itself. Opens nothing for writing; a missing ledger is empty.
  */
-export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget): Promise<ReceiptsVerification> {
+export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget, options: { head?: string | undefined } = {}): Promise<ReceiptsVerification> {
   const ledger = openLedgerReadOnly(paths.kfmDir);
   try {
     const rows = ledger ? await ledger.entries() : [];
     const store = existsSync(paths.storeDir) ? openProjectStore(paths) : { check: async () => 'missing' as const };
-    const problems = await verifyLedger({
-      ledger: { entries: () => rows },
-      store,
-      trustedKeys: loadTrustedKeys(paths.kfmDir),
-      catalogDir: join(paths.dataDir, 'catalog'),
-      requireReceiptFiles: true,
-    });
+    const trust = projectTrust(paths, rows.length);
+    const problems = [
+      ...trust.problems,
+      ...(
+        await verifyLedger({
+          ledger: { entries: () => rows },
+          store,
+          trustedKeys: trust.keys,
+          catalogDir: join(paths.dataDir, 'catalog'),
+          requireReceiptFiles: true,
+        })
+      ).map(explainUnpinned),
+      ...auditProject(paths, rows, options),
+    ];
     const bySeq = new Map<number, LedgerEntry>(rows.map((r) => [r.seq, r]));
     const inTarget = (p: LedgerProblem): boolean => {
       if (!target || CHAIN.has(p.reason)) return true;
@@ -50,6 +67,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
         const [slug, dvid] = p.path.split('/');
         return targetMatches(target, slug ?? null, dvid ?? null);
       }
+      if (p.file !== undefined) return fileInTarget(target, p.file);
       const row = p.seq === null ? undefined : bySeq.get(p.seq);
       return row !== undefined && targetMatches(target, row.datasetSlug, row.datasetVersionId);
     };
@@ -62,4 +80,12 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
   } finally {
     await ledger?.close();
   }
+}
+
+/** A data/ or registry/ file's problem belongs to a target when its slug (and dvid, for data/) does. */
+function fileInTarget(target: VersionTarget, file: string): boolean {
+  const parts = file.split('/');
+  if (parts[0] === 'registry') return parts[1] === `${target.slug}.json`;
+  if (parts[0] === 'data') return targetMatches(target, parts[2] ?? null, parts[3] ?? null);
+  return true;
 }

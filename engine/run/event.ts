@@ -41,6 +41,12 @@ export type BuildEvent =
     }
   /** A dataset version's run receipts were signed, appended to the audit ledger and written under data/catalog/. */
   | { type: 'receipts-recorded'; dataset: string; datasetVersionId: string; count: number; firstSeq: number; lastSeq: number }
+  /**
+   * Something about the audit trail the operator should know (engine/receipts/): the trust
+   * file created with the signing key, a signing key not pinned or readable by others,
+   * receipt files re-materialised from the ledger.
+   */
+  | { type: 'audit-notice'; message: string }
   /** A dataset's outputs were linked into the data/ tree under its version. */
   | { type: 'dataset-linked'; dataset: string; datasetVersionId: string; paths: number }
   /** The build ended. */

@@ -16,6 +16,7 @@ import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
 import { openProjectLock } from '../load/openSeams.js';
 import { jobsLimit } from './jobsLimit.js';
+import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -79,6 +80,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   try {
     // Local housekeeping, the project's own: temp files a killed build left in the file store.
     project.sweepTemp();
+    await repairAtBuildStart(project.paths, project.store, options.onEvent);
     await project.state.closeAbandonedRuns(clock.now().toISOString());
     rmSync(project.paths.scratchDir, { recursive: true, force: true });
     const summary = await build({

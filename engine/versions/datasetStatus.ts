@@ -63,7 +63,8 @@ export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarge
       latest_version_id: registry.latest_version_id,
       versions: registry.versions
         .filter((v) => !target || targetMatches(target, slug, v.dataset_version_id))
-        .map((v) => ({
+        // The receipts anchor is the registry's concern (kfm receipts verify), not the status report's.
+        .map(({ receipts_anchor: _anchor, ...v }) => ({
           ...v,
           // The version's first ledger entry (its build's receipts); an older registry's own time otherwise.
           created_at: firstRecorded.get(v.dataset_version_id) ?? v.created_at ?? 'unknown',

@@ -7,6 +7,7 @@ import type { Target } from '../graph/target.js';
 import type { Planner } from '../plan/planner.js';
 import type { EventSink } from '../run/event.js';
 import { recordVersionReceipts } from '../receipts/recordVersionReceipts.js';
+import { anchorVersionReceipts } from '../receipts/anchorVersionReceipts.js';
 import { linkDatasetVersion, type LinkedVersion } from './linkDatasetVersion.js';
 import { nameDatasetVersion } from './nameDatasetVersion.js';
 import { recordDatasetVersion } from './recordDatasetVersion.js';
@@ -88,5 +89,6 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
   const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
+  anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

@@ -7,6 +7,7 @@ import type { ContentStore, ObjectCheck } from '../contentStore.js';
 import { parseRunId, receiptFileName, runIdOfReceiptFile, type RunReceipt } from '../receipts/runReceipt.js';
 import type { TrustedKeys } from '../receipts/trustedKeys.js';
 import { verifyReceiptEnvelope, type ReceiptProblem } from '../receipts/verifyReceiptEnvelope.js';
+import { intactEntries } from './intactEntries.js';
 import { entryHash, GENESIS_HASH, LEDGER_KIND_RUN_RECEIPT, type LedgerEntry, type LedgerReader } from './ledger.js';
 
 /** Why a ledger (or a receipt file beside it) does not verify. */
@@ -41,8 +42,34 @@ export type LedgerProblemReason =
   | 'receipt-file-unledgered'
   /** A receipt file lies under another dataset version than its receipt names. */
   | 'receipt-file-misplaced'
-  /** A ledger receipt's file is missing. */
-  | 'receipt-file-missing';
+  /** A ledger receipt's file is missing, and its entry is not intact: it cannot be derived. */
+  | 'receipt-file-missing'
+  /**
+   * A ledger receipt's file is missing, but its entry is in the ledger's intact prefix:
+   * `kfm receipts verify --repair` (or the next build) writes it back from the ledger.
+   */
+  | 'receipt-file-repairable'
+  /** Problems beyond the ledger, from the engine's checks (engine/receipts/auditProject.ts). */
+  | AuditProblemReason;
+
+/** Problems of the data tree, the registry, the trust file and external anchors. */
+export type AuditProblemReason =
+  /** A file under data/processed/ differs from its version's checksums.json or from the receipt naming it. */
+  | 'data-file-mismatch'
+  /** A file a version's checksums.json or receipt names is missing from data/. */
+  | 'data-file-missing'
+  /** A file under a version's data/processed/ directory that its checksums.json does not list. */
+  | 'data-file-unlisted'
+  /** A checksums.json that cannot be read or does not describe its version. */
+  | 'checksums-invalid'
+  /** A registry entry that the state or the ledger contradicts (a removed version, a rewritten mode or status, a fake latest_version_id). */
+  | 'registry-mismatch'
+  /** A registry anchor (a version's receipts_anchor) that the ledger does not hold: entries were truncated or rewritten. */
+  | 'anchor-missing'
+  /** The head named with --head is not in the ledger. */
+  | 'head-missing'
+  /** The ledger has entries but no kfm.trust.json pins any key. */
+  | 'trust-file-missing';
 
 export interface LedgerProblem {
   /** The ledger entry concerned (its seq as stored), or null for a file no entry matches. */
@@ -52,6 +79,8 @@ export interface LedgerProblem {
   problem: string;
   /** A receipt file concerned, relative to the catalog directory (`<slug>/<dvid>/receipts/<name>`). */
   path?: string;
+  /** Another file concerned (data tree, registry), relative to the project root. */
+  file?: string;
 }
 
 export interface VerifyLedgerOptions {
@@ -122,7 +151,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
   }
 
   if (options.catalogDir !== undefined) {
-    problems.push(...checkReceiptFiles(options, rows, claims, byRunId));
+    problems.push(...checkReceiptFiles(options, rows, claims, byRunId, intactEntries(rows)));
   }
   const order = (p: LedgerProblem) => p.seq ?? Number.POSITIVE_INFINITY;
   return problems.map((p, i) => [p, i] as const).sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1]).map(([p]) => p);
@@ -260,6 +289,7 @@ function checkReceiptFiles(
   rows: LedgerEntry[],
   claims: Map<LedgerEntry, Partial<RunReceipt>>,
   byRunId: Map<string, LedgerEntry>,
+  intact: ReadonlySet<number>,
 ): LedgerProblem[] {
   const catalogDir = options.catalogDir!;
   const problems: LedgerProblem[] = [];
@@ -308,10 +338,13 @@ function checkReceiptFiles(
     if (typeof runId !== 'string' || !parseRunId(runId)) continue;
     const dir = join(catalogDir, slug, dvid, 'receipts');
     if (options.requireReceiptFiles || existsSync(dir)) {
+      const repairable = intact.has(row.seq);
       problems.push({
         seq: row.seq,
-        reason: 'receipt-file-missing',
-        problem: `receipt file ${slug}/${dvid}/receipts/${receiptFileName(runId)} is missing`,
+        reason: repairable ? 'receipt-file-repairable' : 'receipt-file-missing',
+        problem: repairable
+          ? `receipt file ${slug}/${dvid}/receipts/${receiptFileName(runId)} is missing, but the ledger holds its signed envelope (intact): run kfm receipts verify --repair`
+          : `receipt file ${slug}/${dvid}/receipts/${receiptFileName(runId)} is missing`,
         path: `${slug}/${dvid}/receipts/${receiptFileName(runId)}`,
       });
     }

@@ -28,6 +28,17 @@ export interface RegistryVersion {
    * when an older file has it.
    */
   created_at?: string;
+  /**
+   * The ledger entry of the last receipt the version's first receipted build recorded (set
+   * once, engine/receipts/anchorVersionReceipts.ts): verification fails if the ledger loses it.
+   */
+  receipts_anchor?: ReceiptsAnchor;
+}
+
+/** A ledger entry a committed file pins: its seq and entry_hash. */
+export interface ReceiptsAnchor {
+  seq: number;
+  entry_hash: Digest;
 }
 
 /** `registry/<slug>.json` (schemas/registry.schema.json). */

@@ -90,7 +90,7 @@ describe('kfm receipts verify', () => {
     expect(r).toEqual({
       code: 0,
       signal: null,
-      stdout: `receipts verified: 3 ledger entries; chain, signatures, receipt schemas, store digests and receipt files intact; head ${head}\n`,
+      stdout: `receipts verified: 3 ledger entries; chain, signatures (pinned keys), receipt schemas, store digests, receipt files, data tree and registry intact; head ${head}\n`,
       stderr: '',
     });
     const json = await verify(rig, ['--json']);
@@ -202,6 +202,7 @@ describe('kfm receipts verify', () => {
     const json = JSON.parse((await verify(rig, ['--json'])).stdout) as { status: string; problems: { seq: number | null; reason: string }[] };
     expectValidReport('receipts-verify', json);
     expect(json.status).toBe('failed');
-    expect(json.problems.filter((p) => p.seq === 2).map((p) => p.reason)).toEqual(['bad-signature', 'receipt-file-differs']);
+    // The rechained entry 2 no longer has the hash registry/ks.json anchors (its last receipt).
+    expect(json.problems.filter((p) => p.seq === 2).map((p) => p.reason)).toEqual(['bad-signature', 'receipt-file-differs', 'anchor-missing']);
   });
 });

@@ -43,8 +43,8 @@ export default async function qa(ctx: TaskContext): Promise<void> {
 
 const ROWS = 'id,name\n1,Allen\n2,Anderson\n';
 
-function project(): CliRig {
-  return newRig({ 'kfmfile.ts': KFMFILE('>= 1'), 'clean.ts': CLEAN_TASK, 'qa.ts': QA_TASK, 'src/rows.csv': ROWS });
+function project(options: { trust?: boolean } = {}): CliRig {
+  return newRig({ 'kfmfile.ts': KFMFILE('>= 1'), 'clean.ts': CLEAN_TASK, 'qa.ts': QA_TASK, 'src/rows.csv': ROWS }, options);
 }
 
 const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -262,7 +262,8 @@ describe('rerun modes', () => {
   });
 
   it('signs with the per-user key (generated on first use), or the one KFM_SIGNING_KEY names', async () => {
-    const rig = project();
+    // No key and no kfm.trust.json yet: the first build generates the one and creates the other.
+    const rig = project({ trust: false });
     expect((await build(rig)).code).toBe(0);
     const key = join(rig.configDir, 'kfm/keys/ed25519.pem');
     expect(statSync(key).mode & 0o777).toBe(0o600);
@@ -282,11 +283,16 @@ describe('rerun modes', () => {
       code: 2,
       stderr: `kfm: the signing key ${rig.path('keys/k.pem')} is inside the project: keep private keys outside it\n`,
     });
-    // Another key: its public half is trusted too, and every receipt verifies.
+    // Another key: its public half lands in .kfm/keys/, but trust is pinned in kfm.trust.json
+    // (which the first build created): its receipts verify only once it is pinned there.
     const other = join(rig.configDir, 'other.pem');
-    writeFileSync(other, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+    writeFileSync(other, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
     expect((await rig.run(['build'], { env: { KFM_SIGNING_KEY: other } })).code).toBe(0);
-    expect(readdirSync(rig.path('.kfm/keys'))).toHaveLength(2);
+    const keys = readdirSync(rig.path('.kfm/keys'));
+    expect(keys).toHaveLength(2);
+    expect((await rig.run(['receipts', 'verify'])).code).toBe(1);
+    const otherPub = keys.find((k) => k !== trusted[0])!;
+    expect((await rig.run(['receipts', 'trust', 'add', `.kfm/keys/${otherPub}`, 'another key'])).code).toBe(0);
     expect((await rig.run(['receipts', 'verify'])).code).toBe(0);
   });
 

@@ -318,18 +318,29 @@ describe('receipt files', () => {
     ]);
   });
 
-  it('a receipt file missing: reported where the version has a receipts directory, or always when required', async () => {
+  it('a receipt file missing: reported where the version has a receipts directory, or always when required; repairable while its entry is intact', async () => {
     rmSync(rig.receiptFilePath(receipt(2)));
     const rel2 = rig.receiptFileRel(receipt(2));
-    expect(brief((await verify()))).toEqual([[2, 'receipt-file-missing', rel2, `receipt file ${rel2} is missing`]]);
+    const repairable = (rel: string) => `receipt file ${rel} is missing, but the ledger holds its signed envelope (intact): run kfm receipts verify --repair`;
+    expect(brief(await verify())).toEqual([[2, 'receipt-file-repairable', rel2, repairable(rel2)]]);
 
     rmSync(rig.receiptFilePath(receipt(4)).replace(/\/receipts\/[^/]+$/, ''), { recursive: true });
     const rel4 = rig.receiptFileRel(receipt(4));
-    expect(brief((await verify())).map((p) => p[2])).toEqual([rel2]);
-    expect(brief((await verify({ requireReceiptFiles: true })))).toEqual([
-      [2, 'receipt-file-missing', rel2, `receipt file ${rel2} is missing`],
-      [4, 'receipt-file-missing', rel4, `receipt file ${rel4} is missing`],
+    expect(brief(await verify()).map((p) => p[2])).toEqual([rel2]);
+    expect(brief(await verify({ requireReceiptFiles: true }))).toEqual([
+      [2, 'receipt-file-repairable', rel2, repairable(rel2)],
+      [4, 'receipt-file-repairable', rel4, repairable(rel4)],
     ]);
+  });
+
+  it('a receipt file missing behind a broken chain is not repairable: the ledger entry cannot be trusted to give it back', async () => {
+    rmSync(rig.receiptFilePath(receipt(3)));
+    const rel3 = rig.receiptFileRel(receipt(3));
+    const db = rig.attacker();
+    db.prepare("UPDATE entries SET created_at = '2030-01-01T00:00:00.000Z' WHERE seq = 2").run();
+    const problems = brief(await verify());
+    expect(problems).toContainEqual([3, 'receipt-file-missing', rel3, `receipt file ${rel3} is missing`]);
+    expect(problems.map((p) => p[1])).not.toContain('receipt-file-repairable');
   });
 });
 

@@ -7,6 +7,7 @@
  * Knob: KFM_TEST_KEEP=1 keeps the temp projects (their paths are printed) for a post-mortem.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -188,12 +189,19 @@ export class CliRig {
   readonly configDir: string;
   readonly #started: RunningCli[] = [];
 
-  constructor(files: FileMap = {}) {
+  /**
+   * `trust` (default true): the project starts as a clone of a project with a committed
+   * kfm.trust.json would: the rig generates the per-user signing key and pins its public
+   * key there, so builds sign with a pinned key and print no bootstrap notice. false: no
+   * key and no trust file (the first versioned build creates both, and says so).
+   */
+  constructor(files: FileMap = {}, options: { trust?: boolean } = {}) {
     if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'kfm.js'))) {
       throw new Error(`dist/ is not built: run \`node scripts/build.mjs\` in ${REPO_ROOT} first`);
     }
     this.dir = realpathSync(mkdtempSync(join(tmpdir(), 'kfm-e2e-')));
     this.configDir = realpathSync(mkdtempSync(join(tmpdir(), 'kfm-e2e-config-')));
+    if (options.trust !== false) pinRigKey(this.dir, this.configDir);
     this.write(files);
   }
 
@@ -261,13 +269,24 @@ export class CliRig {
 }
 
 /** Returns a factory for rigs that are cleaned up after each test of the calling file. */
-export function useCliRigs(): (files?: FileMap) => CliRig {
+/** Generates the per-user key under `configDir` (0600, as kfm would) and pins it in `<dir>/kfm.trust.json`. */
+function pinRigKey(dir: string, configDir: string): void {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyDir = join(configDir, 'kfm', 'keys');
+  mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(keyDir, 'ed25519.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+  const keyid = `sha256:${createHash('sha256').update(Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url')).digest('hex')}`;
+  const trust = { keys: [{ keyid, owner: 'the e2e rig', public_key: publicKey.export({ format: 'pem', type: 'spki' }) as string }], kfm_trust_version: 'v1' };
+  writeFileSync(join(dir, 'kfm.trust.json'), JSON.stringify(trust, null, 2) + '\n');
+}
+
+export function useCliRigs(): (files?: FileMap, options?: { trust?: boolean }) => CliRig {
   const rigs: CliRig[] = [];
   afterEach(async () => {
     await Promise.all(rigs.splice(0).map((r) => r.cleanup()));
   });
-  return (files) => {
-    const rig = new CliRig(files);
+  return (files, options) => {
+    const rig = new CliRig(files, options);
     rigs.push(rig);
     return rig;
   };

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { FileContentStore } from '../../store/contentStore.js';
+import { isDigest, type Digest } from '../../core/digest.js';
+import type { LedgerEntry } from '../../store/ledger/ledger.js';
+import type { LedgerProblem } from '../../store/ledger/verifyLedger.js';
+import { verifyDataTree, type ClaimedOutput } from '../../store/ledger/verifyDataTree.js';
+import { pinnedKeys, readTrustFile, TRUST_FILE } from '../../store/receipts/trustFile.js';
+import type { TrustedKeys } from '../../store/receipts/trustedKeys.js';
+import { stateVersionModes } from '../../store/state/stateVersionModes.js';
+import type { ProjectPaths } from '../load/projectPaths.js';
+import { claimedReceipt } from './ledgerReader.js';
+import { verifyRegistry } from './verifyRegistry.js';
+
+/**
+ * The keys `kfm receipts verify` trusts: those kfm.trust.json pins (never `.kfm/keys/`,
+ * which anyone who can write the project can fill). Without a trust file, none, and a
+ * `trust-file-missing` problem when the ledger has entries.
+ */
+export function projectTrust(paths: ProjectPaths, entries: number): { keys: TrustedKeys; problems: LedgerProblem[] } {
+  const file = readTrustFile(paths.root);
+  const problems: LedgerProblem[] =
+    file === undefined && entries > 0
+      ? [
+          {
+            seq: null,
+            reason: 'trust-file-missing',
+            problem: `${TRUST_FILE} is missing: no signing key is pinned, so no signature can be trusted (kfm receipts trust add <public key pem>, then commit it)`,
+            file: TRUST_FILE,
+          },
+        ]
+      : [];
+  return { keys: pinnedKeys(file), problems };
+}
+
+/** An `unknown-key` problem said in terms of the trust file: which key signed, and that it is not pinned. */
+export function explainUnpinned(p: LedgerProblem): LedgerProblem {
+  if (p.reason !== 'unknown-key') return p;
+  return { ...p, problem: p.problem.replace(/\(not among the trusted keys\)/, `(not pinned in ${TRUST_FILE})`) };
+}
+
+/**
+ * What `kfm receipts verify` checks beyond the ledger and its receipt files: the data/ tree
+ * against checksums.json and the receipts' output digests (verifyDataTree), the registry
+ * against the state and the ledger, with its anchors (verifyRegistry), and, with `head`, that
+ * the ledger holds that entry (an anchor recorded elsewhere, `kfm receipts head`).
+ */
+export function auditProject(paths: ProjectPaths, rows: readonly LedgerEntry[], options: { head?: string | undefined } = {}): LedgerProblem[] {
+  const outputs: ClaimedOutput[] = [];
+  for (const row of rows) {
+    const r = claimedReceipt(row);
+    if (!r || !Array.isArray(r.outputs)) continue;
+    for (const o of r.outputs as unknown[]) {
+      const { path, digest } = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
+      if (typeof path === 'string' && isDigest(digest)) outputs.push({ seq: row.seq, path, digest: digest as Digest });
+    }
+  }
+  const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : undefined;
+  const problems = [...verifyDataTree(paths.dataDir, outputs, store), ...verifyRegistry(paths.root, rows, stateVersionModes(paths.statePath))];
+  if (options.head !== undefined && !rows.some((r) => r.entryHash === options.head)) {
+    const last = rows[rows.length - 1];
+    problems.push({
+      seq: null,
+      reason: 'head-missing',
+      problem: `the ledger holds no entry with hash ${options.head} (--head): it was truncated or rewritten since that head was recorded (its head now: ${last ? `seq ${last.seq} ${last.entryHash}` : 'empty'})`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,112 @@
+import { lstatSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ContentStore } from '../../store/contentStore.js';
+import { linkEntry } from '../../store/dataTree.js';
+import { intactEntries } from '../../store/ledger/intactEntries.js';
+import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
+import { parseRunId, receiptFileName } from '../../store/receipts/runReceipt.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+import { SLUG_RE } from '../../core/spec.js';
+import { openProjectLock, openProjectStore } from '../load/openSeams.js';
+import type { ProjectPaths } from '../load/projectPaths.js';
+import type { EventSink } from '../run/event.js';
+import { claimedReceipt, readLedgerEntries } from './ledgerReader.js';
+
+const DVID_RE = /^[0-9A-Za-z_-]+\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
+
+/** A receipt file the ledger can give back: its path under data/ and the envelope text it holds. */
+export interface DerivableReceiptFile {
+  seq: number;
+  /** Relative to data/: `catalog/<slug>/<dvid>/receipts/<run>.json`. */
+  path: string;
+  envelope: string;
+}
+
+/**
+ * The receipt files that are missing under data/ although the ledger holds their signed
+ * envelopes in its intact prefix (store/ledger/intactEntries.ts): what a build killed
+ * between its ledger appends and its receipt files leaves. A file is only derived from an
+ * entry whose receipt names a safe slug, dataset version id and run id; the first entry of
+ * a run id wins (a replay is verification's business).
+ */
+export function derivableReceiptFiles(rows: readonly LedgerEntry[], dataDir: string): DerivableReceiptFile[] {
+  const intact = intactEntries(rows);
+  const seen = new Set<string>();
+  const out: DerivableReceiptFile[] = [];
+  for (const row of rows) {
+    if (!intact.has(row.seq) || row.kind !== LEDGER_KIND_RUN_RECEIPT) continue;
+    const claim = claimedReceipt(row);
+    const { dataset_slug: slug, dataset_version_id: dvid, run_id: runId } = claim ?? {};
+    if (typeof slug !== 'string' || !SLUG_RE.test(slug) || typeof dvid !== 'string' || !DVID_RE.test(dvid)) continue;
+    if (typeof runId !== 'string' || !parseRunId(runId) || seen.has(runId)) continue;
+    seen.add(runId);
+    const path = `catalog/${slug}/${dvid}/receipts/${receiptFileName(runId)}`;
+    if (exists(join(dataDir, path))) continue;
+    out.push({ seq: row.seq, path, envelope: row.envelope });
+  }
+  return out;
+}
+
+/**
+ * Writes the derivable receipt files (derivableReceiptFiles) back, as the receipt writer
+ * does: the envelope's bytes into the content store (flushed), then a link under data/.
+ * The caller holds the project lock. Returns the paths written, relative to data/.
+ */
+export async function repairReceiptFiles(paths: ProjectPaths, store: ContentStore): Promise<string[]> {
+  const missing = derivableReceiptFiles(await readLedgerEntries(paths.kfmDir), paths.dataDir);
+  if (missing.length === 0) return [];
+  const files: { path: string; digest: Digest }[] = [];
+  for (const m of missing) files.push({ path: m.path, digest: (await store.put(Buffer.from(`${m.envelope}\n`, 'utf8'))).digest });
+  await store.flush(files.map((f) => f.digest));
+  for (const f of files) await linkEntry(paths.dataDir, store, f);
+  return files.map((f) => f.path);
+}
+
+/**
+ * `kfm receipts verify --repair`: under the project lock (waiting for a running build),
+ * re-materialises missing receipt files from the ledger (repairReceiptFiles).
+ */
+export async function repairProjectReceipts(paths: ProjectPaths, options: { onLockWait?: (holder: string) => void } = {}): Promise<string[]> {
+  mkdirSync(paths.kfmDir, { recursive: true });
+  const lock = openProjectLock(paths.kfmDir);
+  try {
+    await lock.acquire('kfm receipts verify --repair', options.onLockWait ?? (() => undefined));
+    return await repairReceiptFiles(paths, openProjectStore(paths));
+  } finally {
+    await lock.close();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/**
+ * What a build does first, under the project lock: repairReceiptFiles, said as an
+ * `audit-notice` when it wrote anything.
+ */
+export async function repairAtBuildStart(paths: ProjectPaths, store: ContentStore, onEvent: EventSink): Promise<void> {
+  let repaired: string[];
+  try {
+    repaired = await repairReceiptFiles(paths, store);
+  } catch (e) {
+    // A ledger this build cannot read stops a versioned build when it appends; an
+    // unversioned one has no business failing over it.
+    if (!(e instanceof KfmError)) throw e;
+    onEvent({ type: 'audit-notice', message: `could not check the receipt files against the audit ledger: ${e.message}` });
+    return;
+  }
+  if (repaired.length === 0) return;
+  const n = repaired.length;
+  onEvent({
+    type: 'audit-notice',
+    message: `re-materialised ${n} receipt file${n === 1 ? '' : 's'} from the audit ledger (an interrupted build left ${n === 1 ? 'it' : 'them'} unwritten): ${repaired.map((p) => `data/${p}`).join(', ')}`,
+  });
+}
