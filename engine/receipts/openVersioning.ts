@@ -33,12 +33,12 @@ export function openVersioning(
   }
   const { kfmDir } = project.paths;
   const receipts = new ReceiptWriter({ projectRoot: project.paths.root, kfmDir, openLedger: () => openLedger(kfmDir) });
-  try {
+  let pinned = false;
+  const pinTrust = () => {
+    if (pinned) return;
+    pinned = true;
     pinSigningKey(project.paths.root, receipts.key, options.onEvent);
-  } catch (e) {
-    void receipts.close();
-    throw e;
-  }
+  };
   let environment: ReceiptEnvironment | undefined;
   return {
     context: {
@@ -48,6 +48,7 @@ export function openVersioning(
       receipts,
       actor: actorOf(options.actor),
       environment: () => (environment ??= receiptEnvironment(project.paths.root)),
+      pinTrust,
     },
     close: () => receipts.close(),
   };

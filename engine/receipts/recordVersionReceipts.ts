@@ -54,6 +54,7 @@ export async function recordVersionReceipts(
     environment: ctx.environment(),
     now: new Date(a.now),
   });
+  ctx.pinTrust();
   const recorded = await ctx.receipts.record({
     receipts,
     inputFiles: inputFiles.map((f) => ({ absPath: join(a.graph.root, f.path), digest: f.digest })),

@@ -97,10 +97,10 @@ export async function repairAtBuildStart(paths: ProjectPaths, store: ContentStor
   try {
     repaired = await repairReceiptFiles(paths, store);
   } catch (e) {
-    // A ledger this build cannot read stops a versioned build when it appends; an
-    // unversioned one has no business failing over it.
+    // A ledger this build cannot read stops a versioned build when it appends (with that
+    // error), and `kfm receipts verify` reports it; an unversioned build has no business
+    // failing, or warning, over it.
     if (!(e instanceof KfmError)) throw e;
-    onEvent({ type: 'audit-notice', message: `could not check the receipt files against the audit ledger: ${e.message}` });
     return;
   }
   if (repaired.length === 0) return;

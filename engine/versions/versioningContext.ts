@@ -21,4 +21,10 @@ export interface VersioningContext {
   actor: Actor;
   /** Computed on first use (it asks git), then the same for the build. */
   environment: () => ReceiptEnvironment;
+  /**
+   * Checks the signing key against the project's trust file (engine/receipts/pinSigningKey.ts)
+   * once, right before the build's first receipt is signed: a build that signs nothing (a
+   * kfmfile error, a failed task) writes no trust file.
+   */
+  pinTrust: () => void;
 }

@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, mkdtempSync, realpathSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KFM_BIN, REPO_ROOT, stripAnsi } from '../support/cliRig.js';
+import { KFM_BIN, pinRigKey, REPO_ROOT, stripAnsi } from '../support/cliRig.js';
 import { CASES, GOOD_FILES, type BadInputCase, type Template } from './badInputCases.js';
 
 interface Run {
@@ -97,6 +97,8 @@ beforeAll(async () => {
   templates.fresh = join(work, 'fresh');
   templates.built = join(work, 'built');
   writeGood(templates.fresh);
+  // A clone of a project whose kfm.trust.json pins the signing key (as test/support/cliRig.ts does).
+  pinRigKey(templates.fresh, config);
   cpSync(templates.fresh, templates.built, { recursive: true });
   const built = await kfm(['build', '--reporter', 'plain'], templates.built);
   if (built.code !== 0) throw new Error(`the template build failed\n${built.stdout}${built.stderr}`);

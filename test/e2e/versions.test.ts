@@ -241,8 +241,11 @@ describe('rerun modes', () => {
       task_code: { clean: [['clean.ts', expect.stringMatching(/^sha256:/)]], qa: [['qa.ts', expect.stringMatching(/^sha256:/)]] },
     });
     expect((doc.spec_document as { tasks: { name: string }[] }).tasks.map((t) => t.name)).toEqual(['clean', 'fetch', 'qa']);
-    // No wall-clock value in the committed file: the version entry has exactly these fields.
-    expect(Object.keys((doc.versions as object[])[0]!).sort()).toEqual(['dataset_version_id', 'inputs_digest', 'mode', 'slice', 'spec_hash', 'status']);
+    // No wall-clock value in the committed file: the version entry has exactly these fields
+    // (the receipts anchor is a ledger position and an entry hash).
+    const entry = (doc.versions as Record<string, unknown>[])[0]!;
+    expect(Object.keys(entry).sort()).toEqual(['dataset_version_id', 'inputs_digest', 'mode', 'receipts_anchor', 'slice', 'spec_hash', 'status']);
+    expect(entry['receipts_anchor']).toEqual({ seq: expect.any(Number), entry_hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   });
 
   it('prints the mode, the receipts and the links in plain output', async () => {

@@ -268,9 +268,8 @@ export class CliRig {
   }
 }
 
-/** Returns a factory for rigs that are cleaned up after each test of the calling file. */
 /** Generates the per-user key under `configDir` (0600, as kfm would) and pins it in `<dir>/kfm.trust.json`. */
-function pinRigKey(dir: string, configDir: string): void {
+export function pinRigKey(dir: string, configDir: string): void {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const keyDir = join(configDir, 'kfm', 'keys');
   mkdirSync(keyDir, { recursive: true, mode: 0o700 });
@@ -280,6 +279,7 @@ function pinRigKey(dir: string, configDir: string): void {
   writeFileSync(join(dir, 'kfm.trust.json'), JSON.stringify(trust, null, 2) + '\n');
 }
 
+/** Returns a factory for rigs that are cleaned up after each test of the calling file. */
 export function useCliRigs(): (files?: FileMap, options?: { trust?: boolean }) => CliRig {
   const rigs: CliRig[] = [];
   afterEach(async () => {
