@@ -3,6 +3,7 @@ import { describeReason } from '../../engine/keys/describeReason.js';
 import { describeSkip } from '../../engine/run/describeSkip.js';
 import { formatLocation, unreachable } from '../../core/error.js';
 import type { BuildEvent } from '../../engine/run/event.js';
+import { integrityLineText } from './integrityLineText.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
 
@@ -97,6 +98,12 @@ export class PlainReporter implements Reporter {
         return;
       case 'build-error':
         this.#err(`kfm: ${e.message}\n`);
+        return;
+      case 'object-corrupt':
+        this.#err(`kfm: ${integrityLineText.objectCorrupt(e)}\n`);
+        return;
+      case 'data-file-restored':
+        this.#err(`kfm: ${integrityLineText.dataFileRestored(e)}\n`);
         return;
       case 'watch-waiting':
         this.#out(`${watchLineText.waiting(e.files, e.patterns)}\n`);

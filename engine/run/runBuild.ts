@@ -15,6 +15,7 @@ import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
 import { openProjectLock } from '../load/openSeams.js';
+import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -90,6 +91,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       onEvent: options.onEvent,
       scratchDir: project.paths.scratchDir,
       dataDir: project.paths.dataDir,
+      dataTree: dataTreeSettings(project.paths.kfmDir, project.graph.dataTreeLink),
       validateParams: paramsValidator(project.graph, planner),
       runId,
       clock,

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distUrl } from '../../core/distUrl.js';
 import type { TaskFailure } from './job.js';
+import { CorruptUpstreamError } from './corruptUpstreamError.js';
 
 /** kfm's own layers below the tasks, compiled and as source: never a task's location. */
 const KFM_LAYERS = ['core/', 'store/', 'engine/'];
@@ -14,6 +15,7 @@ const kfmDirs = KFM_LAYERS.flatMap((layer) => [fileURLToPath(distUrl(layer)), fi
 export function taskFailure(e: unknown, root: string): TaskFailure {
   const error = e instanceof Error ? e : new Error(typeof e === 'string' ? e : JSON.stringify(e));
   const failure: TaskFailure = { message: error.message || error.name };
+  if (error instanceof CorruptUpstreamError) failure.corruptUpstream = error.corrupt;
   if (error.stack) {
     failure.stack = error.stack;
     const location = projectFrame(error.stack, root);
