@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
 import type { DirtyReason } from '../../engine/keys/dirtyReason.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
+import type { MemoryContentStore } from '../../store/memory/memoryContentStore.js';
 import { testSpec } from '../support/testSpec.js';
 import { concatTask, lineCountTask } from '../support/textTasks.js';
 
@@ -243,6 +245,38 @@ describe('build on fakes: what runs', () => {
     expect(b.node('a/src')).toMatchObject({ status: 'executed', key: src.key });
     expect(startReason(b, 'a/src')).toEqual({ type: 'output-missing', output: 'out.txt', digest: out.digest });
     expect(rig.store.hasSync(out.digest, out.size)).toBe(true);
+    expect((await rig.build()).started).toEqual([]);
+  });
+
+  it('a task reading a corrupt upstream object fails naming it; the object is quarantined and the next build reruns its producer', async () => {
+    const rig = project();
+    await rig.build();
+    const src = rig.latest('a/src')!;
+    const out = src.outputs[0]!;
+    const store = rig.seams.store as MemoryContentStore;
+    const flipped = Buffer.from(rig.store.read(out.digest));
+    flipped[0] = flipped[0]! ^ 0xff;
+    store.corrupt(out.digest, flipped);
+    const flippedDigest = `sha256:${createHash('sha256').update(flipped).digest('hex')}`;
+    // Same size: the cache check (a stat) cannot tell; a/src stays cached, a/count reads it.
+    rig.write('tasks/count.ts', COUNT_SRC.replace('v1', 'v2'));
+    const b = await rig.build({ keepGoing: true });
+    expect(b.status['a/src']).toBe('cached');
+    expect(b.status['a/count']).toBe('failed');
+    expect(b.events.filter((e) => e.type === 'object-corrupt')).toEqual([
+      { type: 'object-corrupt', digest: out.digest, node: 'a/src', output: 'out.txt', found: 'corrupt' },
+    ]);
+    expect(b.node('a/count').error?.message).toBe(
+      `upstream output "out.txt" of a/src (${out.digest}) failed verification (store object ${out.digest} is corrupt: its bytes hash to ${flippedDigest}): the object was moved aside, and a/src reruns on the next build`,
+    );
+    expect(store.quarantined().map(([d]) => d)).toEqual([out.digest]);
+    expect(rig.store.hasSync(out.digest)).toBe(false);
+
+    const c = await rig.build();
+    expect(startReason(c, 'a/src')).toEqual({ type: 'output-missing', output: 'out.txt', digest: out.digest });
+    expect(c.status['a/src']).toBe('executed');
+    expect(c.status['a/count']).toBe('executed');
+    expect(rig.store.read(out.digest).length).toBe(out.size);
     expect((await rig.build()).started).toEqual([]);
   });
 
