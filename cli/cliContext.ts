@@ -21,6 +21,8 @@ export interface CliContext {
   role?: string | undefined;
   /** `kfm check --update`: record the current spec hashes in the registry. */
   update?: boolean;
+  /** `kfm fsck --repair`: quarantine corrupt objects, restore data files. */
+  repair?: boolean;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   out: (text: string) => void;

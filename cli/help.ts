@@ -20,6 +20,10 @@ Commands:
   status [target]            a dataset's versions: mode, status (candidate, published),
                              receipts; * marks the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run
+  fsck [--repair]            check stored bytes: every store object (re-hashed), every
+                             node's latest outputs (present) and the data/ tree against
+                             the store (exit 1 on any problem); --repair quarantines
+                             corrupt objects and restores edited or missing data files
   help                       this text
 
 Targets: <dataset_slug>[@<slice>], e.g. ks_counties@2017. The slice (YYYY, YYYY-MM or
@@ -44,6 +48,7 @@ Options:
       --role <role>          kfm build, promote: the actor's role in the receipts
                              (default: operator)
       --update               kfm check: record the current spec hashes in registry/
+      --repair               kfm fsck: repair what it can, say what to rebuild
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

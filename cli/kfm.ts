@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
+  fsck: async () => (await import('./commands/fsck.js')).fsckCommand,
 };
 
 const writeStdout = (s: string) => void process.stdout.write(s);
@@ -46,6 +47,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
         actor: { type: 'string' },
         role: { type: 'string' },
         update: { type: 'boolean' },
+        repair: { type: 'boolean' },
         watch: { type: 'boolean', short: 'w' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -71,6 +73,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
     }
     if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
+    if (values.repair && name !== 'fsck') throw new KfmError('usage', `--repair applies to kfm fsck (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -96,6 +99,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       actor: values.actor,
       role: values.role,
       update: values.update ?? false,
+      repair: values.repair ?? false,
       watch: values.watch === true || name === 'watch',
       out,
       err,
