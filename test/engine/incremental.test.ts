@@ -331,6 +331,36 @@ describe('build on fakes: what runs', () => {
     expect(other.summary.versions[0]!.datasetVersionId).toMatch(new RegExp(`^${v.datasetVersionId.replace('.', '\\.')}\\.[0-9a-f]{8}$`));
   });
 
+  it('a versioned build re-hashes what its version names: a corrupt object (same size) is quarantined and its node reruns in the same build', async () => {
+    const rig = project();
+    rig.config = defineKfm({
+      datasets: [
+        dataset(testSpec('a'), [task('src', { run: './tasks/concat.ts', inputs: ['in/a/*.txt'] }), task('count', { run: './tasks/count.ts', deps: ['src'] })], {
+          slice: '2020',
+        }),
+      ],
+    });
+    const first = await rig.build();
+    const v = first.summary.versions[0]!;
+    const out = rig.latest('a/src')!.outputs[0]!;
+    const store = rig.seams.store as MemoryContentStore;
+    const good = rig.store.read(out.digest);
+    store.corrupt(out.digest);
+    expect(rig.store.hasSync(out.digest, out.size)).toBe(true); // the size-only cache check cannot tell
+
+    const b = await rig.build();
+    expect(b.events.filter((e) => e.type === 'object-corrupt')).toEqual([
+      { type: 'object-corrupt', digest: out.digest, node: 'a/src', output: 'out.txt', found: 'corrupt' },
+    ]);
+    // The same bytes come back: a/count (early cutoff) stays cached, the version is a retry.
+    expect(ran(b)).toEqual(['a/src']);
+    expect(startReason(b, 'a/src')).toEqual({ type: 'output-missing', output: 'out.txt', digest: out.digest });
+    expect(b.summary.versions).toEqual([{ ...v, created: false, mode: 'retry', modeReason: 'same spec and raw inputs' }]);
+    expect(rig.store.read(out.digest)).toEqual(good);
+    expect(store.quarantined().map(([d]) => d)).toEqual([out.digest]);
+    expect((await rig.build()).events.filter((e) => e.type === 'object-corrupt')).toEqual([]);
+  });
+
   it('jobs > 1 runs independent nodes at once and gives the same keys', async () => {
     const one = project();
     const serial = await one.build({ jobs: 1 });
