@@ -8,7 +8,7 @@ import { KfmError } from '../core/error.js';
 import { hashFileSync } from '../core/hashFile.js';
 import type { DataTreeLink } from '../core/kfmConfig.js';
 import type { ContentStore, LocalContentStore } from './contentStore.js';
-import { checkDataFile, isLocalStore, type TreeEntry } from './dataTreeCheck.js';
+import { checkDataFile, copyMtimeMs, isLocalStore, type TreeEntry } from './dataTreeCheck.js';
 
 export type { TreeEntry } from './dataTreeCheck.js';
 
@@ -90,8 +90,9 @@ async function writeEntry(target: string, store: ContentStore, entry: TreeEntry,
 
 /**
  * A copy of a local object: a reflink where the file system has one (COPYFILE_FICLONE falls
- * back to a copy), verified, read-only, with the object's modification time (what lets the
- * data tree check skip re-hashing it), put in place without replacing anything.
+ * back to a copy), verified, read-only, with a modification time derived from the object's
+ * (`copyMtimeMs`: what lets the data tree check skip re-hashing it), put in place without
+ * replacing anything.
  */
 async function copyLocal(store: ContentStore & Pick<LocalContentStore, 'pathOf'>, entry: TreeEntry, target: string): Promise<void> {
   const object = store.pathOf(entry.digest);
@@ -107,7 +108,7 @@ async function copyLocal(store: ContentStore & Pick<LocalContentStore, 'pathOf'>
     if (digest !== entry.digest) throw new KfmError('store', `store object ${entry.digest} is corrupt: its bytes hash to ${digest}`);
     const st = await stat(object);
     await chmod(tmp, 0o444);
-    await utimes(tmp, st.atimeMs / 1000, st.mtimeMs / 1000);
+    await utimes(tmp, st.atimeMs / 1000, copyMtimeMs(st.mtimeMs) / 1000);
     try {
       linkSync(tmp, target);
     } catch (e) {

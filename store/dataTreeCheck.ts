@@ -24,8 +24,8 @@ export type DataFileCheck = { state: 'intact' } | { state: 'missing' } | { state
  * Cheap where it can be: with the local file store, a data file that *is* the store object
  * (a hard link, or a symlink resolving to it) is intact as far as the data tree goes (the
  * object's own bytes are the store's to verify), and a copy kfm wrote carries the object's
- * size and modification time, so a file whose size and mtime still equal the object's is
- * taken as intact without reading it. Anything else is re-hashed. With another store there
+ * size and a modification time derived from the object's (`copyMtimeMs`), so a file whose
+ * size and mtime still match is taken as intact without reading it. Anything else is re-hashed. With another store there
  * is no object file to compare with: the file is always re-hashed.
  */
 export async function checkDataFile(dataDir: string, store: ContentStore, entry: TreeEntry): Promise<DataFileCheck> {
@@ -38,7 +38,7 @@ export async function checkDataFile(dataDir: string, store: ContentStore, entry:
   if (isLocalStore(store)) {
     const object = await stat(store.pathOf(entry.digest)).catch(() => undefined);
     if (object && object.ino === st.ino && object.dev === st.dev) return { state: 'intact' };
-    if (object && object.size === st.size && sameMtime(object.mtimeMs, st.mtimeMs)) return { state: 'intact' };
+    if (object && object.size === st.size && sameMtime(st.mtimeMs, copyMtimeMs(object.mtimeMs))) return { state: 'intact' };
   }
   const { digest, size } = hashFileSync(target);
   return digest === entry.digest ? { state: 'intact' } : { state: 'edited', actual: digest, size };
@@ -50,10 +50,16 @@ export function isLocalStore(store: ContentStore): store is ContentStore & Pick<
 }
 
 /**
- * The copy's mtime was set from the object's (utimes, through a double of seconds): equal to
- * within a millisecond. An edit moves a file's mtime to the time of the edit, long after the
- * object was written.
+ * The modification time kfm gives a copy of an object: one second before the object's. An
+ * edit sets a file's mtime to the time of the edit, which is never before the copy existed,
+ * so it cannot land on this time, even within the same clock tick (file timestamps are
+ * coarse: an edit in the tick the object was written would share its mtime).
  */
+export function copyMtimeMs(objectMtimeMs: number): number {
+  return objectMtimeMs - 1000;
+}
+
+/** Set through utimes (a double of seconds): equal to within a millisecond. */
 export function sameMtime(a: number, b: number): boolean {
   return Math.abs(a - b) < 1;
 }
