@@ -21,7 +21,7 @@ export interface CliContext {
   role?: string | undefined;
   /** `kfm check --update`: record the current spec hashes in the registry. */
   update?: boolean;
-  /** `kfm receipts verify --repair`: re-materialise missing receipt files from the ledger first. */
+  /** `kfm receipts verify --repair`: re-materialise missing receipt files from the ledger first; `kfm fsck --repair`: quarantine corrupt objects, restore data files. */
   repair?: boolean;
   /** `kfm receipts verify --head <entry hash>`: the ledger must hold that entry. */
   head?: string | undefined;

@@ -26,6 +26,10 @@ Commands:
   status [target]            a dataset's versions: mode, status (candidate, published),
                              receipts; * marks the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run
+  fsck [--repair]            check stored bytes: every store object (re-hashed), every
+                             node's latest outputs (present) and the data/ tree against
+                             the store (exit 1 on any problem); --repair quarantines
+                             corrupt objects and restores edited or missing data files
   help                       this text
 
 Targets: <dataset_slug>[@<slice>], e.g. ks_counties@2017. The slice (YYYY, YYYY-MM or
@@ -51,7 +55,8 @@ Options:
                              (default: operator)
       --update               kfm check: record the current spec hashes in registry/
       --repair               kfm receipts verify: first write back receipt files the
-                             ledger holds but data/ lacks
+                             ledger holds but data/ lacks; kfm fsck: repair what it
+                             can, say what to rebuild
       --head <entry hash>    kfm receipts verify: fail unless the ledger holds this entry
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
+  fsck: async () => (await import('./commands/fsck.js')).fsckCommand,
 };
 
 const writeStdout = (s: string) => void process.stdout.write(s);
@@ -74,7 +75,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
     }
     if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
-    if ((values.repair || values.head !== undefined) && name !== 'receipts') throw new KfmError('usage', `--repair and --head apply to kfm receipts verify (not ${name})`);
+    if (values.repair && name !== 'receipts' && name !== 'fsck') throw new KfmError('usage', `--repair applies to kfm receipts verify and kfm fsck (not ${name})`);
+    if (values.head !== undefined && name !== 'receipts') throw new KfmError('usage', `--head applies to kfm receipts verify (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';

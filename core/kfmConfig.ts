@@ -60,6 +60,23 @@ export interface DatasetDecl {
   declaredAt: Error | undefined;
 }
 
+/**
+ * How `data/` holds a store object's bytes. `copy` (the default): an independent read-only
+ * file, a reflink where the file system has one (copy-on-write: no bytes duplicated), else a
+ * plain copy; editing it cannot reach the store. `hardlink`: the store object's own inode
+ * (no copy, no space), and `symlink`: a relative link to the object; with either, writing
+ * the data file (as root, or after a chmod) writes the store object.
+ */
+export type DataTreeLink = 'copy' | 'hardlink' | 'symlink';
+
+export const DATA_TREE_LINKS: readonly DataTreeLink[] = ['copy', 'hardlink', 'symlink'];
+
+export interface DataTreeOptions {
+  link?: DataTreeLink;
+}
+
 export interface KfmConfig {
   datasets: DatasetDecl[];
+  /** How the data/ tree is materialized (default `{ link: 'copy' }`). */
+  dataTree?: DataTreeOptions;
 }

@@ -88,6 +88,14 @@ export interface ContentStore {
   flush(digests: Iterable<Digest>): Promise<void>;
   /** Every object's digest, in code-point order. */
   digests(): AsyncIterable<Digest>;
+  /**
+   * Moves an object aside so that it is no longer served nor counted as present (`has` is
+   * false after): what the engine does with an object whose bytes no longer hash to its
+   * digest, so that its producer reruns and writes it again. The bytes are kept for a
+   * post-mortem (a local store: `corrupt/<hex>`), never deleted. `missing`: there was no
+   * object to move.
+   */
+  quarantine(digest: Digest): Promise<'quarantined' | 'missing'>;
 }
 
 /**
@@ -380,6 +388,22 @@ export class FileContentStore implements ContentStore, LocalContentStore {
     for (const e of readdirSync(this.#tmp, { recursive: true, withFileTypes: true })) if (!e.isDirectory()) n++;
     for (const name of readdirSync(this.#tmp)) rmSync(join(this.#tmp, name), { force: true, recursive: true });
     return n;
+  }
+
+  async quarantine(digest: Digest): Promise<'quarantined' | 'missing'> {
+    const dir = join(this.root, 'corrupt');
+    await mkdir(dir, { recursive: true });
+    const hex = digestHex(digest);
+    // A second quarantine of the same digest keeps the first one's bytes too.
+    let target = join(dir, hex);
+    for (let i = 1; await stat(target).then(() => true, () => false); i++) target = join(dir, `${hex}.${i}`);
+    try {
+      await rename(this.pathOf(digest), target);
+      return 'quarantined';
+    } catch (e) {
+      if (isCode(e, 'ENOENT', 'ENOTDIR')) return 'missing';
+      throw e;
+    }
   }
 
   /** Every object digest in the store, in code-point order. */

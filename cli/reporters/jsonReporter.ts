@@ -17,6 +17,8 @@ export class JsonReporter implements Reporter {
   readonly #err: Write;
   readonly #oneLine: boolean;
   readonly #errors: string[] = [];
+  /** The store-integrity events, in order (the report's `integrity`). */
+  readonly #integrity: object[] = [];
   #watchError: Extract<BuildEvent, { type: 'watch-error' }> | undefined;
 
   constructor(out: Write, err: Write, options: { oneLine?: boolean } = {}) {
@@ -38,6 +40,12 @@ export class JsonReporter implements Reporter {
         return;
       case 'build-error':
         this.#errors.push(e.location ? `${formatLocation(e.location)}: ${e.message}` : e.message);
+        return;
+      case 'object-corrupt':
+        this.#integrity.push({ type: e.type, digest: e.digest, node: e.node, output: e.output, found: e.found });
+        return;
+      case 'data-file-restored':
+        this.#integrity.push({ type: e.type, path: e.path, digest: e.digest, edited: e.edited, kept_at: e.keptAt });
         return;
       // Watch mode: stdout stays one document per cycle; what happens between goes to stderr.
       case 'watch-change':
@@ -102,6 +110,7 @@ export class JsonReporter implements Reporter {
         receipts: v.receipts,
       })),
       errors: this.#errors,
+      integrity: this.#integrity,
       counts: summary.counts,
       duration_ms: summary.durationMs,
     };

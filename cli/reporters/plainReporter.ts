@@ -4,6 +4,7 @@ import { describeSkip } from '../../engine/run/describeSkip.js';
 import { formatLocation, unreachable } from '../../core/error.js';
 import { jobsClampedText } from './jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
+import { integrityLineText } from './integrityLineText.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
 
@@ -101,6 +102,12 @@ export class PlainReporter implements Reporter {
         return;
       case 'audit-notice':
         this.#err(`kfm: ${e.message}\n`);
+        return;
+      case 'object-corrupt':
+        this.#err(`kfm: ${integrityLineText.objectCorrupt(e)}\n`);
+        return;
+      case 'data-file-restored':
+        this.#err(`kfm: ${integrityLineText.dataFileRestored(e)}\n`);
         return;
       case 'build-error':
         this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);

@@ -6,6 +6,7 @@
  * them together, so a build that settles 10,000 cached nodes in one tick copies its node
  * map once, not 10,000 times. The input state is never modified.
  */
+import { integrityLineText } from '../reporters/integrityLineText.js';
 import { describeReason } from '../../engine/keys/describeReason.js';
 import { formatLocation, unreachable } from '../../core/error.js';
 import { jobsClampedText } from '../reporters/jobsClampedText.js';
@@ -216,14 +217,15 @@ class Draft {
       case 'node-progress':
         this.#update(e.id, { progress: { done: e.done, total: e.total, unit: e.unit } });
         return;
-      case 'node-log': {
-        const logs = (this.#logs ??= [...s.logs]);
-        logs.push({ seq: s.logTotal, id: e.id, level: e.level, message: oneLine(e.message) });
-        s.logTotal++;
-        // A ring buffer: trimmed in bulk so a burst of lines costs O(1) each.
-        if (logs.length >= 4 * LOG_LINES) logs.splice(0, logs.length - LOG_LINES);
+      case 'node-log':
+        this.#log(e.id, e.level, e.message);
         return;
-      }
+      case 'object-corrupt':
+        this.#log(e.node, 'warn', integrityLineText.objectCorrupt(e));
+        return;
+      case 'data-file-restored':
+        this.#log('data', 'warn', integrityLineText.dataFileRestored(e));
+        return;
       case 'node-done':
         this.#update(e.id, { state: 'done', durationMs: e.durationMs });
         return;
@@ -277,6 +279,15 @@ class Draft {
       default:
         unreachable(e);
     }
+  }
+
+  #log(id: string, level: LogLine['level'], message: string): void {
+    const s = this.#s;
+    const logs = (this.#logs ??= [...s.logs]);
+    logs.push({ seq: s.logTotal, id, level, message: oneLine(message) });
+    s.logTotal++;
+    // A ring buffer: trimmed in bulk so a burst of lines costs O(1) each.
+    if (logs.length >= 4 * LOG_LINES) logs.splice(0, logs.length - LOG_LINES);
   }
 
   finish(): BuildViewState {

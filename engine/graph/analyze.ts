@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { KfmConfig, TaskDecl } from '../../core/kfmConfig.js';
+import { DATA_TREE_LINKS, type DataTreeLink, type KfmConfig, type TaskDecl } from '../../core/kfmConfig.js';
 import { analyzeDataset } from './analyzeDataset.js';
 import { analyzeTask, type TaskAnalysis } from './analyzeTask.js';
 import { detectCycle } from './detectCycle.js';
@@ -44,5 +44,19 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
   const cycle = detectCycle(depMap);
   if (cycle) at.fail(`dependency cycle: ${cycle.join(' -> ')}`, declSites.get(cycle[0]!));
 
-  return { root, kfmfile, datasets, nodes, order: topoOrder(depMap) };
+  return { root, kfmfile, datasets, nodes, order: topoOrder(depMap), dataTreeLink: dataTreeLink(config, at) };
+}
+
+/** The kfmfile's `dataTree.link`, checked (default `copy`). */
+function dataTreeLink(config: KfmConfig, at: KfmfileLocator): DataTreeLink {
+  const opts = (config as { dataTree?: unknown }).dataTree;
+  if (opts === undefined) return 'copy';
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) at.fail('dataTree must be an object: { link: "copy" | "hardlink" | "symlink" }', undefined);
+  for (const k of Object.keys(opts)) if (k !== 'link') at.fail(`dataTree has an unknown option "${k}" (known: link)`, undefined);
+  const link = (opts as { link?: unknown }).link;
+  if (link === undefined) return 'copy';
+  if (!DATA_TREE_LINKS.includes(link as DataTreeLink)) {
+    at.fail(`dataTree.link ${JSON.stringify(link)} is not one of ${DATA_TREE_LINKS.map((l) => JSON.stringify(l)).join(', ')}`, undefined);
+  }
+  return link as DataTreeLink;
 }

@@ -1,3 +1,4 @@
+import type { DataTreeLink } from '../../core/kfmConfig.js';
 import type { Location } from '../../core/error.js';
 import type { JsonObject } from '../../core/json.js';
 import type { DatasetSpec, TaskOperation, Zone } from '../../core/spec.js';
@@ -47,6 +48,8 @@ export interface Graph {
   nodes: Map<string, GraphNode>;
   /** All node ids, dependencies before dependents. */
   order: string[];
+  /** How data/ is materialized: the kfmfile's `dataTree.link` (absent: `copy`). */
+  dataTreeLink?: DataTreeLink;
   /** Wall-clock ms when loading the kfmfile began (a later edit is not in this graph). */
   loadedAt?: number;
 }

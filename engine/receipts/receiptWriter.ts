@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { ContentStore } from '../../store/contentStore.js';
-import { linkEntry } from '../../store/dataTree.js';
+import { linkEntry, type DataTreeSettings } from '../../store/dataTree.js';
+import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { LEDGER_KIND_RUN_RECEIPT, type Ledger } from '../../store/ledger/ledger.js';
 import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
@@ -36,10 +37,13 @@ export class ReceiptWriter {
   readonly #openLedger: () => Ledger;
   #ledger: Ledger | undefined;
 
+  readonly #kfmDir: string;
+
   constructor(options: { projectRoot: string; kfmDir: string; openLedger: () => Ledger; env?: NodeJS.ProcessEnv }) {
     this.#openLedger = options.openLedger;
     this.key = loadOrCreateSigningKey({ projectRoot: options.projectRoot, ...(options.env ? { env: options.env } : {}) });
     trustPublicKey(options.kfmDir, this.key);
+    this.#kfmDir = options.kfmDir;
   }
 
   /**
@@ -47,7 +51,7 @@ export class ReceiptWriter {
    * finds every digest a receipt names there), and the store is flushed before the ledger
    * names anything: the ledger never points at bytes a power cut could lose.
    */
-  async record(args: { receipts: RunReceipt[]; inputFiles: { absPath: string; digest: Digest }[]; store: ContentStore; dataDir: string }): Promise<RecordedReceipts> {
+  async record(args: { receipts: RunReceipt[]; inputFiles: { absPath: string; digest: Digest }[]; store: ContentStore; dataDir: string; dataTree?: DataTreeSettings }): Promise<RecordedReceipts> {
     const { store } = args;
     for (const r of args.receipts) {
       const problems = validateReceipt(r);
@@ -82,7 +86,8 @@ export class ReceiptWriter {
       out.paths.push(path);
     }
     await store.flush(files.map((f) => f.digest));
-    for (const f of files) await linkEntry(args.dataDir, store, f);
+    const tree = args.dataTree ?? dataTreeSettings(this.#kfmDir, 'copy');
+    for (const f of files) await linkEntry(args.dataDir, store, f, tree);
     return out;
   }
 

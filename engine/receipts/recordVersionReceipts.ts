@@ -1,3 +1,4 @@
+import type { DataTreeSettings } from '../../store/dataTree.js';
 import { join } from 'node:path';
 import type { ContentStore } from '../../store/contentStore.js';
 import type { NodeResult } from '../../store/state.js';
@@ -22,6 +23,7 @@ export async function recordVersionReceipts(
     staticParts: (id: string) => StaticParts;
     store: ContentStore;
     dataDir: string;
+    dataTree: DataTreeSettings;
     runId: string;
     now: string;
   },
@@ -60,6 +62,7 @@ export async function recordVersionReceipts(
     inputFiles: inputFiles.map((f) => ({ absPath: join(a.graph.root, f.path), digest: f.digest })),
     store: a.store,
     dataDir: a.dataDir,
+    dataTree: a.dataTree,
   });
   ctx.onEvent({
     type: 'receipts-recorded',

@@ -10,6 +10,7 @@ import { KfmError } from '../../core/error.js';
 import { SLUG_RE } from '../../core/spec.js';
 import { openProjectLock, openProjectStore } from '../load/openSeams.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
+import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import type { EventSink } from '../run/event.js';
 import { claimedReceipt, readLedgerEntries } from './ledgerReader.js';
 
@@ -59,7 +60,9 @@ export async function repairReceiptFiles(paths: ProjectPaths, store: ContentStor
   const files: { path: string; digest: Digest }[] = [];
   for (const m of missing) files.push({ path: m.path, digest: (await store.put(Buffer.from(`${m.envelope}\n`, 'utf8'))).digest });
   await store.flush(files.map((f) => f.digest));
-  for (const f of files) await linkEntry(paths.dataDir, store, f);
+  // Receipt files are written as copies, as the receipt writer writes them without a kfmfile setting.
+  const tree = dataTreeSettings(paths.kfmDir, 'copy');
+  for (const f of files) await linkEntry(paths.dataDir, store, f, tree);
   return files.map((f) => f.path);
 }
 

@@ -10,6 +10,10 @@ import { versionDatasets } from '../versions/versionDatasets.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { summarizeNodes, type BuildSummary } from './buildSummary.js';
 import type { EventSink } from './event.js';
+import { dirname } from 'node:path';
+import type { DataTreeSettings } from '../../store/dataTree.js';
+import { dataTreeSettings } from '../versions/dataTreeSettings.js';
+import { verifyOutputs } from '../versions/verifyOutputs.js';
 
 export interface BuildOptions {
   graph: Graph;
@@ -32,6 +36,8 @@ export interface BuildOptions {
   runId: string;
   /** What the run's times, results' `finishedAt` and every duration are read from. */
   clock: Clock;
+  /** How data/ is written (default: `copy`, edited files moved to `.kfm/data-edits` beside the scratch directory). */
+  dataTree?: DataTreeSettings;
   /** `kfm build`'s registry, receipts and `--expect` for the versions (engine/receipts/openVersioning.ts); none: versions go to state and data/ only. */
   versioning?: VersioningContext | undefined;
 }
@@ -46,6 +52,14 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   const started = clock.monotonicMs();
   const scope = planner.scope([...new Set(o.targets.map((t) => t.dataset))]);
   await planner.prepare(scope);
+  // A versioned build re-hashes the outputs its versions will name before anything runs: a
+  // corrupt object is quarantined, so its node is found dirty (output-missing) and reruns now.
+  const versionedNodes = o.targets.flatMap((t) => {
+    const ds = graph.datasets.get(t.dataset)!;
+    return (t.slice ?? ds.defaultSlice) === undefined ? [] : ds.nodes;
+  });
+  const latest = [...new Set(versionedNodes)].flatMap((id) => planner.latest.get(id) ?? []);
+  const { intact: verified } = await verifyOutputs(latest, o.store, o.onEvent);
 
   // Check the params of every node that may run before anything runs (exit 2, nothing written).
   const assessment = await planner.assess(scope);
@@ -75,7 +89,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
 
   const versioned = interrupted
     ? { versions: [], failed: false }
-    : await versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
+    : await versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, dataTree: o.dataTree ?? dataTreeSettings(dirname(o.scratchDir), graph.dataTreeLink), verified, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
   const failed = scheduled.failed || versioned.failed;
 
   const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';

@@ -47,6 +47,14 @@ export type BuildEvent =
    * receipt files re-materialised from the ledger.
    */
   | { type: 'audit-notice'; message: string }
+  /**
+   * A node's stored output failed verification: its bytes no longer hash to its digest
+   * (`corrupt`: moved aside, to `.kfm/store/corrupt/` in a local store) or it is gone
+   * (`missing`). The node reruns: in this build when found before it ran, else the next.
+   */
+  | { type: 'object-corrupt'; digest: Digest; node: string; output: string; found: 'corrupt' | 'missing' }
+  /** A file under data/ held bytes kfm did not write there (edited): moved to `keptAt` and restored from the store. */
+  | { type: 'data-file-restored'; path: string; digest: Digest; edited: Digest; keptAt: string }
   /** A dataset's outputs were linked into the data/ tree under its version. */
   | { type: 'dataset-linked'; dataset: string; datasetVersionId: string; paths: number }
   /** The build ended. */

@@ -17,6 +17,7 @@ import { openVersioning } from '../receipts/openVersioning.js';
 import { openProjectLock } from '../load/openSeams.js';
 import { jobsLimit } from './jobsLimit.js';
 import { repairAtBuildStart } from '../receipts/repairReceipts.js';
+import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -96,6 +97,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       onEvent: options.onEvent,
       scratchDir: project.paths.scratchDir,
       dataDir: project.paths.dataDir,
+      dataTree: dataTreeSettings(project.paths.kfmDir, project.graph.dataTreeLink),
       validateParams: paramsValidator(project.graph, planner),
       runId,
       clock,

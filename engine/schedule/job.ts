@@ -40,6 +40,8 @@ export interface TaskFailure {
   /** `file:line:col` of the throwing frame in the task's own code, when known. */
   location?: string;
   stack?: string;
+  /** The task read an upstream output whose store object failed verification (quarantined: its producer reruns). */
+  corruptUpstream?: { digest: Digest; node: string; output: string };
 }
 
 /** What running a task produced. */

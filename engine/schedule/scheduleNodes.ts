@@ -196,6 +196,8 @@ class NodeScheduler {
 
   #fail(id: string, key: Digest | null, error: TaskFailure): void {
     this.#summaries.set(id, { id, status: 'failed', key, error });
+    const c = error.corruptUpstream;
+    if (c) this.#o.onEvent({ type: 'object-corrupt', digest: c.digest, node: c.node, output: c.output, found: 'corrupt' });
     this.#o.onEvent({ type: 'node-failed', id, key, error });
     this.#failed = true;
     this.#skipDownstream(id);

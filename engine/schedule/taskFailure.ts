@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distUrl } from '../../core/distUrl.js';
 import type { TaskFailure } from './job.js';
+import { CorruptUpstreamError } from './corruptUpstreamError.js';
 
 /** kfm's own layers below the tasks, compiled and as source: never a task's location. */
 const KFM_LAYERS = ['core/', 'store/', 'engine/'];
@@ -19,6 +20,7 @@ export function taskFailure(e: unknown, root: string): TaskFailure {
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     failure.message = `disk full${path ? ` at ${relative(root, path) || path}` : ''} (${error.message}): free some space and build again`;
   }
+  if (error instanceof CorruptUpstreamError) failure.corruptUpstream = error.corrupt;
   if (error.stack) {
     failure.stack = error.stack;
     const location = projectFrame(error.stack, root);

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { ContentStore, LocalContentStore } from '../../store/contentStore.js';
 import type { TaskJob } from './job.js';
+import type { Digest } from '../../core/digest.js';
+import { KfmError } from '../../core/error.js';
+import { CorruptUpstreamError } from './corruptUpstreamError.js';
 import type { UpstreamOutput } from './taskContext.js';
 
 /** Where a non-local store's upstream objects are materialized, inside the task's scratch directory. */
@@ -29,9 +32,10 @@ export async function upstreamView(
       else {
         onScratch();
         path = join(job.scratchDir, UPSTREAM_DIR, depId, name);
-        await store.materialize(o.digest, path, 'copy');
+        await store.materialize(o.digest, path, 'copy').catch((e: unknown) => quarantineAndThrow(store, { digest: o.digest, node: depId, output: name }, e));
       }
-      const read = () => store.get(o.digest);
+      const corrupt = { digest: o.digest, node: depId, output: name };
+      const read = () => readVerified(store, corrupt);
       byName[name] = {
         name,
         digest: o.digest,
@@ -52,4 +56,19 @@ export async function upstreamView(
 function localPaths(store: ContentStore): Pick<LocalContentStore, 'pathOf'> | undefined {
   const s = store as ContentStore & Partial<LocalContentStore>;
   return store.descriptor.kind === 'local' && typeof s.pathOf === 'function' ? (s as Pick<LocalContentStore, 'pathOf'>) : undefined;
+}
+
+/** An upstream object's bytes; one that fails verification is quarantined (its producer reruns next build) and named. */
+async function readVerified(store: ContentStore, corrupt: { digest: Digest; node: string; output: string }): Promise<Buffer> {
+  try {
+    return await store.get(corrupt.digest);
+  } catch (e) {
+    return quarantineAndThrow(store, corrupt, e);
+  }
+}
+
+async function quarantineAndThrow(store: ContentStore, corrupt: { digest: Digest; node: string; output: string }, e: unknown): Promise<never> {
+  if (!(e instanceof KfmError) || e.code !== 'store') throw e;
+  await store.quarantine(corrupt.digest);
+  throw new CorruptUpstreamError(corrupt, e.message);
 }

@@ -1,5 +1,6 @@
 import type { ContentStore } from '../../store/contentStore.js';
-import { linkEntry } from '../../store/dataTree.js';
+import { linkEntry, type DataTreeSettings } from '../../store/dataTree.js';
+import type { EventSink } from '../run/event.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
@@ -25,17 +26,25 @@ export interface LinkedVersion {
 
 /**
  * Links a named version into the data/ tree: stores its `checksums.json` (flushed before
- * anything names it), then links every entry. Outputs are already in the store. A path that
- * holds other bytes is an error (store/dataTree.ts): the bytes behind a dvid never change.
+ * anything names it), then links every entry as `dataTree.link` says. Outputs are already in
+ * the store. A path that holds another stored object's bytes is an error (store/dataTree.ts):
+ * the bytes behind a dvid never change; one whose bytes were edited is restored, with a
+ * `data-file-restored` event.
  * Returns the linked paths, relative to data/.
  */
-export async function linkDatasetVersion(named: NamedVersion, to: { store: ContentStore; dataDir: string }): Promise<string[]> {
+export async function linkDatasetVersion(
+  named: NamedVersion,
+  to: { store: ContentStore; dataDir: string; dataTree: DataTreeSettings; onEvent: EventSink },
+): Promise<string[]> {
   const checksums = named.entries[named.entries.length - 1]!;
   const stored = await to.store.put(named.checksums);
   if (stored.digest !== checksums.digest) {
     throw new KfmError('store', `internal: checksums.json of ${named.slug}@${named.datasetVersionId} was stored as ${stored.digest}, not ${checksums.digest}`);
   }
   await to.store.flush([stored.digest]);
-  for (const e of named.entries) await linkEntry(to.dataDir, to.store, e);
+  for (const e of named.entries) {
+    const done = await linkEntry(to.dataDir, to.store, e, to.dataTree);
+    if (done.outcome === 'restored') to.onEvent({ type: 'data-file-restored', path: e.path, digest: e.digest, edited: done.edited, keptAt: done.keptAt });
+  }
   return named.entries.map((e) => e.path);
 }

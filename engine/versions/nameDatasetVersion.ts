@@ -1,4 +1,4 @@
-import type { TreeEntry } from '../../store/dataTree.js';
+import type { TreeEntry } from '../../store/dataTreeCheck.js';
 import type { NodeResult, VersionRecord } from '../../store/state.js';
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import { digestHex, sha256, type Digest } from '../../core/digest.js';

@@ -13,6 +13,9 @@ import { nameDatasetVersion } from './nameDatasetVersion.js';
 import { recordDatasetVersion } from './recordDatasetVersion.js';
 import { registerDatasetVersion } from './registerDatasetVersion.js';
 import type { VersioningContext } from './versioningContext.js';
+import { requireIntactOutputs } from './verifyOutputs.js';
+import type { DataTreeSettings } from '../../store/dataTree.js';
+import type { Digest } from '../../core/digest.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -25,6 +28,10 @@ export interface VersionDatasetsArgs {
   runId: string;
   now: string;
   onEvent: EventSink;
+  /** How data/ is written (store/dataTree.ts). */
+  dataTree: DataTreeSettings;
+  /** Store objects this build already re-hashed and found intact (engine/versions/verifyOutputs.ts). */
+  verified: Set<Digest>;
   /** `kfm build`'s registry, receipts and `--expect` (engine/receipts/openVersioning.ts); none: state and data/ only. */
   versioning?: VersioningContext | undefined;
 }
@@ -72,8 +79,10 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
   const dvid = named.datasetVersionId;
   args.onEvent({ type: 'dataset-version', dataset: slug, slice, datasetVersionId: dvid, mode, reason, created: named.created });
+  const dsResults = graph.datasets.get(slug)!.nodes.map((id) => results.get(id)!);
+  await requireIntactOutputs(slug, dsResults, store, args.onEvent, args.verified);
   await recordDatasetVersion(args.state, named, { runId: args.runId, now: args.now });
-  const paths = await linkDatasetVersion(named, { store, dataDir });
+  const paths = await linkDatasetVersion(named, { store, dataDir, dataTree: args.dataTree, onEvent: args.onEvent });
   const linked: LinkedVersion = {
     dataset: slug,
     slice,
@@ -88,7 +97,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
-  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
+  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

@@ -101,7 +101,23 @@ export class MemoryContentStore implements ContentStore {
     yield* [...this.#objects.keys()].sort(compareCodePoints);
   }
 
+  async quarantine(digest: Digest): Promise<'quarantined' | 'missing'> {
+    const bytes = this.#objects.get(digest);
+    if (bytes === undefined) return 'missing';
+    this.#objects.delete(digest);
+    this.#unflushed.delete(digest);
+    this.#quarantined.push([digest, bytes]);
+    return 'quarantined';
+  }
+
+  readonly #quarantined: [Digest, Buffer][] = [];
+
   // Test hooks.
+
+  /** Test inspection: what `quarantine` moved aside, in order (digest and the bytes it held). */
+  quarantined(): [Digest, Buffer][] {
+    return this.#quarantined.map(([d, b]) => [d, Buffer.from(b)]);
+  }
 
   /** Test inspection: `get`, answered synchronously (verified; missing or corrupt: a KfmError `store`). */
   peek(digest: Digest): Buffer {

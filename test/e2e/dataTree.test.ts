@@ -1,9 +1,11 @@
 /**
- * The data/ tree: read-only hard links to store objects, a checksums.json per version, a
- * stable dataset version id for the same inputs and a backfill id for new input bytes.
+ * The data/ tree: read-only copies of store objects (a reflink where the file system has
+ * one; hard links or symlinks with `dataTree.link`), a checksums.json per version, a stable
+ * dataset version id for the same inputs and a backfill id for new input bytes; an edited
+ * data file or a corrupt store object is found and restored by the next build.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, readFileSync, writeFileSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KFMFILE_HEADER, useCliRigs, type BuildReport, type CliRig } from '../support/cliRig.js';
@@ -68,7 +70,7 @@ function storeObjectPath(rig: CliRig, digest: string): string {
 }
 
 describe('the data/ tree', () => {
-  it('links read-only store objects, lists processed outputs in checksums.json, and names versions stably', async () => {
+  it('copies read-only store objects, lists processed outputs in checksums.json, and names versions stably', async () => {
     const rig = newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
     const first = await rig.buildJson();
     expect(first.result).toMatchObject({ code: 0, stderr: '' });
@@ -94,12 +96,15 @@ describe('the data/ tree', () => {
       `work/ks/${dvid}/clean/rows.json`,
     ]);
     for (const [path, st] of files) {
-      expect(st.isFile(), `${path} is a regular file (a hard link, not a symlink)`).toBe(true);
+      expect(st.isFile(), `${path} is a regular file (a copy, not a symlink)`).toBe(true);
       expect(st.mode & 0o222, `${path} is read-only`).toBe(0);
-      expect(st.nlink, `${path} shares its inode with the store`).toBeGreaterThanOrEqual(2);
+      expect(st.nlink, `${path} is its own file, not a link to the store`).toBe(1);
       const bytes = readFileSync(rig.path('data', path));
       const object = lstatSync(storeObjectPath(rig, sha256(bytes)));
-      expect([object.ino, object.dev], `${path} is the store object of its digest`).toEqual([st.ino, st.dev]);
+      expect(object.ino, `${path} is not the store object's inode`).not.toBe(st.ino);
+      // The copy's mtime is derived from the object's (one second before): what lets the data tree check skip re-hashing it.
+      expect(st.size, `${path} has the store object's size`).toBe(object.size);
+      expect(Math.abs(st.mtimeMs - (object.mtimeMs - 1000)), `${path} has its mtime from the store object's`).toBeLessThan(1);
     }
     const rawCsv = paths.find((p) => p.startsWith('raw/') && p.endsWith('/rows.csv'))!;
     expect(rig.read(`data/${rawCsv}`)).toBe(ROWS);
@@ -155,5 +160,124 @@ describe('the data/ tree', () => {
     expect(back.report.versions).toEqual([
       retry(v1, `same spec and raw inputs as ${dvid} (the slice's latest is ${v2.dataset_version_id})`),
     ]);
+  });
+
+  it.each([
+    ['hardlink', (st: Stats, object: Stats) => expect([st.isFile(), st.ino, st.dev]).toEqual([true, object.ino, object.dev])],
+    ['symlink', (st: Stats) => expect(st.isSymbolicLink()).toBe(true)],
+    ['copy', (st: Stats, object: Stats) => expect([st.isFile(), st.nlink, st.ino === object.ino]).toEqual([true, 1, false])],
+  ] as const)('dataTree.link %s: each data file is the store object that way, with its bytes', async (link, expectLink) => {
+    const kfmfile = KFMFILE.replace('export default defineKfm({ datasets: [', `export default defineKfm({ dataTree: { link: '${link}' }, datasets: [`);
+    const rig = newRig({ 'kfmfile.ts': kfmfile, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
+    const first = await rig.buildJson();
+    expect(first.result).toMatchObject({ code: 0, stderr: '' });
+    const files = dataFiles(rig);
+    expect(files.size).toBe(9);
+    for (const [path, st] of files) {
+      const bytes = readFileSync(rig.path('data', path));
+      expectLink(st, lstatSync(storeObjectPath(rig, sha256(bytes))));
+    }
+    // Again: every file is present as it was, nothing restored.
+    const again = await rig.buildJson();
+    expect(again.result.code).toBe(0);
+    expect(again.report.integrity).toEqual([]);
+  });
+
+  it('rejects an unknown dataTree.link at its kfmfile', async () => {
+    const kfmfile = KFMFILE.replace('export default defineKfm({ datasets: [', "export default defineKfm({ dataTree: { link: 'reflink' as 'copy' }, datasets: [");
+    const rig = newRig({ 'kfmfile.ts': kfmfile, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
+    const r = await rig.run(['build']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dataTree.link "reflink" is not one of "copy", "hardlink", "symlink"');
+  });
+
+  it('an edited data file never reaches the store: the next build restores it and keeps the edit aside', async () => {
+    const rig = newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
+    const first = await rig.buildJson();
+    const dvid = first.report.versions[0]!.dataset_version_id;
+    const rel = `processed/ks/${dvid}/rows.csv`;
+    const good = rig.read(`data/${rel}`);
+    const edited = good.replace('Allen', 'Allan');
+    chmodSync(rig.path('data', rel), 0o644);
+    writeFileSync(rig.path('data', rel), edited);
+    // The store object is untouched.
+    expect(readFileSync(storeObjectPath(rig, sha256(good)), 'utf8')).toBe(good);
+
+    const second = await rig.buildJson();
+    expect(second.result.code).toBe(0);
+    expectValidReport('build', second.report);
+    expect(second.report.counts).toEqual({ executed: 0, cached: 3, failed: 0, skipped: 0 });
+    const keptAt = rig.path('.kfm/data-edits', `${rel}.${sha256(edited).slice(7, 23)}`);
+    expect(second.report.integrity).toEqual([{ type: 'data-file-restored', path: rel, digest: sha256(good), edited: sha256(edited), kept_at: keptAt }]);
+    expect(rig.read(`data/${rel}`)).toBe(good);
+    expect(readFileSync(keptAt, 'utf8')).toBe(edited);
+    expect((await rig.run(['receipts', 'verify'])).code).toBe(0);
+    // Restored: the build after finds nothing.
+    expect((await rig.buildJson()).report.integrity).toEqual([]);
+  });
+
+  it('a file holding another version\'s bytes is still an error, never rewritten', async () => {
+    const rig = newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
+    const first = await rig.buildJson();
+    const dvid = first.report.versions[0]!.dataset_version_id;
+    const rel = `processed/ks/${dvid}/rows.csv`;
+    // Bytes kfm stored (another output's): not an edit of this file.
+    const other = rig.read(`data/processed/ks/${dvid}/summary.json`);
+    chmodSync(rig.path('data', rel), 0o644);
+    writeFileSync(rig.path('data', rel), other);
+    const second = await rig.buildJson();
+    expect(second.result.code).toBe(1);
+    expect(second.report.errors).toEqual([expect.stringContaining(`data/${rel} already holds other bytes than`)]);
+    expect(rig.read(`data/${rel}`)).toBe(other);
+  });
+
+  it('a corrupt store object (one byte flipped, same size) is quarantined and its producer reruns', async () => {
+    const rig = newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
+    const first = await rig.buildJson();
+    const dvid = first.report.versions[0]!.dataset_version_id;
+    const good = rig.read(`data/processed/ks/${dvid}/rows.csv`);
+    const digest = sha256(good);
+    const object = storeObjectPath(rig, digest);
+    const bad = Buffer.from(good);
+    bad[0] = bad[0]! ^ 0x01;
+    chmodSync(object, 0o644);
+    writeFileSync(object, bad);
+    chmodSync(object, 0o444);
+
+    const second = await rig.buildJson();
+    expect(second.result.code, second.result.stderr).toBe(0);
+    expectValidReport('build', second.report);
+    expect(second.report.integrity).toEqual([{ type: 'object-corrupt', digest, node: 'ks/final', output: 'rows.csv', found: 'corrupt' }]);
+    expect(second.report.nodes.map((n) => [n.id, n.status])).toEqual([['ks/clean', 'cached'], ['ks/fetch', 'cached'], ['ks/final', 'executed']]);
+    expect(second.report.nodes.find((n) => n.id === 'ks/final')!.reason).toEqual({ type: 'output-missing', output: 'rows.csv', digest });
+    expect(second.report.versions[0]).toMatchObject({ dataset_version_id: dvid, mode: 'retry' });
+    expect(readFileSync(object, 'utf8')).toBe(good);
+    expect(readFileSync(rig.path('.kfm/store/corrupt', digest.slice(7)))).toEqual(bad);
+    expect(rig.read(`data/processed/ks/${dvid}/rows.csv`)).toBe(good);
+    const checksums = JSON.parse(rig.read(`data/processed/ks/${dvid}/checksums.json`)) as { files: { path: string; digest: string }[] };
+    expect(checksums.files.find((f) => f.path === 'rows.csv')!.digest).toBe(digest);
+    const verify = await rig.run(['receipts', 'verify']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+
+  it('with hard links an edit reaches the store object: the next build quarantines it, reruns the producer and restores the file', async () => {
+    const kfmfile = KFMFILE.replace('export default defineKfm({ datasets: [', "export default defineKfm({ dataTree: { link: 'hardlink' }, datasets: [");
+    const rig = newRig({ 'kfmfile.ts': kfmfile, 'clean.ts': CLEAN_TASK, 'final.ts': FINAL_TASK, 'src/rows.csv': ROWS });
+    const first = await rig.buildJson();
+    const dvid = first.report.versions[0]!.dataset_version_id;
+    const rel = `processed/ks/${dvid}/rows.csv`;
+    const good = rig.read(`data/${rel}`);
+    const digest = sha256(good);
+    chmodSync(rig.path('data', rel), 0o644);
+    writeFileSync(rig.path('data', rel), good.replace('Allen', 'Allan'));
+    const second = await rig.buildJson();
+    expect(second.result.code, second.result.stderr).toBe(0);
+    expect(second.report.integrity).toEqual([
+      { type: 'object-corrupt', digest, node: 'ks/final', output: 'rows.csv', found: 'corrupt' },
+      expect.objectContaining({ type: 'data-file-restored', path: rel, digest }),
+    ]);
+    expect(rig.read(`data/${rel}`)).toBe(good);
+    expect(readFileSync(storeObjectPath(rig, digest), 'utf8')).toBe(good);
+    expect((await rig.run(['receipts', 'verify'])).code).toBe(0);
   });
 });

@@ -29,6 +29,10 @@ const build = () => ({
     },
   ],
   errors: [],
+  integrity: [
+    { type: 'object-corrupt', digest: D('9'), node: 'a/x', output: 'out.txt', found: 'corrupt' },
+    { type: 'data-file-restored', path: 'processed/a/2020.0123abcd/out.txt', digest: D('9'), edited: D('a'), kept_at: '/p/.kfm/data-edits/processed/a/2020.0123abcd/out.txt.aaaaaaaaaaaaaaaa' },
+  ] as Record<string, unknown>[],
   counts: { executed: 1, cached: 1, failed: 1, skipped: 2 },
   duration_ms: 12,
 });
@@ -66,6 +70,9 @@ describe('report schemas', () => {
       ['a receipt that is not a run id', (r) => (r.versions[0]!.receipts = ['20250101T000000Z-0123abcd'])],
       ['an unknown status', (r) => (r.status = 'done')],
       ['an extra field', (r) => Object.assign(r, { extra: 1 })],
+      ['no integrity list', (r) => delete (r as { integrity?: unknown }).integrity],
+      ['an unknown integrity event', (r) => (r.integrity[0]!['type'] = 'object-lost')],
+      ['a corrupt object without its node', (r) => delete r.integrity[0]!['node']],
       ['another version', (r) => (r.kfm_build_report_version = 'v2')],
     ];
     for (const [what, mutate] of broken) {

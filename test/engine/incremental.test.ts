@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
 import type { DirtyReason } from '../../engine/keys/dirtyReason.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
+import type { MemoryContentStore } from '../../store/memory/memoryContentStore.js';
 import { testSpec } from '../support/testSpec.js';
 import { concatTask, lineCountTask } from '../support/textTasks.js';
 
@@ -246,6 +248,38 @@ describe('build on fakes: what runs', () => {
     expect((await rig.build()).started).toEqual([]);
   });
 
+  it('a task reading a corrupt upstream object fails naming it; the object is quarantined and the next build reruns its producer', async () => {
+    const rig = project();
+    await rig.build();
+    const src = rig.latest('a/src')!;
+    const out = src.outputs[0]!;
+    const store = rig.seams.store as MemoryContentStore;
+    const flipped = Buffer.from(rig.store.read(out.digest));
+    flipped[0] = flipped[0]! ^ 0xff;
+    store.corrupt(out.digest, flipped);
+    const flippedDigest = `sha256:${createHash('sha256').update(flipped).digest('hex')}`;
+    // Same size: the cache check (a stat) cannot tell; a/src stays cached, a/count reads it.
+    rig.write('tasks/count.ts', COUNT_SRC.replace('v1', 'v2'));
+    const b = await rig.build({ keepGoing: true });
+    expect(b.status['a/src']).toBe('cached');
+    expect(b.status['a/count']).toBe('failed');
+    expect(b.events.filter((e) => e.type === 'object-corrupt')).toEqual([
+      { type: 'object-corrupt', digest: out.digest, node: 'a/src', output: 'out.txt', found: 'corrupt' },
+    ]);
+    expect(b.node('a/count').error?.message).toBe(
+      `upstream output "out.txt" of a/src (${out.digest}) failed verification (store object ${out.digest} is corrupt: its bytes hash to ${flippedDigest}): the object was moved aside, and a/src reruns on the next build`,
+    );
+    expect(store.quarantined().map(([d]) => d)).toEqual([out.digest]);
+    expect(rig.store.hasSync(out.digest)).toBe(false);
+
+    const c = await rig.build();
+    expect(startReason(c, 'a/src')).toEqual({ type: 'output-missing', output: 'out.txt', digest: out.digest });
+    expect(c.status['a/src']).toBe('executed');
+    expect(c.status['a/count']).toBe('executed');
+    expect(rig.store.read(out.digest).length).toBe(out.size);
+    expect((await rig.build()).started).toEqual([]);
+  });
+
   it('builds only the targets and what they depend on', async () => {
     const rig = project();
     const a = await rig.build({ targets: [{ dataset: 'a', slice: undefined }] });
@@ -295,6 +329,36 @@ describe('build on fakes: what runs', () => {
     expect(other.summary.versions[0]).toMatchObject({ created: true, specHash: v.specHash, mode: 'backfill' });
     expect(other.summary.versions[0]!.modeReason).toMatch(/^raw inputs changed since 2020\.[0-9a-f]{8} \(same spec\): file:in\/a\/2\.txt sha256:[0-9a-f]{12} → sha256:[0-9a-f]{12}$/);
     expect(other.summary.versions[0]!.datasetVersionId).toMatch(new RegExp(`^${v.datasetVersionId.replace('.', '\\.')}\\.[0-9a-f]{8}$`));
+  });
+
+  it('a versioned build re-hashes what its version names: a corrupt object (same size) is quarantined and its node reruns in the same build', async () => {
+    const rig = project();
+    rig.config = defineKfm({
+      datasets: [
+        dataset(testSpec('a'), [task('src', { run: './tasks/concat.ts', inputs: ['in/a/*.txt'] }), task('count', { run: './tasks/count.ts', deps: ['src'] })], {
+          slice: '2020',
+        }),
+      ],
+    });
+    const first = await rig.build();
+    const v = first.summary.versions[0]!;
+    const out = rig.latest('a/src')!.outputs[0]!;
+    const store = rig.seams.store as MemoryContentStore;
+    const good = rig.store.read(out.digest);
+    store.corrupt(out.digest);
+    expect(rig.store.hasSync(out.digest, out.size)).toBe(true); // the size-only cache check cannot tell
+
+    const b = await rig.build();
+    expect(b.events.filter((e) => e.type === 'object-corrupt')).toEqual([
+      { type: 'object-corrupt', digest: out.digest, node: 'a/src', output: 'out.txt', found: 'corrupt' },
+    ]);
+    // The same bytes come back: a/count (early cutoff) stays cached, the version is a retry.
+    expect(ran(b)).toEqual(['a/src']);
+    expect(startReason(b, 'a/src')).toEqual({ type: 'output-missing', output: 'out.txt', digest: out.digest });
+    expect(b.summary.versions).toEqual([{ ...v, created: false, mode: 'retry', modeReason: 'same spec and raw inputs' }]);
+    expect(rig.store.read(out.digest)).toEqual(good);
+    expect(store.quarantined().map(([d]) => d)).toEqual([out.digest]);
+    expect((await rig.build()).events.filter((e) => e.type === 'object-corrupt')).toEqual([]);
   });
 
   it('jobs > 1 runs independent nodes at once and gives the same keys', async () => {

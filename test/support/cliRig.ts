@@ -74,6 +74,7 @@ export interface BuildReport {
     receipts: string[];
   }[];
   errors: string[];
+  integrity: ({ type: 'object-corrupt'; digest: string; node: string; output: string; found: 'corrupt' | 'missing' } | { type: 'data-file-restored'; path: string; digest: string; edited: string; kept_at: string })[];
   counts: Record<'executed' | 'cached' | 'failed' | 'skipped', number>;
   duration_ms: number;
 }

@@ -123,6 +123,19 @@ describe('the build view model', () => {
     }
   });
 
+  it('shows a corrupt object and a restored data file as warnings among the log lines', () => {
+    const D = `sha256:${'b'.repeat(64)}` as const;
+    const s = reduce([
+      start(['a/t0']),
+      { type: 'object-corrupt', digest: KEY, node: 'a/t0', output: 'out.txt', found: 'corrupt' },
+      { type: 'data-file-restored', path: 'processed/a/v/out.txt', digest: KEY, edited: D, keptAt: '/p/.kfm/data-edits/processed/a/v/out.txt.bbbb' },
+    ]);
+    expect(s.logs.map((l) => `${l.id} ${l.level} ${l.message}`)).toEqual([
+      `a/t0 warn store object ${KEY} (a/t0 output "out.txt") is corrupt (its bytes no longer match its digest): moved aside; a/t0 reruns`,
+      `data warn data/processed/a/v/out.txt was edited (its bytes hash to ${D}): restored from the store, the edited file kept at /p/.kfm/data-edits/processed/a/v/out.txt.bbbb`,
+    ]);
+  });
+
   it('shows who holds the lock until the build starts', () => {
     const waiting = reduce([{ type: 'lock-waiting', holder: 'pid 4242 (kfm build)' }]);
     expect(waiting).toMatchObject({ phase: 'waiting-lock', lockHolder: 'pid 4242 (kfm build)', lockWaitingSince: 1000 });

@@ -17,6 +17,8 @@ interface Subject {
   corrupt(digest: Digest, bytes: string): void;
   /** Removes an object behind the store's back. */
   drop(digest: Digest): void;
+  /** The bytes `quarantine` moved aside for this digest (the first time), if any. */
+  quarantined(digest: Digest): string | undefined;
   /** Whether `materialize(…, 'link')` shares the object's inode. */
   links: boolean;
   cleanup(): void;
@@ -36,6 +38,10 @@ const implementations: { name: string; open(dir: string): Subject }[] = [
           chmodSync(path, 0o444);
         },
         drop: (digest) => unlinkSync(store.pathOf(digest)),
+        quarantined(digest) {
+          const path = join(dir, 'store', 'corrupt', digest.slice('sha256:'.length));
+          return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+        },
         links: true,
         cleanup: () => undefined,
       };
@@ -49,6 +55,7 @@ const implementations: { name: string; open(dir: string): Subject }[] = [
         store,
         corrupt: (digest, bytes) => store.corrupt(digest, Buffer.from(bytes)),
         drop: (digest) => store.drop(digest),
+        quarantined: (digest) => store.quarantined().find(([d]) => d === digest)?.[1].toString('utf8'),
         links: false,
         cleanup: () => store.dispose(),
       };
@@ -216,6 +223,23 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
     const put = await store.put(Buffer.from('complete bytes'));
     s.corrupt(put.digest, 'compl');
     expect(await store.has(put.digest, put.size)).toBe(false);
+    await store.put(Buffer.from('complete bytes'));
+    expect(await store.check(put.digest)).toBe('ok');
+    expect((await store.get(put.digest)).toString()).toBe('complete bytes');
+  });
+
+  it('quarantine moves a same-size corrupt object aside: then missing, and a put writes it again', async () => {
+    const put = await store.put(Buffer.from('complete bytes'));
+    s.corrupt(put.digest, 'complete bytez');
+    // Same size: has (a stat) cannot tell; check (a re-hash) can.
+    expect(await store.has(put.digest, put.size)).toBe(true);
+    expect(await store.check(put.digest)).toBe('corrupt');
+    expect(await store.quarantine(put.digest)).toBe('quarantined');
+    expect(s.quarantined(put.digest)).toBe('complete bytez');
+    expect(await store.has(put.digest)).toBe(false);
+    expect(await store.check(put.digest)).toBe('missing');
+    expect(await all(store.digests())).toEqual([]);
+    expect(await store.quarantine(put.digest)).toBe('missing');
     await store.put(Buffer.from('complete bytes'));
     expect(await store.check(put.digest)).toBe('ok');
     expect((await store.get(put.digest)).toString()).toBe('complete bytes');
