@@ -15,6 +15,7 @@ import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import { openVersioning } from '../receipts/openVersioning.js';
 import { openProjectLock } from '../load/openSeams.js';
+import type { ProjectLock } from '../../store/projectLock.js';
 import { jobsLimit } from './jobsLimit.js';
 import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
@@ -46,16 +47,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
   const limit = jobsLimit(Math.max(1, options.jobs ?? availableParallelism()), project.graph, all, availableParallelism());
   const jobs = limit.jobs;
-  const lock = openProjectLock(project.paths.kfmDir);
-  try {
-    await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
-      ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  } catch (e) {
-    await lock.close();
-    throw e;
-  }
+  const lock = await acquireBuildLock(project, options);
   // Said only when asked for more than the default (the cores) would run: -j 2 on a one-node build is no news.
   if (limit.clamped && options.jobs !== undefined && options.jobs > availableParallelism()) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;
@@ -121,4 +113,19 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       await lock.close();
     }
   }
+}
+
+/** The project lock for a build, waiting (with a `lock-waiting` event) while another build holds it. */
+async function acquireBuildLock(project: Project, options: RunBuildOptions): Promise<ProjectLock> {
+  const lock = openProjectLock(project.paths.kfmDir);
+  try {
+    await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
+      ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (e) {
+    await lock.close();
+    throw e;
+  }
+  return lock;
 }

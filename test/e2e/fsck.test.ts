@@ -132,6 +132,6 @@ describe('kfm fsck', () => {
     expect(a.stderr).toBe('kfm: kfm fsck takes no targets (usage: kfm fsck [--repair] [--json])\n');
     const b = await rig.run(['build', '--repair']);
     expect(b.code).toBe(2);
-    expect(b.stderr).toBe('kfm: --repair applies to kfm fsck (not build)\n');
+    expect(b.stderr).toBe('kfm: --repair applies to kfm receipts verify and kfm fsck (not build)\n');
   });
 });
