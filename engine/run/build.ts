@@ -1,41 +1,24 @@
-import type { Clock } from '../../core/clock.js';
-import type { ContentStore } from '../../store/contentStore.js';
 import type { NodeRunStatus, ResultStore, RunLog, VersionStore } from '../../store/state.js';
-import type { Graph } from '../graph/graph.js';
 import type { Target } from '../graph/target.js';
-import type { Planner } from '../plan/planner.js';
-import type { TaskRunner } from '../schedule/runner.js';
+import type { ScheduleOptions } from '../schedule/scheduleOptions.js';
 import { scheduleNodes } from '../schedule/scheduleNodes.js';
 import { versionDatasets } from '../versions/versionDatasets.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { summarizeNodes, type BuildSummary } from './buildSummary.js';
-import type { EventSink } from './event.js';
 import { dirname } from 'node:path';
 import type { DataTreeSettings } from '../../store/dataTree.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { verifyOutputs } from '../versions/verifyOutputs.js';
 
-export interface BuildOptions {
-  graph: Graph;
-  planner: Planner;
+/** What a build runs on: what scheduling takes (engine/schedule/scheduleOptions.ts), plus the targets, versions' state and data/. */
+export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 'assessment'> {
   targets: Target[];
   /** Results, the run log and versions: seams, every call awaited (store/state/*). */
   state: ResultStore & RunLog & VersionStore;
-  store: ContentStore;
-  runner: TaskRunner;
-  jobs: number;
-  keepGoing: boolean;
-  signal: AbortSignal;
-  onEvent: EventSink;
-  /** Where scratch directories go (`.kfm/scratch`). */
-  scratchDir: string;
   /** The data/ tree to link versions into. */
   dataDir: string;
   /** Checks a node's params before it runs (the module's `paramsSchema`); throws a KfmError. */
   validateParams: (nodeId: string) => Promise<void>;
-  runId: string;
-  /** What the run's times, results' `finishedAt` and every duration are read from. */
-  clock: Clock;
   /** How data/ is written (default: `copy`, edited files moved to `.kfm/data-edits` beside the scratch directory). */
   dataTree?: DataTreeSettings;
   /** `kfm build`'s registry, receipts and `--expect` for the versions (engine/receipts/openVersioning.ts); none: versions go to state and data/ only. */
@@ -69,22 +52,8 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   await state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
   o.onEvent({ type: 'build-start', runId: o.runId, targets, nodes: scope, jobs: o.jobs });
 
-  const scheduled = await scheduleNodes({
-    graph,
-    planner,
-    state,
-    store: o.store,
-    runner: o.runner,
-    jobs: o.jobs,
-    keepGoing: o.keepGoing,
-    signal: o.signal,
-    onEvent: o.onEvent,
-    scratchDir: o.scratchDir,
-    runId: o.runId,
-    clock,
-    scope,
-    assessment,
-  });
+  const { store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId } = o;
+  const scheduled = await scheduleNodes({ graph, planner, state, store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId, clock, scope, assessment });
   const { interrupted, results: settled } = scheduled;
 
   const versioned = interrupted
