@@ -7,6 +7,7 @@ import type { NamedVersion } from '../versions/nameDatasetVersion.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { datasetReceipts, QA_REPORT_NAME } from './datasetReceipts.js';
 import type { RecordedReceipts } from './receiptWriter.js';
+import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 
 /**
  * Signs and records the run receipts of a named version, one per task node
@@ -24,6 +25,7 @@ export async function recordVersionReceipts(
     dataDir: string;
     runId: string;
     now: string;
+    determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
   },
 ): Promise<RecordedReceipts> {
   const { named } = a;
@@ -53,6 +55,7 @@ export async function recordVersionReceipts(
     actor: ctx.actor,
     environment: ctx.environment(),
     now: new Date(a.now),
+    determinism: a.determinism,
   });
   const recorded = await ctx.receipts.record({
     receipts,

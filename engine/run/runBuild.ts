@@ -34,6 +34,8 @@ export interface RunBuildOptions {
   actor?: { principal?: string; role?: string };
   /** What the run's times and durations are read from (default: the system's clocks). */
   clock?: Clock;
+  /** `--verify-determinism` (`--sample N`): run the executed nodes again and compare (engine/schedule/determinismCheck.ts). */
+  verifyDeterminism?: { sample?: number | undefined } | undefined;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       runId,
       clock,
       versioning: versioning?.context,
+      verifyDeterminism: options.verifyDeterminism,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });

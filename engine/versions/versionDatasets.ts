@@ -13,6 +13,7 @@ import { nameDatasetVersion } from './nameDatasetVersion.js';
 import { recordDatasetVersion } from './recordDatasetVersion.js';
 import { registerDatasetVersion } from './registerDatasetVersion.js';
 import type { VersioningContext } from './versioningContext.js';
+import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -27,6 +28,8 @@ export interface VersionDatasetsArgs {
   onEvent: EventSink;
   /** `kfm build`'s registry, receipts and `--expect` (engine/receipts/openVersioning.ts); none: state and data/ only. */
   versioning?: VersioningContext | undefined;
+  /** `--verify-determinism`'s findings by node id, recorded in the run receipts of the nodes checked. */
+  determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
 }
 
 /**
@@ -88,7 +91,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
-  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
+  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now, determinism: args.determinism });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }
