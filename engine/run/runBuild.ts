@@ -101,8 +101,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       validateParams: paramsValidator(project.graph, planner),
       runId,
       clock,
-      versioning: versioning?.context,
-      verifyDeterminism: options.verifyDeterminism,
+      versioning: versioning?.context, verifyDeterminism: options.verifyDeterminism,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
