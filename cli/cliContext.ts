@@ -27,6 +27,8 @@ export interface CliContext {
   head?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
+  /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */
+  verifyDeterminism?: { sample: number | undefined } | undefined;
   out: (text: string) => void;
   err: (text: string) => void;
   /** The stream `out` writes to, when it is process.stdout (the Ink UI draws there); undefined when output is captured. */

@@ -58,6 +58,12 @@ Options:
                              ledger holds but data/ lacks; kfm fsck: repair what it
                              can, say what to rebuild
       --head <entry hash>    kfm receipts verify: fail unless the ledger holds this entry
+      --verify-determinism   kfm build: run every executed node a second time in a fresh
+                             scratch directory and compare its outputs byte for byte;
+                             exit 1 if any differs (unless its task says
+                             nondeterministic: true); recorded in its run receipt
+      --sample <n>           with --verify-determinism: check only n executed nodes
+                             (the first n by node id)
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

@@ -51,6 +51,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
         repair: { type: 'boolean' },
         head: { type: 'string' },
         watch: { type: 'boolean', short: 'w' },
+        'verify-determinism': { type: 'boolean' },
+        sample: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -73,6 +75,15 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote') {
       throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
+    }
+    const verifying = values['verify-determinism'] === true;
+    if (verifying && name !== 'build') throw new KfmError('usage', `--verify-determinism applies to kfm build (not ${name})`);
+    if (verifying && values.watch) throw new KfmError('usage', '--verify-determinism applies to kfm build, not to watch mode');
+    if (values.sample !== undefined && !verifying) throw new KfmError('usage', '--sample applies to kfm build --verify-determinism');
+    let sample: number | undefined;
+    if (values.sample !== undefined) {
+      sample = Number(values.sample);
+      if (!/^[0-9]+$/.test(values.sample) || !Number.isSafeInteger(sample) || sample < 1) throw new KfmError('usage', `--sample needs a positive integer (got "${values.sample}")`);
     }
     if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
     if (values.repair && name !== 'receipts' && name !== 'fsck') throw new KfmError('usage', `--repair applies to kfm receipts verify and kfm fsck (not ${name})`);
@@ -105,6 +116,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       repair: values.repair ?? false,
       head: values.head,
       watch: values.watch === true || name === 'watch',
+      ...(verifying ? { verifyDeterminism: { sample } } : {}),
       out,
       err,
       terminal: out === writeStdout ? process.stdout : undefined,

@@ -31,6 +31,12 @@ export interface TaskOptions {
   /** Run every build even when the key is unchanged (e.g. an HTTP fetch that revalidates). */
   always?: boolean;
   /**
+   * The task's outputs legitimately differ between runs (e.g. a fetch of live data):
+   * `kfm build --verify-determinism` reports such a node but does not fail on it.
+   * Not part of any key or spec_hash.
+   */
+  nondeterministic?: boolean;
+  /**
    * What the task's run receipt calls it: `transform` unless said; `ingest()` tasks are
    * `ingest`; QA tasks say `qa` (their receipt then carries the QA report's results).
    */

@@ -38,6 +38,11 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       onEvent: (e) => reporter.event(e),
     });
     if (noop) {
+      if (cli.verifyDeterminism) {
+        // Nothing ran, so nothing can be run again.
+        reporter.event({ type: 'determinism-checked', executed: 0, checked: 0, nondeterministic: 0, failing: 0 });
+        noop.determinism = { executed: 0, findings: [], failed: false };
+      }
       await reporter.finish(noop);
       return 0;
     }
@@ -69,6 +74,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       signal: controller.signal,
       onEvent: (e) => reporter.event(e),
       ...(cli.expect !== undefined ? { expect: cli.expect } : {}),
+      ...(cli.verifyDeterminism ? { verifyDeterminism: cli.verifyDeterminism } : {}),
       actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     });
   } finally {
@@ -77,5 +83,6 @@ export async function buildCommand(cli: CliContext): Promise<number> {
     await reporter.finish(summary);
     project.close();
   }
+  if (summary.status === 'succeeded' && summary.determinism?.failed) return 1;
   return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
 }

@@ -19,6 +19,8 @@ export interface PlannedNode {
   key: Digest | null;
   previous_key: Digest | null;
   reasons: DirtyReason[];
+  /** The task declares `nondeterministic: true` (absent otherwise). */
+  nondeterministic?: true;
 }
 
 /** Assesses the targets' nodes without running or writing anything. */
@@ -33,7 +35,7 @@ export async function assessTargets(cli: CliContext, only?: (id: string) => bool
     const assessed = await planner.assess(scope);
     return scope
       .filter((id) => !only || only(id))
-      .map((id) => toPlanned(assessed.get(id)!))
+      .map((id) => ({ ...toPlanned(assessed.get(id)!), ...(graph.nodes.get(id)!.nondeterministic ? { nondeterministic: true as const } : {}) }))
       .sort((a, b) => compareCodePoints(a.id, b.id));
   } finally {
     await project.close();
@@ -56,7 +58,7 @@ export async function planCommand(cli: CliContext): Promise<number> {
   for (const n of nodes) {
     // Reasons line up in one column; a cached node has none, and no trailing blanks.
     const line = n.action === 'cached' ? n.id : `${n.id.padEnd(width)}  ${n.reasons.map(describeReason).join('; ')}`;
-    cli.out(`${n.action.padEnd(7)} ${line}\n`);
+    cli.out(`${n.action.padEnd(7)} ${line}${n.nondeterministic ? '  (declared nondeterministic)' : ''}\n`);
   }
   const count = (a: PlanAction) => nodes.filter((n) => n.action === a).length;
   cli.out(`plan: ${count('run')} to run, ${count('pending')} pending on upstream, ${count('cached')} cached\n`);

@@ -4,6 +4,7 @@ import { jobsClampedText } from './jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
+import type { DeterminismReport } from '../../engine/schedule/determinismCheck.js';
 
 export const BUILD_REPORT_VERSION = 'v1';
 
@@ -72,6 +73,8 @@ export class JsonReporter implements Reporter {
       case 'dataset-linked':
       case 'build-end':
       case 'watch-waiting':
+      case 'node-determinism':
+      case 'determinism-checked':
         return;
       default:
         unreachable(e);
@@ -111,6 +114,7 @@ export class JsonReporter implements Reporter {
       })),
       errors: this.#errors,
       integrity: this.#integrity,
+      ...(summary.determinism ? { determinism: determinismReport(summary.determinism) } : {}),
       counts: summary.counts,
       duration_ms: summary.durationMs,
     };
@@ -120,4 +124,25 @@ export class JsonReporter implements Reporter {
   #print(document: object): void {
     this.#out((this.#oneLine ? JSON.stringify(document) : JSON.stringify(document, null, 2)) + '\n');
   }
+}
+
+/** The build report's `determinism` block (snake_case, schemas/build-report.schema.json). */
+function determinismReport(d: DeterminismReport): object {
+  return {
+    executed: d.executed,
+    checked: d.findings.length,
+    failed: d.failed,
+    nodes: d.findings.map((f) => ({
+      id: f.id,
+      deterministic: f.deterministic,
+      declared_nondeterministic: f.declared,
+      differing: f.differing.map((x) => ({
+        name: x.name,
+        first_digest: x.first,
+        second_digest: x.second,
+        ...(x.firstDifference ? { first_difference: x.firstDifference } : {}),
+      })),
+      ...(f.error !== undefined ? { error: f.error } : {}),
+    })),
+  };
 }

@@ -6,6 +6,7 @@ import { jobsClampedText } from './jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { integrityLineText } from './integrityLineText.js';
 import { watchLineText } from './watchLineText.js';
+import { determinismCheckedText, nodeDeterminismLines } from './determinismText.js';
 import type { Reporter, Write } from './reporter.js';
 
 const PROGRESS_EVERY_MS = 2000;
@@ -124,6 +125,12 @@ export class PlainReporter implements Reporter {
       case 'watch-error':
         // As `kfm build` prints the error it exits on.
         this.#err(`kfm: ${e.location ? `${formatLocation(e.location)}: ` : ''}${e.message}\n`);
+        return;
+      case 'node-determinism':
+        this.#out(nodeDeterminismLines(e).map((l) => `${l}\n`).join(''));
+        return;
+      case 'determinism-checked':
+        this.#out(`${determinismCheckedText(e)}\n`);
         return;
       case 'build-end': {
         const c = e.counts;

@@ -14,6 +14,7 @@ import type { BuildEvent } from '../../engine/run/event.js';
 import type { SkipReason } from '../../engine/run/skipReason.js';
 import { oneLine } from './oneLine.js';
 import { splitNodeId } from './splitNodeId.js';
+import { determinismCheckedText, nodeDeterminismLines } from '../reporters/determinismText.js';
 
 export type NodeState = 'queued' | 'running' | 'cached' | 'done' | 'failed' | 'skipped';
 
@@ -270,6 +271,14 @@ class Draft {
         return;
       case 'build-error':
         this.#fail({ id: undefined, message: e.message, location: e.location ? formatLocation(e.location) : undefined });
+        return;
+      case 'node-determinism':
+        // A node that differs without saying it may is a failure; the rest are notices.
+        if (!e.deterministic && !e.declared) this.#fail({ id: e.id, message: nodeDeterminismLines(e).join('\n'), location: undefined });
+        else if (!e.deterministic) s.notices = addNotice(s, nodeDeterminismLines(e)[0]!).notices;
+        return;
+      case 'determinism-checked':
+        s.notices = addNotice(s, determinismCheckedText(e)).notices;
         return;
       case 'build-end':
         s.phase = 'ended';

@@ -63,6 +63,7 @@ export function analyzeTask(t: TaskDecl, ds: DatasetDecl, a: TaskAnalysis): { no
     inputsOutsideProject: t.inputsOutsideProject === true,
     zone,
     always: t.always ?? false,
+    nondeterministic: t.nondeterministic === true,
     operation,
     // Formatting a stack is the costly part of a call site: only done for a message.
     get declaredAt() {

@@ -21,6 +21,8 @@ export interface GraphNode {
   inputsOutsideProject: boolean;
   zone: Zone;
   always: boolean;
+  /** Declared `nondeterministic: true`: `--verify-determinism` reports it without failing. Not part of any key or spec_hash. */
+  nondeterministic: boolean;
   /** What its run receipt calls it: `ingest`, `transform` (the default) or `qa`. Not part of any key or spec_hash. */
   operation: TaskOperation;
   /** Where the task is declared in the kfmfile (computed when first read). */

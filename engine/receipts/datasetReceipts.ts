@@ -3,6 +3,7 @@ import {
   artifactIdOf,
   runId,
   type ReceiptIngest,
+  type ReceiptDeterminism,
   type ReceiptInput,
   type RunReceipt,
   type ValidationStatus,
@@ -15,6 +16,7 @@ import type { Json, JsonObject } from '../../core/json.js';
 import type { StaticParts } from '../plan/planner.js';
 import { policyLabelOf } from '../../core/policyLabel.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
+import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 
 /** The output a QA task writes (tasks/qa/qaTask.ts); a `qa` receipt carries its results. */
 export const QA_REPORT_NAME = 'qa/validation_report.json';
@@ -45,6 +47,8 @@ export interface DatasetReceiptsArgs {
   actor: Actor;
   environment: ReceiptEnvironment;
   now: Date;
+  /** `--verify-determinism`'s findings: a checked node's receipt carries its `determinism`. */
+  determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
 }
 
 /**
@@ -121,11 +125,31 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
       },
       created_at: a.now.toISOString(),
       ...(ingest?.receipt ? { ingest: ingest.receipt } : {}),
+      ...receiptDeterminism(a.determinism?.get(id)),
       node: id,
       node_key: result.key,
     });
   }
   return { receipts, inputFiles: [...inputFiles].map(([path, digest]) => ({ path, digest })) };
+}
+
+/** A checked node's `determinism` block (snake_case, as the receipt schema has it); nothing for a node not checked. */
+function receiptDeterminism(f: DeterminismFinding | undefined): { determinism?: ReceiptDeterminism } {
+  if (!f) return {};
+  return {
+    determinism: {
+      checked: true,
+      deterministic: f.deterministic,
+      declared_nondeterministic: f.declared,
+      differing: f.differing.map((d) => ({
+        name: d.name,
+        first_digest: d.first,
+        second_digest: d.second,
+        ...(d.firstDifference ? { first_difference: d.firstDifference } : {}),
+      })),
+      ...(f.error !== undefined ? { error: f.error } : {}),
+    },
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { NamedVersion } from '../versions/nameDatasetVersion.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { datasetReceipts, QA_REPORT_NAME } from './datasetReceipts.js';
 import type { RecordedReceipts } from './receiptWriter.js';
+import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 
 /**
  * Signs and records the run receipts of a named version, one per task node
@@ -26,6 +27,7 @@ export async function recordVersionReceipts(
     dataTree: DataTreeSettings;
     runId: string;
     now: string;
+    determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
   },
 ): Promise<RecordedReceipts> {
   const { named } = a;
@@ -55,6 +57,7 @@ export async function recordVersionReceipts(
     actor: ctx.actor,
     environment: ctx.environment(),
     now: new Date(a.now),
+    determinism: a.determinism,
   });
   ctx.pinTrust();
   const recorded = await ctx.receipts.record({

@@ -2,6 +2,7 @@ import type { NodeRunStatus, ResultStore, RunLog, VersionStore } from '../../sto
 import type { Target } from '../graph/target.js';
 import type { ScheduleOptions } from '../schedule/scheduleOptions.js';
 import { scheduleNodes } from '../schedule/scheduleNodes.js';
+import { checkDeterminism, type DeterminismReport } from '../schedule/determinismCheck.js';
 import { versionDatasets } from '../versions/versionDatasets.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { summarizeNodes, type BuildSummary } from './buildSummary.js';
@@ -23,6 +24,8 @@ export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 
   dataTree?: DataTreeSettings;
   /** `kfm build`'s registry, receipts and `--expect` for the versions (engine/receipts/openVersioning.ts); none: versions go to state and data/ only. */
   versioning?: VersioningContext | undefined;
+  /** `--verify-determinism` (with `--sample N`): run the executed nodes again and compare their outputs (engine/schedule/determinismCheck.ts). */
+  verifyDeterminism?: { sample?: number | undefined } | undefined;
 }
 
 /**
@@ -55,10 +58,27 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   const { store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId } = o;
   const scheduled = await scheduleNodes({ graph, planner, state, store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId, clock, scope, assessment });
   const { interrupted, results: settled } = scheduled;
+  // The pre-build latest results: executed nodes' entries are not replaced during the build.
+  const determinism = o.verifyDeterminism && !interrupted ? await verify(o, scope, scheduled) : undefined;
 
   const versioned = interrupted
     ? { versions: [], failed: false }
-    : await versionDatasets({ graph, planner, targets: o.targets, results: settled, state, store: o.store, dataDir: o.dataDir, dataTree: o.dataTree ?? dataTreeSettings(dirname(o.scratchDir), graph.dataTreeLink), verified, runId: o.runId, now: clock.now().toISOString(), onEvent: o.onEvent, versioning: o.versioning });
+    : await versionDatasets({
+        graph,
+        planner,
+        targets: o.targets,
+        results: settled,
+        state,
+        store: o.store,
+        dataDir: o.dataDir,
+        dataTree: o.dataTree ?? dataTreeSettings(dirname(o.scratchDir), graph.dataTreeLink),
+        verified,
+        runId: o.runId,
+        now: clock.now().toISOString(),
+        onEvent: o.onEvent,
+        versioning: o.versioning,
+        determinism: determinism && new Map(determinism.findings.map((f) => [f.id, f])),
+      });
   const failed = scheduled.failed || versioned.failed;
 
   const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';
@@ -73,7 +93,25 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   );
   const durationMs = Math.round(clock.monotonicMs() - started);
   o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
-  return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, results: settled };
+  return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, ...(determinism ? { determinism } : {}), results: settled };
+}
+
+/** Runs the executed nodes (or `--sample N` of them) a second time and compares their outputs. */
+function verify(o: BuildOptions, scope: string[], scheduled: Awaited<ReturnType<typeof scheduleNodes>>): Promise<DeterminismReport> {
+  return checkDeterminism({
+    graph: o.graph,
+    store: o.store,
+    runner: o.runner,
+    executed: scope.filter((id) => scheduled.summaries.get(id)?.status === 'executed'),
+    results: scheduled.results,
+    latest: o.planner.latest,
+    staticParts: (id) => o.planner.staticParts(id),
+    scratchDir: o.scratchDir,
+    runId: o.runId,
+    sample: o.verifyDeterminism?.sample,
+    signal: o.signal,
+    onEvent: o.onEvent,
+  });
 }
 
 function targetText(t: Target): string {

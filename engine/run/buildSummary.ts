@@ -5,6 +5,7 @@ import type { TaskFailure } from '../schedule/job.js';
 import type { LinkedVersion } from '../versions/linkDatasetVersion.js';
 import type { NodeStatus } from './event.js';
 import type { SkipReason } from './skipReason.js';
+import type { DeterminismReport } from '../schedule/determinismCheck.js';
 
 /** What happened to one node in a build. */
 export interface NodeSummary {
@@ -28,6 +29,8 @@ export interface BuildSummary {
   versions: LinkedVersion[];
   counts: Record<NodeStatus, number>;
   durationMs: number;
+  /** `--verify-determinism`: what running the executed nodes again found (a `failed` one makes `kfm build` exit 1). */
+  determinism?: DeterminismReport;
   /** The result each settled node built or found (not part of any report). */
   results?: Map<string, NodeResult>;
 }

@@ -4,6 +4,7 @@ import type { KfmErrorCode, Location } from '../../core/error.js';
 import type { TaskFailure } from '../schedule/job.js';
 import type { DirtyReason } from '../keys/dirtyReason.js';
 import type { SkipReason } from './skipReason.js';
+import type { DifferingOutput } from '../schedule/differingOutputs.js';
 
 /** A node's final status in a build. */
 export type NodeStatus = 'executed' | 'cached' | 'failed' | 'skipped';
@@ -28,6 +29,13 @@ export type BuildEvent =
   | { type: 'node-failed'; id: string; key: Digest | null; error: TaskFailure }
   /** A node did not run because a dependency failed or the build stopped (see SkipReason). */
   | { type: 'node-skipped'; id: string; because: SkipReason }
+  /**
+   * `--verify-determinism`: the node ran a second time; `differing` names each output whose
+   * bytes differ. `declared`: the task says `nondeterministic: true` (no failure). `error`: the second run failed.
+   */
+  | { type: 'node-determinism'; id: string; deterministic: boolean; declared: boolean; differing: DifferingOutput[]; error?: string }
+  /** `--verify-determinism` is over: `checked` of the `executed` nodes ran twice; `failing` differed without being declared nondeterministic. */
+  | { type: 'determinism-checked'; executed: number; checked: number; nondeterministic: number; failing: number }
   /** A dataset version was named, with the rerun mode found and why (before its files are written). */
   | {
       type: 'dataset-version';

@@ -36,6 +36,8 @@ export interface RunBuildOptions {
   actor?: { principal?: string; role?: string };
   /** What the run's times and durations are read from (default: the system's clocks). */
   clock?: Clock;
+  /** `--verify-determinism` (`--sample N`): run the executed nodes again and compare (engine/schedule/determinismCheck.ts). */
+  verifyDeterminism?: { sample?: number | undefined } | undefined;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       validateParams: paramsValidator(project.graph, planner),
       runId,
       clock,
-      versioning: versioning?.context,
+      versioning: versioning?.context, verifyDeterminism: options.verifyDeterminism,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });

@@ -16,6 +16,7 @@ import type { VersioningContext } from './versioningContext.js';
 import { requireIntactOutputs } from './verifyOutputs.js';
 import type { DataTreeSettings } from '../../store/dataTree.js';
 import type { Digest } from '../../core/digest.js';
+import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -34,6 +35,8 @@ export interface VersionDatasetsArgs {
   verified: Set<Digest>;
   /** `kfm build`'s registry, receipts and `--expect` (engine/receipts/openVersioning.ts); none: state and data/ only. */
   versioning?: VersioningContext | undefined;
+  /** `--verify-determinism`'s findings by node id, recorded in the run receipts of the nodes checked. */
+  determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
 }
 
 /**
@@ -97,7 +100,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
-  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now });
+  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now, determinism: args.determinism });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

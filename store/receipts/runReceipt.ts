@@ -46,6 +46,22 @@ export interface ReceiptIngest {
   prior_digest: Digest | null;
 }
 
+/** What `kfm build --verify-determinism` found when it ran the node a second time. */
+export interface ReceiptDeterminism {
+  checked: true;
+  deterministic: boolean;
+  /** The task declares `nondeterministic: true` (reported, not a failure). */
+  declared_nondeterministic: boolean;
+  differing: {
+    name: string;
+    first_digest: Digest | null;
+    second_digest: Digest | null;
+    first_difference?: { line: number; first: string; second: string };
+  }[];
+  /** The second run failed. */
+  error?: string;
+}
+
 /** A run receipt (schemas/run-receipt.schema.json, CONTRACTS.md "Run receipt"). */
 export interface RunReceipt {
   kfm_run_receipt_version: typeof RUN_RECEIPT_VERSION;
@@ -78,6 +94,8 @@ export interface RunReceipt {
   timestamps: { started_at: string; ended_at: string };
   created_at: string;
   ingest?: ReceiptIngest;
+  /** Only in a receipt of a build run with `--verify-determinism`, for a node it checked. */
+  determinism?: ReceiptDeterminism;
   /** `<slug>/<task>`. */
   node?: string;
   node_key?: Digest;

@@ -1,9 +1,13 @@
 /**
  * Results never depend on scheduling: the same project built with one job and with two (in
  * two temp copies) gives the same node keys and the same bytes in data/ and in the store.
+ * Nor on the checkout: two copies in different directories, with different HOME, TMPDIR,
+ * locale, time zone and (as root) OS user, give the same keys, dvids and data/ bytes; their
+ * receipts differ only in the actor, the timestamps and the run ids.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chownSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCliRigs, type CliRig } from '../support/cliRig.js';
@@ -117,5 +121,95 @@ describe('--jobs', () => {
     const again = await buildWith(one, '2');
     expect(again.counts).toEqual({ executed: 0, cached: 8, failed: 0, skipped: 0 });
     expect(again.nodes.map((n) => n.key)).toEqual(r1.nodes.map((n) => n.key));
+  });
+});
+
+/** Everything under `dir`, recursively, handed to the user `uid:gid`. */
+function chownTree(dir: string, uid: number, gid: number): void {
+  chownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(path, uid, gid);
+    else lchownSync(path, uid, gid);
+  }
+}
+
+/** The predicates of every receipt under data/catalog/, keyed by node. */
+function receiptPredicates(dir: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.includes('/receipts/')) {
+        const envelope = JSON.parse(readFileSync(p, 'utf8')) as { payload: string };
+        const predicate = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: Record<string, unknown> }).predicate;
+        out.set(predicate['node'] as string, predicate);
+      }
+    }
+  };
+  walk(join(dir, 'data', 'catalog'));
+  return out;
+}
+
+/**
+ * What legitimately differs between two checkouts' receipts (README "Reproducibility"): who
+ * ran the build, when, and the run ids (which carry the time). Everything else must match.
+ */
+function withoutVolatile(p: Record<string, unknown>): Record<string, unknown> {
+  const { actor: _actor, run_id: _runId, timestamps: _timestamps, created_at: _createdAt, ...rest } = p;
+  return rest;
+}
+
+describe('two checkouts', () => {
+  it('in different directories, with another HOME, TMPDIR, locale, time zone and OS user, give the same keys, dvids and bytes', async () => {
+    const one = newRig(FILES);
+    const two = newRig(FILES);
+    const homes = [one, two].map(() => realpathSync(mkdtempSync(join(tmpdir(), 'kfm-e2e-home-'))));
+    for (const home of homes) mkdirSync(join(home, 'tmp'));
+    // Another OS user for the second checkout when this runs as root (spawn's uid/gid): nobody.
+    const asRoot = process.getuid?.() === 0;
+    const user = asRoot ? { uid: 65534, gid: 65534 } : undefined;
+    if (user) for (const d of [two.dir, two.configDir, homes[1]!]) chownTree(d, user.uid, user.gid);
+    try {
+      const envs = [
+        { HOME: homes[0]!, TMPDIR: join(homes[0]!, 'tmp'), LANG: 'C', LC_ALL: 'C', TZ: 'UTC' },
+        // Turkish casing (dotless i) and a +13:45 time zone.
+        { HOME: homes[1]!, TMPDIR: join(homes[1]!, 'tmp'), LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8', TZ: 'Pacific/Chatham' },
+      ];
+      const [a, b] = await Promise.all([
+        one.buildJson([], { env: envs[0]! }),
+        two.buildJson([], { env: envs[1]!, ...(user ? { user } : {}) }),
+      ]);
+      for (const r of [a, b]) {
+        expect(r.result.code, r.result.stderr).toBe(0);
+        expect(r.result.stderr).toBe('');
+      }
+      expect(b.report.nodes.map((n) => [n.id, n.key])).toEqual(a.report.nodes.map((n) => [n.id, n.key]));
+      const facts = (r: typeof a.report) => r.versions.map(({ dataset_slug, slice, dataset_version_id, spec_hash, inputs_digest }) => ({ dataset_slug, slice, dataset_version_id, spec_hash, inputs_digest }));
+      expect(facts(b.report)).toEqual(facts(a.report));
+      const [data1] = withoutReceipts(tree(one.path('data')));
+      const [data2] = withoutReceipts(tree(two.path('data')));
+      expect(Object.keys(data1).length).toBeGreaterThan(10);
+      expect(data2).toEqual(data1);
+      // The registry too, but for each version's receipts anchor: the hash of a ledger entry
+      // over the signed receipts (which name the actor and the time).
+      const registry = (rig: CliRig) =>
+        readdirSync(rig.path('registry')).sort().map((f) => {
+          const doc = JSON.parse(readFileSync(rig.path('registry', f), 'utf8')) as { versions: { receipts_anchor?: { entry_hash?: string } }[] };
+          for (const v of doc.versions) if (v.receipts_anchor) v.receipts_anchor.entry_hash = '(the ledger entry over the receipts)';
+          return [f, doc];
+        });
+      expect(registry(two)).toEqual(registry(one));
+
+      // The receipts differ only in who ran the build and when.
+      const p1 = receiptPredicates(one.dir);
+      const p2 = receiptPredicates(two.dir);
+      expect([...p2.keys()].sort()).toEqual([...p1.keys()].sort());
+      for (const [node, p] of p1) expect(withoutVolatile(p2.get(node)!), node).toEqual(withoutVolatile(p));
+      if (user) expect((p2.values().next().value as { actor: { principal: string } }).actor.principal).toBe('nobody');
+    } finally {
+      for (const home of homes) rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -46,6 +46,8 @@ export interface RunOptions {
   cwd?: string;
   /** Fail (and SIGKILL the process) after this long. */
   timeoutMs?: number;
+  /** Run as this OS user and group (needs root; the project's files must be theirs). */
+  user?: { uid: number; gid: number };
 }
 
 /** The shape of `kfm build --json` (schemas/build-report.schema.json), as far as tests read it. */
@@ -89,9 +91,10 @@ export class RunningCli {
   #done = false;
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}) {
+  constructor(args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }) {
     this.child = spawn(process.execPath, [KFM_BIN, ...args], {
       cwd,
+      ...(user ?? {}),
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -225,7 +228,7 @@ export class CliRig {
   /** Starts `kfm ...args` in the background. */
   start(args: string[], options: RunOptions = {}): RunningCli {
     const cwd = options.cwd === undefined ? this.dir : resolve(this.dir, options.cwd);
-    const running = new RunningCli(args, cwd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, { XDG_CONFIG_HOME: this.configDir, ...options.env });
+    const running = new RunningCli(args, cwd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, { XDG_CONFIG_HOME: this.configDir, ...options.env }, options.user);
     this.#started.push(running);
     return running;
   }

@@ -54,6 +54,8 @@ export interface RigBuildOptions {
   onEvent?: (event: BuildEvent) => void;
   /** Wraps the in-process runner (e.g. in one that batches jobs as a pool does). */
   runner?: (inProcess: TaskRunner) => TaskRunner;
+  /** `--verify-determinism` (`--sample N`): the executed nodes run again and are compared. */
+  verifyDeterminism?: { sample?: number };
 }
 
 /** The state as a test inspects it: read synchronously (the engine awaits the seams). */
@@ -215,6 +217,7 @@ export class EngineRig {
         validateParams: async () => {},
         runId: `run-${String(++this.#runs).padStart(4, '0')}`,
         clock: this.clock,
+        verifyDeterminism: options.verifyDeterminism,
       });
     } finally {
       state.putStatEntries(hasher.updatedEntries());

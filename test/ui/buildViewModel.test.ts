@@ -249,3 +249,26 @@ describe('the build view model', () => {
     expect(more.type === 'more' && more.counts).toEqual({ queued: 1, running: 56, cached: 0, done: 0, failed: 0, skipped: 0 });
   });
 });
+
+describe('the build view model under --verify-determinism', () => {
+  const digestA = `sha256:${'a'.repeat(64)}` as const;
+  const digestB = `sha256:${'b'.repeat(64)}` as const;
+  it('shows a node that differs as a failure, a declared one and the summary as notices', () => {
+    const s = reduce([
+      start(['a/x', 'a/y', 'a/z']),
+      { type: 'node-determinism', id: 'a/x', deterministic: true, declared: false, differing: [] },
+      { type: 'node-determinism', id: 'a/y', deterministic: false, declared: false, differing: [{ name: 'y.json', first: digestA, second: digestB, firstDifference: { line: 2, first: '"t": 1', second: '"t": 2' } }] },
+      { type: 'node-determinism', id: 'a/z', deterministic: false, declared: true, differing: [{ name: 'z.txt', first: digestA, second: digestB }] },
+      { type: 'determinism-checked', executed: 3, checked: 3, nondeterministic: 2, failing: 1 },
+    ]);
+    expect(s.failures.map((f) => f.id)).toEqual(['a/y']);
+    expect(s.failures[0]!.message).toContain(`y.json: first run ${digestA}, second run ${digestB}`);
+    expect(s.failures[0]!.message).toContain('line 2, first run:  "\\"t\\": 1"');
+    expect(s.notices).toEqual(['differs  a/z: declared nondeterministic: 1 output differs', 'determinism: 3 nodes checked: 1 nondeterministic, 1 declared nondeterministic']);
+  });
+
+  it('says when nothing executed', () => {
+    const s = reduce([start(['a/x']), { type: 'determinism-checked', executed: 0, checked: 0, nondeterministic: 0, failing: 0 }]);
+    expect(s.notices).toEqual(['determinism: 0 nodes executed: nothing checked']);
+  });
+});
