@@ -1,6 +1,6 @@
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { formatLocation, unreachable } from '../../core/error.js';
-import { jobsClampedText } from './jobsClampedText.js';
+import { noticeLine } from './noticeLine.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { watchLineText } from './watchLineText.js';
 import type { Reporter, Write } from './reporter.js';
@@ -31,13 +31,9 @@ export class JsonReporter implements Reporter {
   event(e: BuildEvent): void {
     switch (e.type) {
       case 'lock-waiting':
-        this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
-        return;
       case 'jobs-clamped':
-        this.#err(`kfm: warning: ${jobsClampedText(e)}\n`);
-        return;
       case 'audit-notice':
-        this.#err(`kfm: ${e.message}\n`);
+        this.#err(noticeLine(e));
         return;
       case 'build-error':
         this.#errors.push(e.location ? `${formatLocation(e.location)}: ${e.message}` : e.message);

@@ -2,7 +2,7 @@ import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { describeReason } from '../../engine/keys/describeReason.js';
 import { describeSkip } from '../../engine/run/describeSkip.js';
 import { formatLocation, unreachable } from '../../core/error.js';
-import { jobsClampedText } from './jobsClampedText.js';
+import { noticeLine } from './noticeLine.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { integrityLineText } from './integrityLineText.js';
 import { watchLineText } from './watchLineText.js';
@@ -56,7 +56,9 @@ export class PlainReporter implements Reporter {
   event(e: BuildEvent): void {
     switch (e.type) {
       case 'lock-waiting':
-        this.#err(`kfm: waiting for the project lock held by ${e.holder}\n`);
+      case 'jobs-clamped':
+      case 'audit-notice':
+        this.#err(noticeLine(e));
         return;
       case 'build-start':
         this.#out(`build ${e.runId}: ${e.nodes.length} nodes, ${e.jobs} job${e.jobs === 1 ? '' : 's'}\n`);
@@ -97,12 +99,6 @@ export class PlainReporter implements Reporter {
       }
       case 'dataset-linked':
         this.#out(`linked   ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
-        return;
-      case 'jobs-clamped':
-        this.#err(`kfm: warning: ${jobsClampedText(e)}\n`);
-        return;
-      case 'audit-notice':
-        this.#err(`kfm: ${e.message}\n`);
         return;
       case 'object-corrupt':
         this.#err(`kfm: ${integrityLineText.objectCorrupt(e)}\n`);
