@@ -10,6 +10,7 @@ import { versionDatasets } from '../versions/versionDatasets.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { summarizeNodes, type BuildSummary } from './buildSummary.js';
 import type { EventSink } from './event.js';
+import { crashPoint } from './crashPoint.js';
 
 export interface BuildOptions {
   graph: Graph;
@@ -50,6 +51,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   // Check the params of every node that may run before anything runs (exit 2, nothing written).
   const assessment = await planner.assess(scope);
   for (const id of scope) if (assessment.get(id)!.dirty) await o.validateParams(id);
+  crashPoint('planned');
 
   const targets = o.targets.map(targetText);
   await state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
@@ -90,6 +92,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   );
   const durationMs = Math.round(clock.monotonicMs() - started);
   o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
+  crashPoint('build-ended');
   return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, results: settled };
 }
 

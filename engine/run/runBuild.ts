@@ -17,6 +17,7 @@ import { openVersioning } from '../receipts/openVersioning.js';
 import { openProjectLock } from '../load/openSeams.js';
 import { jobsLimit } from './jobsLimit.js';
 import { repairAtBuildStart } from '../receipts/repairReceipts.js';
+import { crashPoint } from './crashPoint.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -55,6 +56,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     await lock.close();
     throw e;
   }
+  crashPoint('lock-taken');
   // Said only when asked for more than the default (the cores) would run: -j 2 on a one-node build is no news.
   if (limit.clamped && options.jobs !== undefined && options.jobs > availableParallelism()) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;

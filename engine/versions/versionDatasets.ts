@@ -13,6 +13,7 @@ import { nameDatasetVersion } from './nameDatasetVersion.js';
 import { recordDatasetVersion } from './recordDatasetVersion.js';
 import { registerDatasetVersion } from './registerDatasetVersion.js';
 import type { VersioningContext } from './versioningContext.js';
+import { crashPoint } from '../run/crashPoint.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -73,7 +74,9 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   const dvid = named.datasetVersionId;
   args.onEvent({ type: 'dataset-version', dataset: slug, slice, datasetVersionId: dvid, mode, reason, created: named.created });
   await recordDatasetVersion(args.state, named, { runId: args.runId, now: args.now });
+  crashPoint('version-recorded');
   const paths = await linkDatasetVersion(named, { store, dataDir });
+  crashPoint('data-linked');
   const linked: LinkedVersion = {
     dataset: slug,
     slice,
@@ -88,7 +91,9 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
+  crashPoint('registry-written');
   const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, runId: args.runId, now: args.now });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
+  crashPoint('receipts-anchored');
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

@@ -10,6 +10,7 @@ import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
 import { openLedger, openProjectLock, openProjectStore, openVersionStore } from '../../engine/load/openSeams.js';
 import { promoteReceipt } from './promoteReceipt.js';
+import { crashPoint } from '../../engine/run/crashPoint.js';
 import { publishedArtifacts, versionPolicy } from './versionArtifacts.js';
 
 /** The format of `kfm promote --json` (schemas/promote-report.schema.json). */
@@ -116,6 +117,7 @@ async function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, op
     });
     // The receipt first: a promotion that took effect is always in the ledger.
     const recorded = await writer.record({ receipts: [receipt], inputFiles: [], store, dataDir: paths.dataDir });
+    crashPoint('promote-recorded');
     writeRegistry(paths.root, next);
     return report('promoted', { run_id: recorded.runIds[0]!, seq: recorded.seqs[0]!, path: `data/${recorded.paths[0]!}` });
   } finally {
