@@ -18,6 +18,7 @@ import { openProjectLock } from '../load/openSeams.js';
 import { jobsLimit } from './jobsLimit.js';
 import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 import { crashPoint } from './crashPoint.js';
+import type { ProjectLock } from '../../store/projectLock.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -37,15 +38,8 @@ export interface RunBuildOptions {
   clock?: Clock;
 }
 
-/**
- * `kfm build` as a library call: takes the project lock (waiting, with an event, while
- * another build holds it), sweeps temp files a killed build left, builds, and saves caches.
- */
-export async function runBuild(project: Project, options: RunBuildOptions): Promise<BuildSummary> {
-  const targets = options.targets.map((t) => parseTarget(t, project.graph));
-  const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
-  const limit = jobsLimit(Math.max(1, options.jobs ?? availableParallelism()), project.graph, all, availableParallelism());
-  const jobs = limit.jobs;
+/** Takes the project lock, waiting (with a `lock-waiting` event) while another build holds it. */
+async function acquireBuildLock(project: Project, options: RunBuildOptions): Promise<ProjectLock> {
   const lock = openProjectLock(project.paths.kfmDir);
   try {
     await lock.acquire(`kfm build ${options.targets.join(' ')}`.trim(), (holder) => options.onEvent({ type: 'lock-waiting', holder }), {
@@ -57,6 +51,19 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     throw e;
   }
   crashPoint('lock-taken');
+  return lock;
+}
+
+/**
+ * `kfm build` as a library call: takes the project lock (waiting, with an event, while
+ * another build holds it), sweeps temp files a killed build left, builds, and saves caches.
+ */
+export async function runBuild(project: Project, options: RunBuildOptions): Promise<BuildSummary> {
+  const targets = options.targets.map((t) => parseTarget(t, project.graph));
+  const all = targets.length === 0 ? [...project.graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets;
+  const limit = jobsLimit(Math.max(1, options.jobs ?? availableParallelism()), project.graph, all, availableParallelism());
+  const jobs = limit.jobs;
+  const lock = await acquireBuildLock(project, options);
   // Said only when asked for more than the default (the cores) would run: -j 2 on a one-node build is no news.
   if (limit.clamped && options.jobs !== undefined && options.jobs > availableParallelism()) options.onEvent({ type: 'jobs-clamped', jobs, ...limit.clamped });
   const clock = options.clock ?? systemClock;
