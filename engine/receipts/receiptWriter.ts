@@ -10,7 +10,7 @@ import { loadOrCreateSigningKey, type SigningKey } from '../../store/receipts/si
 import { trustPublicKey } from '../../store/receipts/trustedKeys.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
-import { testKillHook } from './testKillHook.js';
+import { crashPoint } from '../run/crashPoint.js';
 
 /** What recording a dataset version's receipts wrote. */
 export interface RecordedReceipts {
@@ -82,12 +82,13 @@ export class ReceiptWriter {
       out.runIds.push(r.run_id);
       out.seqs.push(entry.seq);
       out.entryHashes.push(entry.entryHash);
-      testKillHook(out.seqs.length);
+      crashPoint('receipt-appended');
       out.paths.push(path);
     }
     await store.flush(files.map((f) => f.digest));
     const tree = args.dataTree ?? dataTreeSettings(this.#kfmDir, 'copy');
     for (const f of files) await linkEntry(args.dataDir, store, f, tree);
+    crashPoint('receipts-written');
     return out;
   }
 

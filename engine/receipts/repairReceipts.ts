@@ -13,6 +13,8 @@ import type { ProjectPaths } from '../load/projectPaths.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import type { EventSink } from '../run/event.js';
 import { claimedReceipt, readLedgerEntries } from './ledgerReader.js';
+import { completePromotions } from './completePromotions.js';
+import { registryFile } from '../../store/registry/datasetRegistry.js';
 
 const DVID_RE = /^[0-9A-Za-z_-]+\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
 
@@ -54,8 +56,8 @@ export function derivableReceiptFiles(rows: readonly LedgerEntry[], dataDir: str
  * does: the envelope's bytes into the content store (flushed), then a link under data/.
  * The caller holds the project lock. Returns the paths written, relative to data/.
  */
-export async function repairReceiptFiles(paths: ProjectPaths, store: ContentStore): Promise<string[]> {
-  const missing = derivableReceiptFiles(await readLedgerEntries(paths.kfmDir), paths.dataDir);
+export async function repairReceiptFiles(paths: ProjectPaths, store: ContentStore, rows?: readonly LedgerEntry[]): Promise<string[]> {
+  const missing = derivableReceiptFiles(rows ?? (await readLedgerEntries(paths.kfmDir)), paths.dataDir);
   if (missing.length === 0) return [];
   const files: { path: string; digest: Digest }[] = [];
   for (const m of missing) files.push({ path: m.path, digest: (await store.put(Buffer.from(`${m.envelope}\n`, 'utf8'))).digest });
@@ -92,13 +94,16 @@ function exists(path: string): boolean {
 }
 
 /**
- * What a build does first, under the project lock: repairReceiptFiles, said as an
- * `audit-notice` when it wrote anything.
+ * What a build does first, under the project lock: repairReceiptFiles, then
+ * completePromotions (what a killed `kfm promote` left), each said as an `audit-notice`
+ * when it wrote anything.
  */
 export async function repairAtBuildStart(paths: ProjectPaths, store: ContentStore, onEvent: EventSink): Promise<void> {
   let repaired: string[];
+  let rows: LedgerEntry[];
   try {
-    repaired = await repairReceiptFiles(paths, store);
+    rows = await readLedgerEntries(paths.kfmDir);
+    repaired = await repairReceiptFiles(paths, store, rows);
   } catch (e) {
     // A ledger this build cannot read stops a versioned build when it appends (with that
     // error), and `kfm receipts verify` reports it; an unversioned build has no business
@@ -106,10 +111,17 @@ export async function repairAtBuildStart(paths: ProjectPaths, store: ContentStor
     if (!(e instanceof KfmError)) throw e;
     return;
   }
-  if (repaired.length === 0) return;
   const n = repaired.length;
-  onEvent({
-    type: 'audit-notice',
-    message: `re-materialised ${n} receipt file${n === 1 ? '' : 's'} from the audit ledger (an interrupted build left ${n === 1 ? 'it' : 'them'} unwritten): ${repaired.map((p) => `data/${p}`).join(', ')}`,
-  });
+  if (n > 0) {
+    onEvent({
+      type: 'audit-notice',
+      message: `re-materialised ${n} receipt file${n === 1 ? '' : 's'} from the audit ledger (an interrupted build left ${n === 1 ? 'it' : 'them'} unwritten): ${repaired.map((p) => `data/${p}`).join(', ')}`,
+    });
+  }
+  for (const c of completePromotions(paths.root, rows)) {
+    onEvent({
+      type: 'audit-notice',
+      message: `completed the promotion of ${c.slug}@${c.datasetVersionId} (ledger seq ${c.seq}) in ${registryFile(c.slug)}: an interrupted kfm promote signed it but left the registry unchanged`,
+    });
+  }
 }

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { DataTreeSettings } from '../../store/dataTree.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { verifyOutputs } from '../versions/verifyOutputs.js';
+import { crashPoint } from './crashPoint.js';
 
 /** What a build runs on: what scheduling takes (engine/schedule/scheduleOptions.ts), plus the targets, versions' state and data/. */
 export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 'assessment'> {
@@ -50,6 +51,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   // Check the params of every node that may run before anything runs (exit 2, nothing written).
   const assessment = await planner.assess(scope);
   for (const id of scope) if (assessment.get(id)!.dirty) await o.validateParams(id);
+  crashPoint('planned');
 
   const targets = o.targets.map(targetText);
   await state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
@@ -93,6 +95,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   );
   const durationMs = Math.round(clock.monotonicMs() - started);
   o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
+  crashPoint('build-ended');
   return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, ...(determinism ? { determinism } : {}), results: settled };
 }
 

@@ -19,6 +19,7 @@ import type { ProjectLock } from '../../store/projectLock.js';
 import { jobsLimit } from './jobsLimit.js';
 import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
+import { crashPoint } from './crashPoint.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -129,5 +130,6 @@ async function acquireBuildLock(project: Project, options: RunBuildOptions): Pro
     await lock.close();
     throw e;
   }
+  crashPoint('lock-taken');
   return lock;
 }

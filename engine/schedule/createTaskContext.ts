@@ -8,6 +8,7 @@ import type { Json, JsonObject } from '../../core/json.js';
 import type { InputFile, TaskContext, TaskLogger } from './taskContext.js';
 import { OutputRecorder } from './outputRecorder.js';
 import { upstreamView } from './upstreamView.js';
+import { crashPoint } from '../run/crashPoint.js';
 
 /**
  * Builds the context a task function receives, and collects what it produces. `job.params`
@@ -55,7 +56,9 @@ export async function createTaskContext(
       outputs.check(name, mediaType);
       signal.throwIfAborted();
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      return outputs.record(name, await store.put(bytes), mediaType);
+      const stored = outputs.record(name, await store.put(bytes), mediaType);
+      crashPoint('task-output');
+      return stored;
     },
     async outputFile(name, path, mediaType) {
       outputs.check(name, mediaType);

@@ -1,5 +1,6 @@
 import type { ContentStore } from '../../store/contentStore.js';
 import type { NodeResult, ResultStore } from '../../store/state.js';
+import { crashPoint } from '../run/crashPoint.js';
 
 /** Results recorded per transaction, and the longest a finished node waits to be recorded. */
 export const COMMIT_GROUP = 512;
@@ -80,6 +81,7 @@ export class ResultCommitter {
     this.#committing = this.#store
       .flush(group.flatMap((r) => r.outputs.map((out) => out.digest)))
       .then(() => this.#state.putResults(group))
+      .then(() => crashPoint('results-committed'))
       .catch((error: unknown) => {
         this.#failure ??= { error };
       })

@@ -13,6 +13,7 @@ import { ReadyQueue } from './readyQueue.js';
 import { ResultCommitter } from './resultCommitter.js';
 import { CANCEL_IF_NOT_BEGUN } from './runner.js';
 import { RunningJob } from './runningJob.js';
+import { crashPoint } from '../run/crashPoint.js';
 import type { ScheduleOptions, ScheduleOutcome } from './scheduleOptions.js';
 
 export type { ScheduleOptions, ScheduleOutcome } from './scheduleOptions.js';
@@ -183,6 +184,7 @@ class NodeScheduler {
       finishedAt: this.#o.clock.now().toISOString(),
       durationMs,
     };
+    crashPoint('task-finished');
     this.#committer.add(result);
     this.#summaries.set(id, { id, status: 'executed', key, reason, durationMs });
     this.#o.onEvent({ type: 'node-done', id, key, outputs: outcome.outputs.length, durationMs });

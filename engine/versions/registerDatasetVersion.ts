@@ -1,4 +1,4 @@
-import { REGISTRY_VERSION, writeRegistry, type DatasetRegistry } from '../../store/registry/datasetRegistry.js';
+import { REGISTRY_VERSION, writeRegistry, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { policyLabelOf } from '../../core/policyLabel.js';
 import type { Graph } from '../graph/graph.js';
@@ -6,14 +6,16 @@ import type { NamedVersion } from './nameDatasetVersion.js';
 
 /**
  * The registry after a build named a version (pure): the spec it built, and a `candidate`
- * entry when it created the version. latest_version_id is kept as it was: a build never
- * publishes (only `kfm promote` moves it).
+ * entry for the version when the registry does not list it yet: the build created it, or a
+ * retry completes what a build killed after recording the version in the state (before its
+ * registry entry) left, with the mode that created it. latest_version_id is kept as it was:
+ * a build never publishes (only `kfm promote` moves it).
  */
 export function registryAfterBuild(before: DatasetRegistry | undefined, graph: Graph, named: NamedVersion): DatasetRegistry {
   const ds = graph.datasets.get(named.slug)!;
   const versions = [...(before?.versions ?? [])];
-  const mode = named.decision.mode;
-  if (mode !== 'retry' && !versions.some((v) => v.dataset_version_id === named.datasetVersionId)) {
+  const mode = creatingMode(named);
+  if (!versions.some((v) => v.dataset_version_id === named.datasetVersionId)) {
     versions.push({
       dataset_version_id: named.datasetVersionId,
       slice: named.slice,
@@ -36,6 +38,12 @@ export function registryAfterBuild(before: DatasetRegistry | undefined, graph: G
     versions,
     latest_version_id: before?.latest_version_id ?? null,
   };
+}
+
+/** The mode that created the named version: this build's, or for a retry the recorded version's ('new' if it has none). */
+function creatingMode(named: NamedVersion): RegistryVersion['mode'] {
+  const mode = named.decision.mode === 'retry' ? named.decision.basis?.mode : named.decision.mode;
+  return mode === 'reprocess' || mode === 'backfill' ? mode : 'new';
 }
 
 /**

@@ -17,6 +17,7 @@ import { requireIntactOutputs } from './verifyOutputs.js';
 import type { DataTreeSettings } from '../../store/dataTree.js';
 import type { Digest } from '../../core/digest.js';
 import type { DeterminismFinding } from '../schedule/determinismCheck.js';
+import { crashPoint } from '../run/crashPoint.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -85,7 +86,9 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   const dsResults = graph.datasets.get(slug)!.nodes.map((id) => results.get(id)!);
   await requireIntactOutputs(slug, dsResults, store, args.onEvent, args.verified);
   await recordDatasetVersion(args.state, named, { runId: args.runId, now: args.now });
+  crashPoint('version-recorded');
   const paths = await linkDatasetVersion(named, { store, dataDir, dataTree: args.dataTree, onEvent: args.onEvent });
+  crashPoint('data-linked');
   const linked: LinkedVersion = {
     dataset: slug,
     slice,
@@ -100,7 +103,9 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
+  crashPoint('registry-written');
   const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now, determinism: args.determinism });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
+  crashPoint('receipts-anchored');
   return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
 }

@@ -10,6 +10,8 @@ import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
 import { openLedger, openProjectLock, openProjectStore, openVersionStore } from '../../engine/load/openSeams.js';
 import { promoteReceipt } from './promoteReceipt.js';
+import { promotedRegistry } from '../../store/registry/promotedRegistry.js';
+import { crashPoint } from '../../engine/run/crashPoint.js';
 import { publishedArtifacts, versionPolicy } from './versionArtifacts.js';
 
 /** The format of `kfm promote --json` (schemas/promote-report.schema.json). */
@@ -89,11 +91,7 @@ async function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, op
 
   const store = openProjectStore(paths);
   const outputs = await publishedArtifacts(paths.dataDir, store, slug, version);
-  const next: DatasetRegistry = {
-    ...registry,
-    versions: registry.versions.map((v) => (v.dataset_version_id === dvid ? { ...v, status: 'published' } : v)),
-    latest_version_id: dvid,
-  };
+  const next = promotedRegistry(registry, dvid);
   const versions = openVersionStore(paths);
   let policy: ReturnType<typeof versionPolicy>;
   try {
@@ -114,8 +112,11 @@ async function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, op
       environment: receiptEnvironment(paths.root),
       now: (options.clock ?? systemClock).now(),
     });
-    // The receipt first: a promotion that took effect is always in the ledger.
+    // The receipt first: a promotion that took effect is always in the ledger. A kill
+    // between the two leaves the registry behind the ledger: the next build completes it
+    // (engine/receipts/completePromotions.ts).
     const recorded = await writer.record({ receipts: [receipt], inputFiles: [], store, dataDir: paths.dataDir });
+    crashPoint('promote-recorded');
     writeRegistry(paths.root, next);
     return report('promoted', { run_id: recorded.runIds[0]!, seq: recorded.seqs[0]!, path: `data/${recorded.paths[0]!}` });
   } finally {

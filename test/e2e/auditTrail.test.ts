@@ -126,7 +126,7 @@ describe('receipt files derivable from the ledger', () => {
 
   it('a build killed (SIGKILL) between its ledger appends and its receipt files: verify says repairable; the next build writes them back', async () => {
     const rig = project({ trust: false });
-    const killed = await rig.run(['build', '--json', 'ks', 'side'], { env: { KFM_TEST_SIGKILL_AFTER_RECEIPTS: '1' } });
+    const killed = await rig.run(['build', '--json', 'ks', 'side'], { env: { KFM_TEST_CRASH_AT: 'receipt-appended:1' } });
     expect(killed.signal).toBe('SIGKILL');
     const rows = ledgerRows(rig);
     expect(rows.map((r) => [r.seq, r.dataset_slug])).toEqual([[1, 'ks']]);
