@@ -52,7 +52,8 @@ export const nodeFileSystem: FileSystem = {
     return found.sort(compareCodePoints);
   },
   now: () => Date.now(),
-  realPath: (absPath) => realpathSync(absPath),
+  // The native realpath(3): one call per path, not a JS lstat per path component (10k inputs: ~130 ms → a few).
+  realPath: (absPath) => realpathSync.native(absPath),
 };
 
 /** The order of every sorted list kfm hashes; defined in core/compareCodePoints.ts, here for the file-system seam's users. */
