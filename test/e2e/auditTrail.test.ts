@@ -15,44 +15,15 @@ import { entryHash, GENESIS_HASH } from '../../store/ledger/ledger.js';
 import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
 import { keyIdOf } from '../../store/receipts/signingKey.js';
 import { schemaValidator } from '../../store/schemaValidator.js';
-import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
+import { AUDIT_FILES, type LedgerRow } from './auditProject.js';
 
 const newRig = useCliRigs();
 
-const KFMFILE =
-  KFMFILE_HEADER.replace("import { defineKfm, dataset, task } from 'kfm';", "import { defineKfm, dataset, task, ingest } from 'kfm';") +
-  `export default defineKfm({ datasets: [
-  dataset(spec('ks'), [
-    ingest('fetch', { source: 'file:src/rows.csv' }),
-    task('clean', { run: './clean.ts', deps: ['fetch'] }),
-  ], { slice: '2019' }),
-  dataset(spec('side'), [task('s', { run: './clean.ts', inputs: ['src/side.csv'] })], { slice: '2020' }),
-] });
-`;
-
-const CLEAN_TASK = `import type { TaskContext } from 'kfm';
-export default async function clean(ctx: TaskContext): Promise<void> {
-  const text = ctx.inputs.length > 0 ? (await ctx.inputs[0]!.read()).toString('utf8') : await ctx.dep('fetch')['rows.csv']!.text();
-  await ctx.output('rows.txt', text.trim().toUpperCase(), 'text/plain');
-}
-`;
-
-interface Row {
-  seq: number;
-  prev_hash: string;
-  entry_hash: string;
-  kind: string;
-  envelope: string;
-  created_at: string;
-  dataset_slug: string;
-  dataset_version_id: string;
-  run_id: string;
-}
-
 /** A project; `trust: false`: without kfm.trust.json or a signing key yet (see CliRig). */
 function project(options: { trust?: boolean } = {}): CliRig {
-  return newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'src/rows.csv': 'id\n1\n', 'src/side.csv': 'side\n' }, options);
+  return newRig(AUDIT_FILES, options);
 }
 
 /** A project built once: ks (fetch, clean) is ledger seq 1-2, side (s) seq 3. */
@@ -63,10 +34,10 @@ async function built(options: { trust?: boolean } = {}): Promise<{ rig: CliRig; 
   return { rig, ks: report.versions[0]!.dataset_version_id, side: report.versions[1]!.dataset_version_id, stderr: result.stderr };
 }
 
-function ledgerRows(rig: CliRig): Row[] {
+function ledgerRows(rig: CliRig): LedgerRow[] {
   const db = new Database(rig.path('.kfm/ledger.db'), { readonly: true });
   try {
-    return db.prepare('SELECT * FROM entries ORDER BY seq').all() as Row[];
+    return db.prepare('SELECT * FROM entries ORDER BY seq').all() as LedgerRow[];
   } finally {
     db.close();
   }
@@ -79,7 +50,7 @@ function attacker(rig: CliRig): Database.Database {
   return db;
 }
 
-function receiptFile(rig: CliRig, row: Row): string {
+function receiptFile(rig: CliRig, row: LedgerRow): string {
   return rig.path(`data/catalog/${row.dataset_slug}/${row.dataset_version_id}/receipts/${row.run_id.slice('kfm://run/'.length)}.json`);
 }
 

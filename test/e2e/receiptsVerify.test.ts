@@ -10,42 +10,16 @@ import { chmodSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { entryHash, GENESIS_HASH } from '../../store/ledger/ledger.js';
-import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
+import { AUDIT_FILES, type LedgerRow } from './auditProject.js';
 
 const newRig = useCliRigs();
 
-const KFMFILE =
-  KFMFILE_HEADER.replace("import { defineKfm, dataset, task } from 'kfm';", "import { defineKfm, dataset, task, ingest } from 'kfm';") +
-  `export default defineKfm({ datasets: [
-  dataset(spec('ks'), [
-    ingest('fetch', { source: 'file:src/rows.csv' }),
-    task('clean', { run: './clean.ts', deps: ['fetch'] }),
-  ], { slice: '2019' }),
-  dataset(spec('side'), [task('s', { run: './clean.ts', inputs: ['src/side.csv'] })], { slice: '2020' }),
-] });
-`;
-
-const CLEAN_TASK = `import type { TaskContext } from 'kfm';
-export default async function clean(ctx: TaskContext): Promise<void> {
-  const text = ctx.inputs.length > 0 ? (await ctx.inputs[0]!.read()).toString('utf8') : await ctx.dep('fetch')['rows.csv']!.text();
-  await ctx.output('rows.txt', text.trim().toUpperCase(), 'text/plain');
-}
-`;
-
-interface Row {
-  seq: number;
-  prev_hash: string;
-  entry_hash: string;
-  kind: string;
-  envelope: string;
-  created_at: string;
-  dataset_slug: string;
-}
 
 /** A project built once: ks (fetch, clean) is ledger seq 1-2, side (s) seq 3. */
 async function built(): Promise<{ rig: CliRig; dvid: string }> {
-  const rig = newRig({ 'kfmfile.ts': KFMFILE, 'clean.ts': CLEAN_TASK, 'src/rows.csv': 'id\n1\n', 'src/side.csv': 'side\n' });
+  const rig = newRig(AUDIT_FILES);
   const { result, report } = await rig.buildJson(['ks', 'side']);
   expect(result.code).toBe(0);
   return { rig, dvid: report.versions[0]!.dataset_version_id };
@@ -58,8 +32,8 @@ function attacker(rig: CliRig): Database.Database {
   return db;
 }
 
-function rows(db: Database.Database): Row[] {
-  return db.prepare('SELECT * FROM entries ORDER BY seq').all() as Row[];
+function rows(db: Database.Database): LedgerRow[] {
+  return db.prepare('SELECT * FROM entries ORDER BY seq').all() as LedgerRow[];
 }
 
 /** Recomputes every entry hash and link, as an attacker covering their tracks would. */
@@ -72,7 +46,7 @@ function rechain(db: Database.Database): void {
   }
 }
 
-function envelopeOf(row: Row): { payloadType: string; payload: string; signatures: { keyid: string; sig: string }[] } {
+function envelopeOf(row: LedgerRow): { payloadType: string; payload: string; signatures: { keyid: string; sig: string }[] } {
   return JSON.parse(row.envelope) as ReturnType<typeof envelopeOf>;
 }
 
