@@ -119,14 +119,11 @@ describe('versions of the Kansas pipeline', () => {
 
     // kfm check: register everything, then a QA threshold edit drifts, naming the field.
     expect(run('check', '--update').code).toBe(0);
-    const times: number[] = [];
+    // Reads the kfmfile and the task code only: the same answer every time. (Its speed is
+    // measured by `npm run bench`, never asserted here.)
     for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
       expect(run('check')).toMatchObject({ code: 0, stdout: expect.stringMatching(/\ncheck: 3 clean \(3 datasets\)\n$/) });
-      times.push(performance.now() - t0);
     }
-    // The whole process (Node start-up, loading the kfmfile, digesting the task code), not only its work.
-    expect(Math.min(...times), `kfm check took ${times.map((t) => t.toFixed(0)).join(', ')} ms`).toBeLessThan(1000);
 
     edit('kfmfile.ts', "validation: checks('== 105'),", "validation: checks('>= 105'),");
     const drift = run('check');

@@ -25,7 +25,7 @@ describe('watch mode on the Kansas pipeline', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('saving tasks/qa/qaTask.ts reruns the three QA nodes, and the rebuild starts within moments of the save', async () => {
+  it('saving tasks/qa/qaTask.ts reruns the three QA nodes, and in order: change seen, build started, first task, cycle done', async () => {
     const child = spawn(process.execPath, [kfm, 'build', '--watch', '--reporter', 'plain'], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1' },
@@ -76,8 +76,12 @@ describe('watch mode on the Kansas pipeline', () => {
       process.stdout.write(
         `watch latency on the Kansas pipeline: change seen ${ms(change)}, build start ${ms(buildStart)}, first task started ${ms(firstRun)}, cycle done ${ms(end)} after the save\n`,
       );
-      // The goal is well under a second; CI gets slack.
-      expect(firstRun - saved).toBeLessThan(5_000);
+      // Informational only: latency is never asserted in a test (the machines are noisy). The
+      // order of the events is: the change is seen before the build starts, which is before
+      // the first task runs, which is before the cycle ends.
+      expect(change).toBeLessThanOrEqual(buildStart);
+      expect(buildStart).toBeLessThanOrEqual(firstRun);
+      expect(firstRun).toBeLessThanOrEqual(end);
     } finally {
       child.kill('SIGINT');
       expect(await exited).toBe(0);

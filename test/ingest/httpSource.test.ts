@@ -329,24 +329,20 @@ describe('kfm:ingest, http source', () => {
       res.write('{"partial":'); // then nothing more
     });
     const url = srv.url('/x.json');
-    const started = Date.now();
     await expect(
       runTask(task(), new FakeStore(), { params: { source: url, attempts: 2, timeoutMs: 100 } }),
     ).rejects.toThrow(new Error(`GET ${url} failed after 2 attempts: timed out after 100 ms`));
     expect(srv.count('/x.json')).toBe(2);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('stops an in-flight fetch when the signal aborts', async () => {
     const controller = new AbortController();
     const reason = new Error('interrupted');
     const srv = await serve(() => controller.abort(reason));
-    const started = Date.now();
     await expect(
       runTask(task(), new FakeStore(), { params: { source: srv.url('/x.json') }, signal: controller.signal }),
     ).rejects.toBe(reason);
     expect(srv.count('/x.json')).toBe(1);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('stops a backoff wait when the signal aborts', async () => {
@@ -356,13 +352,12 @@ describe('kfm:ingest, http source', () => {
       reply(res, 503);
       setTimeout(() => controller.abort(reason), 50);
     });
-    const started = Date.now();
+    // A 20 s backoff that the abort did not cut short would outlast the test's timeout.
     const ingest = createIngestTask({ backoff: { baseDelayMs: 20_000, maxDelayMs: 20_000 } });
     await expect(
       runTask(ingest, new FakeStore(), { params: { source: srv.url('/x.json') }, signal: controller.signal }),
     ).rejects.toBe(reason);
     expect(srv.count('/x.json')).toBe(1);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('names the output `download` when the URL has no path, typed by Content-Type', async () => {

@@ -173,9 +173,8 @@ describe('the build view model', () => {
     expect(s).toMatchObject({ phase: 'ended', status: undefined, durationMs: 4000 });
   });
 
-  it('takes a 10,000 node build in frame-sized batches quickly, and collapses its large dataset', () => {
+  it('takes a 10,000 node build in frame-sized batches, and collapses its large dataset', () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => `big/t${String(i).padStart(5, '0')}`);
-    const t0 = performance.now();
     let s = applyEvent(initialBuildView(), start([...ids, 'small/a', 'small/b'], 8), 0);
     // The reporter applies each frame's events as one batch: here 100 frames of 100 events.
     for (let frame = 0; frame < 100; frame++) {
@@ -188,7 +187,6 @@ describe('the build view model', () => {
       s = applyEvents(s, batch);
       treeRows(s, 30);
     }
-    expect(performance.now() - t0).toBeLessThan(2_000);
     const count = (state: NodeState) => s.datasets.get('big')!.counts[state];
     expect([count('cached'), count('done'), count('running'), count('queued')]).toEqual([9_000, 997, 3, 0]);
     expect(s.running).toEqual(['big/t09997', 'big/t09998', 'big/t09999']);
