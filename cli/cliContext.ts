@@ -25,6 +25,12 @@ export interface CliContext {
   repair?: boolean;
   /** `kfm receipts verify --head <entry hash>`: the ledger must hold that entry. */
   head?: string | undefined;
+  /** `kfm graph --format dot|mermaid|json|svg`. */
+  format?: string | undefined;
+  /** `kfm log --limit <n>` (`-n`), `--since <when>`, `--dataset <slug>`. */
+  limit?: string | undefined;
+  since?: string | undefined;
+  dataset?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */

@@ -23,9 +23,17 @@ Commands:
                              registry's latest_version_id (a build only makes candidates),
                              with a signed promote receipt. A placeholder: no gates run
                              (until fail-closed promotion lands), and it says so
+  receipts show <seq|run_id> one ledger entry decoded: statement, subjects with digests,
+                             the receipt, its signing key, whether it verifies, and its
+                             place in the hash chain (exit 1 when it does not verify)
   status [target]            a dataset's versions: mode, status (candidate, published),
                              receipts; * marks the latest (the promoted one)
-  log [target]               the audit ledger's entries: operation, mode, version, run
+  log [target]               the audit ledger's entries: operation, mode, version, run;
+                             -n/--limit <n> the most recent n, --since <date|span> (2026-12-01,
+                             2026-12-01T09:30:00Z, 30m, 12h, 7d), --dataset <slug>
+  graph [target...]          the task graph in build order (every dataset when none is
+                             named): --format dot (default), mermaid, json or svg (svg
+                             needs Graphviz's dot)
   fsck [--repair]            check stored bytes: every store object (re-hashed), every
                              node's latest outputs (present) and the data/ tree against
                              the store (exit 1 on any problem); --repair quarantines
@@ -64,6 +72,11 @@ Options:
                              nondeterministic: true); recorded in its run receipt
       --sample <n>           with --verify-determinism: check only n executed nodes
                              (the first n by node id)
+  -n                         kfm build -n: the same as kfm plan (runs nothing);
+                             kfm log -n <n>: the same as --limit <n>
+      --format <f>           kfm graph: dot, mermaid, json or svg
+      --limit <n>, --since <when>, --dataset <slug>
+                             kfm log: filter the entries (see log above)
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
   fsck: async () => (await import('./commands/fsck.js')).fsckCommand,
+  graph: async () => (await import('./commands/graph.js')).graphCommand,
 };
 
 const writeStdout = (s: string) => void process.stdout.write(s);
@@ -33,7 +34,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
   let projectOptions: CliContext['project'] | undefined;
   try {
     const { values, positionals } = parseArgs({
-      args: joinNegativeJobs(argv),
+      args: shortAliases(joinNegativeJobs(argv)),
       allowPositionals: true,
       strict: true,
       options: {
@@ -53,6 +54,10 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
         watch: { type: 'boolean', short: 'w' },
         'verify-determinism': { type: 'boolean' },
         sample: { type: 'string' },
+        format: { type: 'string' },
+        limit: { type: 'string' },
+        since: { type: 'string' },
+        dataset: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -88,6 +93,10 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.update && name !== 'check') throw new KfmError('usage', `--update applies to kfm check (not ${name})`);
     if (values.repair && name !== 'receipts' && name !== 'fsck') throw new KfmError('usage', `--repair applies to kfm receipts verify and kfm fsck (not ${name})`);
     if (values.head !== undefined && name !== 'receipts') throw new KfmError('usage', `--head applies to kfm receipts verify (not ${name})`);
+    if (values.format !== undefined && name !== 'graph') throw new KfmError('usage', `--format applies to kfm graph (not ${name})`);
+    for (const option of ['limit', 'since', 'dataset'] as const) {
+      if (values[option] !== undefined && name !== 'log') throw new KfmError('usage', `--${option} applies to kfm log (not ${name})`);
+    }
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -115,6 +124,10 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       update: values.update ?? false,
       repair: values.repair ?? false,
       head: values.head,
+      format: values.format,
+      limit: values.limit,
+      since: values.since,
+      dataset: values.dataset,
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
       out,
@@ -141,6 +154,31 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     return exitCodeFor(error.code);
   }
+}
+
+/**
+ * `-n`: `kfm log -n 5` is `--limit 5`; `kfm build -n …` is `kfm plan …` (make's dry run).
+ * Elsewhere it stays an unknown option.
+ */
+function shortAliases(argv: string[]): string[] {
+  const at = commandIndex(argv);
+  const command = at < 0 ? undefined : argv[at];
+  if (command === 'log') return argv.map((a) => (a === '-n' ? '--limit' : a));
+  if (command === 'build' && argv.includes('-n')) return argv.map((a, i) => (i === at ? 'plan' : a)).filter((a) => a !== '-n');
+  return argv;
+}
+
+/** Options followed by their value as the next argument (`-C dir`). */
+const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale))$/;
+
+/** Where the command name is in argv: the first argument that is neither an option nor an option's value; -1 if none. */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (TAKES_VALUE.test(a)) i++;
+    else if (!a.startsWith('-')) return i;
+  }
+  return -1;
 }
 
 /**

@@ -8,7 +8,7 @@ import { isDigest } from '../../core/digest.js';
 import { repairProjectReceipts } from '../../engine/receipts/repairReceipts.js';
 
 const USAGE =
-  'usage: kfm receipts verify [<dataset>[@<slice>|@<dataset_version_id>]] [--repair] [--head <entry hash>] [--json] | kfm receipts head [--json] | kfm receipts trust list|add <pem file> [<owner>]';
+  'usage: kfm receipts verify [<dataset>[@<slice>|@<dataset_version_id>]] [--repair] [--head <entry hash>] [--json] | kfm receipts head [--json] | kfm receipts show <seq|run_id> [--json] | kfm receipts trust list|add <pem file> [<owner>]';
 
 /** Exit code of `kfm receipts verify` when every problem is a receipt file the ledger can give back (`--repair`). */
 export const EXIT_REPAIRABLE = 3;
@@ -20,6 +20,7 @@ export const EXIT_REPAIRABLE = 3;
 export async function receiptsCommand(cli: CliContext): Promise<number> {
   const [sub, targetText, ...extra] = cli.positionals;
   if (sub === 'head' && targetText === undefined) return (await import('./receiptsHead.js')).receiptsHeadCommand(cli);
+  if (sub === 'show') return (await import('./receiptsShow.js')).receiptsShowCommand(cli, cli.positionals.slice(1));
   if (sub === 'trust') return (await import('./receiptsTrust.js')).receiptsTrustCommand(cli, cli.positionals.slice(1));
   if (sub !== 'verify' || extra.length > 0) throw new KfmError('usage', USAGE);
   if (cli.head !== undefined && !isDigest(cli.head)) throw new KfmError('usage', `--head needs a ledger entry hash (sha256:<64 hex>, as kfm receipts head prints it), not "${cli.head}"`);
