@@ -38,7 +38,9 @@ Commands:
                              node's latest outputs (present) and the data/ tree against
                              the store (exit 1 on any problem); --repair quarantines
                              corrupt objects and restores edited or missing data files
-  help                       this text
+  completion bash|zsh        a shell completion script: source <(kfm completion bash)
+  help [command]             this text, or one command's usage, options and examples
+                             (the same as kfm <command> --help)
 
 Targets: <dataset_slug>[@<slice>], e.g. ks_counties@2017. The slice (YYYY, YYYY-MM or
 YYYY-MM-DD) names the dataset version; without one, the dataset's default slice is used.
@@ -80,8 +82,8 @@ Options:
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)
-  -h, --help                 show help
-      --version              print kfm's version
+  -h, --help                 show help (kfm <command> --help: that command's)
+  -V, --version              print kfm's version
 
 Exit codes: 0 success; 1 a task or check failed; 2 usage or kfmfile error; 130 interrupted.
 `;

@@ -5,6 +5,8 @@ import { exitCodeFor, KfmError } from '../core/error.js';
 import { kfmVersion } from '../core/kfmVersion.js';
 import { REPORTERS, type CliContext, type ReporterName } from './cliContext.js';
 import { HELP } from './help.js';
+import { COMMAND_HELP, commandHelpText } from './commandHelp.js';
+import { completionScript } from './completionScript.js';
 import { systemError } from './systemError.js';
 import { BUILD_RERUN_MODES, type BuildRerunMode } from '../core/buildRerunMode.js';
 
@@ -24,6 +26,32 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   graph: async () => (await import('./commands/graph.js')).graphCommand,
 };
 
+/** Every option kfm takes; each command checks which apply to it. */
+const OPTIONS = {
+  directory: { type: 'string', short: 'C' },
+  file: { type: 'string', short: 'f' },
+  jobs: { type: 'string', short: 'j' },
+  'keep-going': { type: 'boolean', short: 'k' },
+  json: { type: 'boolean' },
+  reporter: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  expect: { type: 'string' },
+  actor: { type: 'string' },
+  role: { type: 'string' },
+  update: { type: 'boolean' },
+  repair: { type: 'boolean' },
+  head: { type: 'string' },
+  watch: { type: 'boolean', short: 'w' },
+  'verify-determinism': { type: 'boolean' },
+  sample: { type: 'string' },
+  format: { type: 'string' },
+  limit: { type: 'string' },
+  since: { type: 'string' },
+  dataset: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
 const writeStdout = (s: string) => void process.stdout.write(s);
 
 const isReporterName = (name: string): name is ReporterName => (REPORTERS as readonly string[]).includes(name);
@@ -37,42 +65,35 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       args: shortAliases(joinNegativeJobs(argv)),
       allowPositionals: true,
       strict: true,
-      options: {
-        directory: { type: 'string', short: 'C' },
-        file: { type: 'string', short: 'f' },
-        jobs: { type: 'string', short: 'j' },
-        'keep-going': { type: 'boolean', short: 'k' },
-        json: { type: 'boolean' },
-        reporter: { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' },
-        expect: { type: 'string' },
-        actor: { type: 'string' },
-        role: { type: 'string' },
-        update: { type: 'boolean' },
-        repair: { type: 'boolean' },
-        head: { type: 'string' },
-        watch: { type: 'boolean', short: 'w' },
-        'verify-determinism': { type: 'boolean' },
-        sample: { type: 'string' },
-        format: { type: 'string' },
-        limit: { type: 'string' },
-        since: { type: 'string' },
-        dataset: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
+      options: OPTIONS,
     });
     if (values.version) {
       out(`kfm ${kfmVersion()}\n`);
       return 0;
     }
     const [name, ...rest] = positionals;
+    const unknown = (command: string) => new KfmError('usage', `unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see kfm --help)`);
     if (values.help || name === undefined || name === 'help') {
-      out(HELP);
-      return name === undefined && !values.help ? 2 : 0;
+      const about = name === 'help' ? rest[0] : values.help ? name : undefined;
+      if (about === undefined) {
+        out(HELP);
+        return name === undefined && !values.help ? 2 : 0;
+      }
+      const help = COMMAND_HELP[about];
+      if (!help) throw unknown(about);
+      out(commandHelpText(about, help));
+      return 0;
+    }
+    if (name === 'completion') {
+      if (rest.length !== 1 || (rest[0] !== 'bash' && rest[0] !== 'zsh')) throw new KfmError('usage', `usage: ${COMMAND_HELP['completion']!.usage}`);
+      out(completionScript(rest[0], Object.keys(COMMANDS), OPTIONS));
+      return 0;
     }
     const load = COMMANDS[name];
-    if (!load) throw new KfmError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see kfm --help)`);
+    if (!load) throw unknown(name);
+    if (values.json && values.reporter !== undefined && values.reporter !== 'json') {
+      throw new KfmError('usage', `--json and --reporter ${values.reporter} disagree: give one`);
+    }
     if (values.watch && name !== 'build' && name !== 'watch') throw new KfmError('usage', `--watch applies to kfm build (not ${name})`);
     if (values.expect !== undefined && name !== 'build') throw new KfmError('usage', `--expect applies to kfm build (not ${name})`);
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
@@ -141,7 +162,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       e instanceof KfmError
         ? e
         : (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')
-          ? new KfmError('usage', `${(e as Error).message} (see kfm --help)`)
+          ? parseArgsError(e as Error & { code: string }, argv)
           : systemError(e, resolve(projectOptions?.cwd ?? process.cwd()));
     if (!error) {
       err(`kfm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -154,6 +175,23 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     return exitCodeFor(error.code);
   }
+}
+
+/**
+ * parseArgs' errors in kfm's words: `unknown option '--frob' (see kfm build --help)`, and
+ * `--jobs needs a value`, pointing at the help of the command being run.
+ */
+function parseArgsError(e: Error & { code: string }, argv: string[]): KfmError {
+  const at = commandIndex(argv);
+  const command = at < 0 ? undefined : argv[at];
+  const see = command !== undefined && COMMAND_HELP[command] ? `kfm ${command} --help` : 'kfm --help';
+  const unknownOption = /^Unknown option '([^']+)'/.exec(e.message);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknownOption) return new KfmError('usage', `unknown option '${unknownOption[1]}' (see ${see})`);
+  const missing = /^Option '(-\S+?)(?:, (--\S+))? <value>' argument missing/.exec(e.message);
+  if (missing) return new KfmError('usage', `${missing[2] ?? missing[1]} needs a value (see ${see})`);
+  const noValue = /^Option '(-\S+?)(?:, (--\S+))?' does not take an argument/.exec(e.message);
+  if (noValue) return new KfmError('usage', `${noValue[2] ?? noValue[1]} does not take a value (see ${see})`);
+  return new KfmError('usage', `${e.message} (see ${see})`);
 }
 
 /**

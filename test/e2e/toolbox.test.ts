@@ -155,3 +155,43 @@ describe('kfm log filters and build -n', () => {
     expect(dry.stdout).toMatch(/^plan: 2 to run, 0 pending on upstream, 0 cached$/m);
   });
 });
+
+describe('help per command, -V, completion', () => {
+  it('every command has its own --help (usage, options, examples), also as kfm help <command>', async () => {
+    const rig = newRig(AUDIT_FILES);
+    const listed = /\(commands: ([^;]+);/.exec((await rig.run(['frob'])).stderr)![1]!.split(', ');
+    expect(listed).toContain('graph');
+    for (const command of listed) {
+      const r = await rig.run([command, '--help']);
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toMatch(new RegExp(`^usage: kfm ${command}\\b`));
+      expect(r.stdout, command).toMatch(/\nExamples:\n {2}\S/);
+      expect((await rig.run(['help', command])).stdout).toBe(r.stdout);
+    }
+    // The global help lists every command.
+    const global = (await rig.run(['--help'])).stdout;
+    for (const command of listed) expect(global, command).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+    expect(await rig.run(['help', 'frob'])).toMatchObject({ code: 2 });
+    expect((await rig.run(['-V'])).stdout).toBe((await rig.run(['--version'])).stdout);
+  });
+
+  it('kfm completion bash completes commands, options and the registry datasets', async () => {
+    const rig = newRig(AUDIT_FILES);
+    expect((await rig.buildJson()).result.code).toBe(0);
+    const script = (await rig.run(['completion', 'bash'])).stdout;
+    const complete = (...words: string[]) => {
+      const run = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kfm; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+        cwd: rig.dir,
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      return run.stdout.trim().split('\n');
+    };
+    expect(complete('kfm', 'gr')).toEqual(['graph']);
+    expect(complete('kfm', 'log', '--si')).toEqual(['--since']);
+    expect(complete('kfm', 'graph', '--format', 'm')).toEqual(['mermaid']);
+    expect(complete('kfm', 'status', 's')).toEqual(['side']);
+    expect((await rig.run(['completion', 'zsh'])).stdout).toMatch(/^#compdef kfm\n/);
+    expect((await rig.run(['completion', 'fish'])).stderr).toBe('kfm: usage: kfm completion bash|zsh\n');
+  });
+});

@@ -1,0 +1,116 @@
+/** `kfm <command> --help`: one command's usage, what it does, its options and examples. */
+export interface CommandHelp {
+  usage: string;
+  summary: string;
+  /** `[flag, meaning]`, the options that apply to this command (global ones are listed by `kfm --help`). */
+  options: [string, string][];
+  examples: string[];
+}
+
+const TARGET = '<dataset>[@<slice>]';
+const VERSION = '<dataset>@<dataset_version_id>';
+const JSON_OPTION: [string, string] = ['--json', 'print one JSON document (its schema is in schemas/)'];
+
+export const COMMAND_HELP: Record<string, CommandHelp> = {
+  build: {
+    usage: `kfm build [${TARGET}...] [-j <n>] [-k] [--expect <mode>] [--verify-determinism [--sample <n>]] [-w] [--reporter ink|plain|json]`,
+    summary: 'Builds the targets (every dataset when none is named): runs what changed, skips the rest, records each versioned dataset as a candidate version with signed receipts.',
+    options: [
+      ['-j, --jobs <n>', 'tasks at once (default: the number of cores)'],
+      ['-k, --keep-going', 'after a failure, let independent branches finish'],
+      ['-n', 'run nothing: the same as kfm plan'],
+      ['--expect <mode>', 'fail unless each versioned target is a new, retry, reprocess or backfill'],
+      ['--actor <principal>, --role <role>', 'who the receipts name (default: the OS user, operator)'],
+      ['--verify-determinism', 'run every executed node twice and compare the outputs byte for byte'],
+      ['--sample <n>', 'with --verify-determinism: check only n nodes'],
+      ['-w, --watch', 'rebuild on every change until Ctrl-C'],
+      ['-v, --verbose', 'also list cached nodes'],
+      JSON_OPTION,
+    ],
+    examples: ['kfm build', 'kfm build ks_counties@2017', 'kfm build --expect retry --json'],
+  },
+  watch: {
+    usage: `kfm watch [${TARGET}...]`,
+    summary: 'Builds, then watches the kfmfile, task code and inputs and rebuilds what each change affects, until Ctrl-C (the same as kfm build --watch).',
+    options: [['-j, --jobs <n>', 'tasks at once'], ['--json', 'one JSON build report per line per cycle']],
+    examples: ['kfm watch ks_places'],
+  },
+  plan: {
+    usage: `kfm plan [${TARGET}...] [--json]`,
+    summary: 'Shows what a build would run and why, in build order; runs and writes nothing.',
+    options: [JSON_OPTION],
+    examples: ['kfm plan', 'kfm build -n ks_counties'],
+  },
+  explain: {
+    usage: `kfm explain ${TARGET} [task] [--json]`,
+    summary: 'Why each node is dirty: the input, parameter, code file or upstream that changed, with old and new digests.',
+    options: [JSON_OPTION],
+    examples: ['kfm explain ks_counties transform'],
+  },
+  check: {
+    usage: 'kfm check [--update] [--json]',
+    summary: "Compares every dataset's spec_hash with registry/<slug>.json and names the fields that drifted (exit 1). Reads the kfmfile and task code only.",
+    options: [['--update', 'record the current specs in registry/'], JSON_OPTION],
+    examples: ['kfm check', 'kfm check --update'],
+  },
+  promote: {
+    usage: `kfm promote ${VERSION} [--actor <principal>] [--role <role>] [--json]`,
+    summary: "Publishes a built version: makes it the registry's latest_version_id, with a signed promote receipt.",
+    options: [['--actor <principal>, --role <role>', 'who the receipt names'], JSON_OPTION],
+    examples: ['kfm promote ks_counties@2017.1f2fa1f2'],
+  },
+  receipts: {
+    usage: `kfm receipts verify [${TARGET}|${VERSION}] [--repair] [--head <hash>] | head | show <seq|run_id> | trust list|add <pem> [<owner>]`,
+    summary: 'The audit trail: verify the ledger, receipt files, data tree and registry; print the head; decode one entry; manage the pinned keys.',
+    options: [
+      ['--repair', 'verify: first write back receipt files the ledger holds'],
+      ['--head <entry hash>', 'verify: fail unless the ledger holds this entry'],
+      JSON_OPTION,
+    ],
+    examples: ['kfm receipts verify', 'kfm receipts show 12', 'kfm receipts head --json', 'kfm receipts trust add ci.pub.pem ci'],
+  },
+  status: {
+    usage: `kfm status [${TARGET}|${VERSION}] [--json]`,
+    summary: "A dataset's versions: mode, status, receipts; * marks the latest (the promoted one).",
+    options: [JSON_OPTION],
+    examples: ['kfm status', 'kfm status ks_places'],
+  },
+  log: {
+    usage: `kfm log [${TARGET}|${VERSION} | --dataset <slug>] [-n|--limit <n>] [--since <when>] [--json]`,
+    summary: "The audit ledger's entries, oldest first: operation, mode, version, node, run id.",
+    options: [
+      ['-n, --limit <n>', 'the most recent n entries'],
+      ['--since <when>', 'entries at or after a date (2026-12-01), a date-time (2026-12-01T09:30:00Z) or a span back (30m, 12h, 7d, 2w)'],
+      ['--dataset <slug>', "one dataset's entries"],
+      JSON_OPTION,
+    ],
+    examples: ['kfm log -n 10', 'kfm log --dataset ks_places --since 7d'],
+  },
+  fsck: {
+    usage: 'kfm fsck [--repair] [--json]',
+    summary: "Checks stored bytes: every store object (re-hashed), every node's latest outputs, and data/ against the store (exit 1 on any problem).",
+    options: [['--repair', 'quarantine corrupt objects, restore edited or missing data files, say what to rebuild'], JSON_OPTION],
+    examples: ['kfm fsck', 'kfm fsck --repair'],
+  },
+  graph: {
+    usage: `kfm graph [${TARGET}...] [--format dot|mermaid|json|svg]`,
+    summary: 'The task graph of the targets and what they need (every dataset when none is named), in build order, from the kfmfile alone.',
+    options: [['--format <f>', 'dot (default), mermaid, json (= --json) or svg (needs Graphviz)']],
+    examples: ['kfm graph | dot -Tpng > graph.png', 'kfm graph ks_places_per_county --format mermaid'],
+  },
+  completion: {
+    usage: 'kfm completion bash|zsh',
+    summary: 'Prints a shell completion script for kfm.',
+    options: [],
+    examples: ['source <(kfm completion bash)', 'kfm completion zsh > "${fpath[1]}/_kfm"'],
+  },
+};
+
+/** The help text of one command. */
+export function commandHelpText(name: string, help: CommandHelp): string {
+  const width = Math.max(0, ...help.options.map(([flag]) => flag.length));
+  const lines = [`usage: ${help.usage}`, '', help.summary];
+  if (help.options.length > 0) lines.push('', 'Options:', ...help.options.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`));
+  lines.push('', 'Examples:', ...help.examples.map((e) => `  ${e}`), '', `Global options (-C, -f, --reporter, …): kfm --help. Exit codes: 0 success; 1 a task, check or gate failed; 2 usage error.`);
+  return lines.join('\n') + '\n';
+}
