@@ -31,6 +31,10 @@ export interface CliContext {
   limit?: string | undefined;
   since?: string | undefined;
   dataset?: string | undefined;
+  /** `kfm gc --dry-run`, `kfm clean --dry-run`: say what would go, remove nothing. */
+  dryRun?: boolean;
+  /** `kfm gc --keep-last <n>`: per dataset, retain the n most recent versions (and always the latest, candidates and published ones). */
+  keepLast?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */

@@ -98,6 +98,23 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [['--format <f>', 'dot (default), mermaid, json (= --json) or svg (needs Graphviz)']],
     examples: ['kfm graph | dot -Tpng > graph.png', 'kfm graph ks_places_per_county --format mermaid'],
   },
+  gc: {
+    usage: 'kfm gc [--dry-run] [--keep-last <n>] [--json]',
+    summary:
+      "Removes store objects nothing live names (live: every node's latest result, every ledger entry of a retained version, the registry, each retained version's checksums.json), and the store's orphaned temp files; says what it freed per reason. By default every registered version is retained.",
+    options: [
+      ['--dry-run', 'list what would go, remove nothing'],
+      ['--keep-last <n>', 'per dataset, retain the n most recent versions; the latest and every candidate or published version are always retained'],
+      JSON_OPTION,
+    ],
+    examples: ['kfm gc --dry-run', 'kfm gc', 'kfm gc --keep-last 3 --json'],
+  },
+  clean: {
+    usage: 'kfm clean [--dry-run] [--json]',
+    summary: "Empties .kfm/'s rebuildable caches (scratch, no-op snapshots, the store's temp files, the stat and module-import caches) and nothing else: the next build still runs nothing that is cached.",
+    options: [['--dry-run', 'list what would go, remove nothing'], JSON_OPTION],
+    examples: ['kfm clean', 'kfm clean --dry-run --json'],
+  },
   completion: {
     usage: 'kfm completion bash|zsh',
     summary: 'Prints a shell completion script for kfm.',

@@ -38,6 +38,13 @@ Commands:
                              node's latest outputs (present) and the data/ tree against
                              the store (exit 1 on any problem); --repair quarantines
                              corrupt objects and restores edited or missing data files
+  gc [--keep-last <n>]       remove store objects nothing live names (latest node results,
+                             receipts of retained versions, the registry, checksums.json)
+                             and orphaned temp files; --dry-run lists them; --keep-last
+                             retains per dataset the n most recent versions, always the
+                             latest and every candidate or published one
+  clean                      empty .kfm/'s rebuildable caches (scratch, snapshots, store
+                             temp files, stat and import caches); --dry-run lists them
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
@@ -79,6 +86,8 @@ Options:
       --format <f>           kfm graph: dot, mermaid, json or svg
       --limit <n>, --since <when>, --dataset <slug>
                              kfm log: filter the entries (see log above)
+      --dry-run              kfm gc, clean: say what would be removed, remove nothing
+      --keep-last <n>        kfm gc: per dataset, retain the n most recent versions
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

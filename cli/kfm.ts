@@ -24,6 +24,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   watch: async () => (await import('./commands/watch.js')).watchCommand,
   fsck: async () => (await import('./commands/fsck.js')).fsckCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
+  gc: async () => (await import('./commands/gc.js')).gcCommand,
+  clean: async () => (await import('./commands/clean.js')).cleanCommand,
 };
 
 /** Every option kfm takes; each command checks which apply to it. */
@@ -48,6 +50,8 @@ const OPTIONS = {
   limit: { type: 'string' },
   since: { type: 'string' },
   dataset: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'keep-last': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -118,6 +122,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     for (const option of ['limit', 'since', 'dataset'] as const) {
       if (values[option] !== undefined && name !== 'log') throw new KfmError('usage', `--${option} applies to kfm log (not ${name})`);
     }
+    if (values['dry-run'] && name !== 'gc' && name !== 'clean') throw new KfmError('usage', `--dry-run applies to kfm gc and kfm clean (not ${name})`);
+    if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -149,6 +155,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       limit: values.limit,
       since: values.since,
       dataset: values.dataset,
+      dryRun: values['dry-run'] ?? false,
+      keepLast: values['keep-last'],
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
       out,

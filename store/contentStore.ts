@@ -390,6 +390,58 @@ export class FileContentStore implements ContentStore, LocalContentStore {
     return n;
   }
 
+  /**
+   * Removes an object for good: what kfm gc does with an object nothing live names, and only
+   * while it holds the project lock. One unlink: the object is whole or gone, never partial.
+   * Returns its byte size, or undefined when it was not there.
+   */
+  async remove(digest: Digest): Promise<number | undefined> {
+    const size = await this.sizeOf(digest);
+    if (size === undefined) return undefined;
+    try {
+      await unlink(this.pathOf(digest));
+    } catch (e) {
+      if (isCode(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+    return size;
+  }
+
+  /** An object's byte size (a stat), or undefined when it is not there. */
+  async sizeOf(digest: Digest): Promise<number | undefined> {
+    const st = await stat(this.pathOf(digest)).catch((e: unknown) => {
+      if (isCode(e, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw e;
+    });
+    return st?.isFile() ? st.size : undefined;
+  }
+
+  /**
+   * Temp files last written before `beforeMs` (the store's `tmp/`): with the project lock
+   * held since then, no writer can own them. Listed (`remove` false) or removed; their
+   * count and bytes. Directories left empty are removed too.
+   */
+  sweepTempBefore(beforeMs: number, remove: boolean): { files: number; bytes: number } {
+    let files = 0;
+    let bytes = 0;
+    for (const e of readdirSync(this.#tmp, { recursive: true, withFileTypes: true })) {
+      if (e.isDirectory()) continue;
+      const path = join(e.parentPath, e.name);
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st || st.mtimeMs >= beforeMs) continue;
+      files++;
+      bytes += st.size;
+      if (remove) rmSync(path, { force: true });
+    }
+    if (remove) {
+      for (const name of readdirSync(this.#tmp)) {
+        const dir = join(this.#tmp, name);
+        if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    return { files, bytes };
+  }
+
   async quarantine(digest: Digest): Promise<'quarantined' | 'missing'> {
     const dir = join(this.root, 'corrupt');
     await mkdir(dir, { recursive: true });

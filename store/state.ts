@@ -313,6 +313,13 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
     })();
   }
 
+  clearLocalCaches(): { statEntries: number; moduleImports: number } {
+    return this.db.transaction(() => ({
+      statEntries: this.db.prepare('DELETE FROM stat_cache').run().changes,
+      moduleImports: this.db.prepare('DELETE FROM module_imports').run().changes,
+    }))();
+  }
+
   /** Versions recorded for a slug, slice and spec_hash (oldest first). */
   versionsFor(slug: string, slice: string, specHash: string): VersionRecord[] {
     return (

@@ -24,3 +24,8 @@ export function formatQuantity(done: number, total: number | undefined, unit: st
   const amount = total === undefined ? groupDigits(done) : `${groupDigits(done)}/${groupDigits(total)}`;
   return unit ? `${amount} ${unit}` : amount;
 }
+
+/** `1.2 KiB`, `512 B`: a byte count in binary units (kfm gc, kfm clean). */
+export function formatBytes(n: number): string {
+  return bytes(n);
+}

@@ -6,6 +6,7 @@ import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../.
 import { auditProject, explainUnpinned, projectTrust } from './auditProject.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
+import { checkWithCollected } from '../gc/collectedLog.js';
 
 /** The format of `kfm receipts verify --json` (schemas/receipts-verify-report.schema.json). */
 export const RECEIPTS_VERIFY_REPORT_VERSION = 'v1';
@@ -45,7 +46,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
   const ledger = openLedgerReadOnly(paths.kfmDir);
   try {
     const rows = ledger ? await ledger.entries() : [];
-    const store = existsSync(paths.storeDir) ? openProjectStore(paths) : { check: async () => 'missing' as const };
+    const store = existsSync(paths.storeDir) ? checkWithCollected(openProjectStore(paths), paths.storeDir) : { check: async () => 'missing' as const };
     const trust = projectTrust(paths, rows.length);
     const problems = [
       ...trust.problems,

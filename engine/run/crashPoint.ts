@@ -31,7 +31,9 @@ export type CrashPoint =
   /** build: the run is ended in the state (build-end), before caches and the snapshot. */
   | 'build-ended'
   /** kfm promote: its receipt is in the ledger, the registry not yet moved. */
-  | 'promote-recorded';
+  | 'promote-recorded'
+  /** kfm gc: one garbage object removed (its collected-log line written), the rest not yet (test/e2e/gc.test.ts). */
+  | 'gc-removed';
 
 const VARIABLE = 'KFM_TEST_CRASH_AT';
 const passes = new Map<CrashPoint, number>();

@@ -34,4 +34,11 @@ export class MemoryLocalCaches implements LocalCaches {
   putModuleImports(entries: readonly [Digest, string[]][]): void {
     for (const [d, imports] of entries) this.#imports.set(d, [...imports]);
   }
+
+  clearLocalCaches(): { statEntries: number; moduleImports: number } {
+    const counts = { statEntries: this.#stat.size, moduleImports: this.#imports.size };
+    this.#stat.clear();
+    this.#imports.clear();
+    return counts;
+  }
 }

@@ -76,6 +76,9 @@ export class MemoryState implements ResultStore, RunLog, VersionStore, LocalCach
   putModuleImports(entries: readonly [Digest, string[]][]): void {
     this.caches.putModuleImports(entries);
   }
+  clearLocalCaches(): { statEntries: number; moduleImports: number } {
+    return this.caches.clearLocalCaches();
+  }
 
   close(): void {}
 }

@@ -19,4 +19,6 @@ export interface LocalCaches {
   moduleImports(): Map<Digest, string[]>;
   /** Adds or replaces entries (by digest). */
   putModuleImports(entries: readonly [Digest, string[]][]): void;
+  /** Empties both (kfm clean): how many entries each held. Both are rebuilt by the next build's hashing. */
+  clearLocalCaches(): { statEntries: number; moduleImports: number };
 }
