@@ -14,7 +14,8 @@ import { retainedVersions, versionKey, type VersionRetention } from './retainedV
 /**
  * Why gc removes an object. `unreferenced`: nothing names it (an old intermediate result,
  * bytes of a task that failed after storing them). `dropped-version`: only the records of
- * versions --keep-last does not retain name it.
+ * versions --keep-last does not retain name it (their receipts, or files in their data/
+ * directories).
  */
 export type GcReason = 'unreferenced' | 'dropped-version';
 
@@ -70,8 +71,8 @@ export async function planGc(s: GcSources): Promise<GcPlan> {
   }
   const inDataTree = dataFileObjects(s.dataDir, candidates, dropped);
   const garbage: GarbageObject[] = [...candidates]
-    .filter(([d]) => !inDataTree.has(d))
-    .map(([digest, size]): GarbageObject => ({ digest, size, reason: ofDropped.has(digest) ? 'dropped-version' : 'unreferenced' }))
+    .filter(([d]) => !inDataTree.live.has(d))
+    .map(([digest, size]): GarbageObject => ({ digest, size, reason: ofDropped.has(digest) || inDataTree.ofDropped.has(digest) ? 'dropped-version' : 'unreferenced' }))
     .sort((a, b) => compareCodePoints(a.digest, b.digest));
   return { versions, checked: { objects, live: objects - garbage.length }, garbage };
 }

@@ -68,6 +68,9 @@ const BUILD_POINTS = [
 /** Points of `kfm promote a@<dvid>` after an uninterrupted build. */
 const PROMOTE_POINTS = ['receipt-appended:1', 'promote-recorded:1', 'receipts-written:1'];
 
+/** Points of other commands, killed and checked in their own test file (which must set KFM_TEST_CRASH_AT to the point). */
+const ELSEWHERE: Record<string, string> = { 'gc-removed': 'gc.test.ts' };
+
 /** What must equal an uninterrupted build's: file digests, receipt counts per directory, keys and dvids. */
 interface Outcome {
   /** data/ (receipt files aside) and registry/ (each receipts_anchor reduced to its presence): path → SHA-256. */
@@ -226,6 +229,10 @@ describe('a build killed at any crash point', () => {
 
   it('covers every crash point (the list here names each at least once)', () => {
     const named = new Set([...BUILD_POINTS, ...PROMOTE_POINTS].map((p) => p.split(':')[0]));
+    for (const [point, file] of Object.entries(ELSEWHERE)) {
+      expect(readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'), `${file} kills at ${point}`).toContain(`KFM_TEST_CRASH_AT: '${point}:`);
+      named.add(point);
+    }
     const source = readFileSync(new URL('../../engine/run/crashPoint.ts', import.meta.url), 'utf8');
     const declared = [...source.matchAll(/\| '([a-z-]+)'/g)].map((m) => m[1]!);
     expect(declared.length).toBeGreaterThan(10);
