@@ -36,7 +36,8 @@ const CHAIN: ReadonlySet<LedgerProblemReason> = new Set([
 /**
  * `kfm receipts verify [target]`: the audit ledger end to end (verifyLedger: the hash chain,
  * every signature against the project's trusted keys, every receipt against its schema,
- * every digest a receipt names against the content store, and the receipt files under
+ * every digest a receipt names against the content store (one kfm gc collected, in its log,
+ * counts as accounted for), and the receipt files under
  * data/catalog/), pinned against kfm.trust.json (projectTrust), and beyond the ledger the
  * data/ tree, the registry and its anchors, and an externally recorded head (auditProject).
  * With a target, problems of other datasets' entries and files are left out,

@@ -48,4 +48,13 @@ describe.each(localCaches)('LocalCaches contract: $name', (impl) => {
     imports.get(digest('1'))!.push('changed');
     expect(caches.moduleImports().get(digest('1'))).toEqual(['./b.js']);
   });
+
+  it('clears both caches (kfm clean), saying how many entries each held', () => {
+    caches.putStatEntries([entry('a.csv', 1), entry('b.csv', 2)]);
+    caches.putModuleImports([[digest('1'), ['./a.js']]]);
+    expect(caches.clearLocalCaches()).toEqual({ statEntries: 2, moduleImports: 1 });
+    expect(caches.statCache().size).toBe(0);
+    expect(caches.moduleImports().size).toBe(0);
+    expect(caches.clearLocalCaches()).toEqual({ statEntries: 0, moduleImports: 0 });
+  });
 });
