@@ -192,6 +192,26 @@ describe('kfm gc', () => {
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 
+  it('with dataTree.link symlink, a dropped version keeps the objects its data/ links point at (no link is left dangling)', async () => {
+    const kfmfile = (v: string) => KFMFILE(v).replace('defineKfm({ datasets', "defineKfm({ dataTree: { link: 'symlink' }, datasets");
+    const rig = newRig({ 'kfmfile.ts': kfmfile('1'), 'step.ts': STEP, 'raw/ks.txt': 'alpha\n' });
+    const dvids: string[] = [];
+    for (const v of ['1', '2', '3']) {
+      rig.write({ 'kfmfile.ts': kfmfile(v) });
+      const { result, report } = await rig.buildJson(['ks@2019']);
+      expect(result.code, result.stderr).toBe(0);
+      dvids.push(report.versions[0]!.dataset_version_id);
+    }
+    const registry = JSON.parse(rig.read('registry/ks.json')) as { versions: { dataset_version_id: string; status: string }[] };
+    registry.versions.find((v) => v.dataset_version_id === dvids[0])!.status = 'superseded';
+    rig.write({ 'registry/ks.json': JSON.stringify(registry, null, 2) + '\n' });
+    const report = await gc(rig, ['--keep-last', '1']);
+    expect(report.versions.find((v) => v.dataset_version_id === dvids[0])).toMatchObject({ retained: false, why: 'dropped' });
+    const dir = rig.path('data/processed/ks', dvids[0]!);
+    for (const name of ['extract.txt', 'shape.txt']) expect(readFileSync(join(dir, name), 'utf8')).toContain('"v":"1"');
+    await expectClean(rig);
+  });
+
   it('a gc SIGKILLed after its first removal leaves every live object present and fsck clean; the next gc finishes', async () => {
     const rig = project();
     const { intermediate } = await threeVersions(rig);
