@@ -38,6 +38,8 @@ Commands:
                              node's latest outputs (present) and the data/ tree against
                              the store (exit 1 on any problem); --repair quarantines
                              corrupt objects and restores edited or missing data files
+  init                       write a starter project here: kfmfile.ts, a task, a CSV,
+                             .gitignore lines (never overwrites)
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
