@@ -8,6 +8,8 @@ import type { StaticParts } from '../plan/planner.js';
 import { datasetRawInputs, type RawInput } from './datasetRawInputs.js';
 import { decideRerunMode, type RerunDecision } from './rerunMode.js';
 import { specRecord, type SpecRecord } from './specRecord.js';
+import { recordedVersion } from './recordedVersion.js';
+import type { RegistryVersion } from '../../store/registry/datasetRegistry.js';
 
 /** The format of `processed/<slug>/<dvid>/checksums.json`. */
 export const CHECKSUMS_VERSION = 'v1';
@@ -52,6 +54,8 @@ export interface NameDatasetVersionArgs {
   staticParts: (id: string) => StaticParts;
   /** The versions the slice has, oldest first (state.versionsOfSlice). */
   versions: readonly VersionRecord[];
+  /** The versions the committed registry lists (recordedVersion.ts: a clone's build of one another checkout recorded). */
+  recorded?: readonly RegistryVersion[] | undefined;
 }
 
 /**
@@ -73,8 +77,10 @@ export function nameDatasetVersion(a: NameDatasetVersionArgs): NamedVersion {
   const inputsDigest = canonicalDigest(rawInputs);
   const { raw, versioned } = datasetOutputs(a.graph, slug, a.results);
   const outputsDigest = canonicalDigest(versioned.map((v) => [v.zone, v.name, v.digest, v.media_type]));
-  const decision = decideRerunMode(
-    { slug, slice: a.slice, specHash: spec.specHash, document: spec.document, taskCode: spec.taskCode, inputsDigest, rawInputs },
+  const decision = recordedVersion(
+    decideRerunMode({ slug, slice: a.slice, specHash: spec.specHash, document: spec.document, taskCode: spec.taskCode, inputsDigest, rawInputs }, a.versions),
+    { slug, slice: a.slice, specHash: spec.specHash, inputsDigest },
+    a.recorded,
     a.versions,
   );
   const dvid = decision.datasetVersionId;
