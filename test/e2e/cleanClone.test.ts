@@ -218,21 +218,23 @@ describe('a fresh clone of a project with recorded versions', () => {
     );
     // An anchor without ledger_id (written before ledgers were named) is the local ledger's, as before.
     delete (forged.versions[1]!.receipts_anchor as { ledger_id?: string }).ledger_id;
-    forged.versions[1]!.receipts_anchor.seq = 7;
+    forged.versions[1]!.receipts_anchor.seq = 9;
     clone.write({ 'registry/a.json': JSON.stringify(forged, null, 2) });
     const legacy = await verifyJson(clone);
     expect(legacy.code).toBe(1);
     // (and so is what it vouches for: the promotion of a version this ledger did not promote.)
     expect(legacy.report.problems.map((p) => [p.reason, p.problem])).toEqual([
       ['registry-mismatch', `registry/a.json: version ${dvids.a2} is published, but the ledger holds no promote receipt for it`],
-      ['anchor-missing', `registry/a.json: version ${dvids.a2} anchors ledger entry seq 7 (sha256:${'e'.repeat(64)}), but the ledger ends at seq 2: entries were truncated`],
+      ['anchor-missing', `registry/a.json: version ${dvids.a2} anchors ledger entry seq 9 (sha256:${'e'.repeat(64)}), but the ledger ends at seq 4: entries were truncated`],
       ['registry-mismatch', `registry/a.json: latest_version_id is ${dvids.a2}, but the ledger holds no promotion of a`],
     ]);
     git(clone.dir, 'checkout', '--', 'registry/a.json');
     expect((await clone.run(['receipts', 'verify'])).code).toBe(0);
 
-    // Truncating the clone's ledger tail (b's receipt and its file) is caught by its own anchors.
-    const [dropped] = truncateTail(clone, 1);
+    // Truncating the clone's ledger tail (seq 2-4: b's first receipt, and the retry's, with
+    // their files) is caught by its own anchors, though the committed ones name the origin.
+    expect(ledgerRows(clone).map((r) => [r.seq, r.dataset_slug])).toEqual([[1, 'a'], [2, 'b'], [3, 'a'], [4, 'b']]);
+    const [dropped] = truncateTail(clone, 3);
     const truncated = await verifyJson(clone);
     expect(truncated.code).toBe(1);
     expect(truncated.report.problems).toContainEqual({
