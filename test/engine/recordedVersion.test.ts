@@ -1,16 +1,16 @@
 /** A clone's rerun decision against the committed registry (recordedVersion), and anchor checks by ledger (checkAnchor), as pure functions. */
 import { describe, expect, it } from 'vitest';
 import type { Digest } from '../../core/digest.js';
-import { recordedVersion } from '../../engine/versions/recordedVersion.js';
-import type { RerunDecision } from '../../engine/versions/rerunMode.js';
+import { decideAgainstRegistry, sliceVersions } from '../../engine/versions/recordedVersion.js';
+import type { VersionFacts } from '../../engine/versions/rerunMode.js';
+import { datasetVersionId } from '../../core/datasetVersionId.js';
 import { anchoredLedger, checkAnchor, checkLocalAnchors, isLocalAnchor } from '../../engine/receipts/checkAnchor.js';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import type { RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import type { VersionRecord } from '../../store/state.js';
 
 const D = (c: string): Digest => `sha256:${c.repeat(64)}`;
-const facts = { slug: 'ks', slice: '2019', specHash: D('a'), inputsDigest: D('b') };
-const fresh: RerunDecision = { mode: 'new', datasetVersionId: '2019.aaaaaaaa', reason: 'no version of ks@2019 yet', basis: undefined, specChanges: [], inputChanges: [] };
+const facts: VersionFacts = { slug: 'ks', slice: '2019', specHash: D('a'), inputsDigest: D('b'), document: {}, taskCode: {}, rawInputs: [] };
 const listed = (dvid: string, mode: RegistryVersion['mode'], over: Partial<RegistryVersion> = {}): RegistryVersion => ({
   dataset_version_id: dvid,
   slice: '2019',
@@ -20,23 +20,43 @@ const listed = (dvid: string, mode: RegistryVersion['mode'], over: Partial<Regis
   status: 'candidate',
   ...over,
 });
+const decide = (known: VersionRecord[], recorded: RegistryVersion[] | undefined) => decideAgainstRegistry(facts, known, recorded).decision;
 
-describe('recordedVersion', () => {
+describe('decideAgainstRegistry', () => {
   it('a clone builds the version the registry records with these facts: its dvid and creating mode', () => {
-    const d = recordedVersion(fresh, facts, [listed('2019.11111111', 'new', { spec_hash: D('9') }), listed('2019.aaaaaaaa.bbbbbbbb', 'backfill')], []);
+    const d = decide([], [listed('2019.11111111', 'new', { spec_hash: D('9') }), listed('2019.aaaaaaaa.bbbbbbbb', 'backfill')]);
     expect(d).toMatchObject({ mode: 'backfill', datasetVersionId: '2019.aaaaaaaa.bbbbbbbb', basis: undefined });
     expect(d.reason).toBe('registry/ks.json records 2019.aaaaaaaa.bbbbbbbb (a backfill) with this spec and these raw inputs, recorded by another checkout');
-    expect(recordedVersion(fresh, facts, [listed('2019.aaaaaaaa', 'reprocess')], []).mode).toBe('reprocess');
+    expect(decide([], [listed('2019.aaaaaaaa', 'reprocess')]).mode).toBe('reprocess');
   });
 
-  it('leaves the decision alone: a retry, no registry, no match (other slice, spec or inputs), a version the state knows, or the same version and mode', () => {
-    const retry: RerunDecision = { ...fresh, mode: 'retry' };
-    expect(recordedVersion(retry, facts, [listed('2019.x', 'backfill')], [])).toBe(retry);
-    expect(recordedVersion(fresh, facts, undefined, [])).toBe(fresh);
-    for (const over of [{ slice: '2020' }, { spec_hash: D('c') }, { inputs_digest: D('c') }]) expect(recordedVersion(fresh, facts, [listed('2019.x', 'backfill', over)], [])).toBe(fresh);
-    const known = { datasetVersionId: '2019.x' } as VersionRecord;
-    expect(recordedVersion(fresh, facts, [listed('2019.x', 'backfill')], [known])).toBe(fresh);
-    expect(recordedVersion(fresh, facts, [listed('2019.aaaaaaaa', 'new')], [])).toBe(fresh);
+  it('other inputs under a recorded spec are a backfill of the recorded version (never its dvid); another spec a reprocess', () => {
+    const newDvid = datasetVersionId('2019', D('a'));
+    const backfill = decide([], [listed(newDvid, 'new', { inputs_digest: D('c') })]);
+    expect(backfill).toMatchObject({ mode: 'backfill', datasetVersionId: datasetVersionId('2019', D('a'), D('b')) });
+    expect(backfill.basis?.datasetVersionId).toBe(newDvid);
+    expect(backfill.datasetVersionId).not.toBe(newDvid);
+    expect(decide([], [listed('2019.99999999', 'new', { spec_hash: D('9') })])).toMatchObject({ mode: 'reprocess', datasetVersionId: newDvid });
+    // A slice the registry has no version of: new, as without a registry.
+    expect(decide([], [listed('2020.x', 'new', { slice: '2020' })])).toMatchObject({ mode: 'new', datasetVersionId: newDvid });
+    expect(decide([], undefined)).toMatchObject({ mode: 'new', datasetVersionId: newDvid });
+  });
+
+  it('a version the state knows is a retry, with the state record as its basis', () => {
+    const known = { datasetVersionId: '2019.x', datasetSlug: 'ks', slice: '2019', specHash: D('a'), inputsDigest: D('b'), outputsDigest: D('e'), runId: 'r', createdAt: 't', mode: 'new' } as VersionRecord;
+    const d = decide([known], [listed('2019.x', 'new')]);
+    expect(d).toMatchObject({ mode: 'retry', datasetVersionId: '2019.x' });
+    expect(d.basis).toBe(known);
+  });
+
+  it('sliceVersions: the registry order, state records where known, then what only the state knows', () => {
+    const k = (dvid: string) => ({ datasetVersionId: dvid, slice: '2019' }) as VersionRecord;
+    const b = k('2019.b');
+    const merged = sliceVersions('ks', '2019', [b, k('2019.c')], [listed('2019.a', 'new'), listed('2019.b', 'reprocess'), listed('2020.z', 'new', { slice: '2020' })]);
+    expect(merged.map((v) => v.datasetVersionId)).toEqual(['2019.a', '2019.b', '2019.c']);
+    expect(merged[0]).toMatchObject({ datasetSlug: 'ks', mode: 'new', specDocument: null, rawInputs: null });
+    expect(merged[1]).toBe(b);
+    expect(sliceVersions('ks', '2019', [k('2019.b')], undefined).map((v) => v.datasetVersionId)).toEqual(['2019.b']);
   });
 });
 
