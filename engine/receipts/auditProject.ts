@@ -107,6 +107,7 @@ function localAnchors(kfmDir: string): { anchors: LocalAnchor[]; problems: Ledge
     return { anchors: readLocalAnchors(kfmDir), problems: [] };
   } catch (e) {
     if (!(e instanceof KfmError)) throw e;
-    return { anchors: [], problems: [{ seq: null, reason: 'anchor-missing', problem: `.kfm/${LOCAL_ANCHORS_FILE}: ${e.message}`, file: `.kfm/${LOCAL_ANCHORS_FILE}` }] };
+    const file = `.kfm/${LOCAL_ANCHORS_FILE}`;
+    return { anchors: [], problems: [{ seq: null, reason: 'anchor-missing', problem: e.message.replace(join(kfmDir, LOCAL_ANCHORS_FILE), file), file }] };
   }
 }

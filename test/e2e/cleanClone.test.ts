@@ -320,3 +320,25 @@ describe("this repository's own pipeline, cloned", SLOW, () => {
     expect(verified.stdout).toContain(`notice: registry/ks_counties.json: version `);
   });
 });
+
+describe('a damaged .kfm/anchors.json', SLOW, () => {
+  it('fails verify naming the file, and a build refuses to sign (exit 1) until it is restored or moved aside', async () => {
+    const { origin } = await recordedProject();
+    const clone = cloneOf(origin);
+    expect((await clone.buildJson(['c'])).result.code).toBe(0);
+    const good = clone.read('.kfm/anchors.json');
+    clone.write({ '.kfm/anchors.json': 'garbage' });
+    const r = await clone.run(['receipts', 'verify']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^\.kfm\/anchors\.json is not JSON \(Unexpected token .*\): it holds this ledger's own receipts anchors; restore it, or move it aside to build without them\n/m);
+    const rows = ledgerRows(clone).length;
+    const b = await clone.run(['build', 'b']);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain(`kfm: ${clone.path('.kfm/anchors.json')} is not JSON`);
+    expect(b.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(ledgerRows(clone)).toHaveLength(rows);
+    clone.write({ '.kfm/anchors.json': good });
+    expect((await clone.buildJson(['b'])).result.code).toBe(0);
+    expect((await clone.run(['receipts', 'verify'])).code).toBe(0);
+  });
+});
