@@ -15,7 +15,9 @@ Commands:
                              in kfm.trust.json, receipt schemas, store digests, receipt
                              files, the data/ tree and the registry with its anchors
                              (exit 1 on any problem; 3 when every problem is a receipt
-                             file the ledger can give back: --repair writes them)
+                             file the ledger can give back: --repair writes them).
+                             Anchors another ledger recorded (a fresh clone's view)
+                             are notices, not problems
   receipts head              the ledger's head (seq, entry hash), to record elsewhere
   receipts trust list|add <pem file> [<owner>]
                              the public keys kfm.trust.json pins

@@ -6,8 +6,10 @@ import { KfmError } from '../../core/error.js';
 import type { Graph } from '../graph/graph.js';
 import type { StaticParts } from '../plan/planner.js';
 import { datasetRawInputs, type RawInput } from './datasetRawInputs.js';
-import { decideRerunMode, type RerunDecision } from './rerunMode.js';
+import type { RerunDecision } from './rerunMode.js';
 import { specRecord, type SpecRecord } from './specRecord.js';
+import { decideAgainstRegistry } from './recordedVersion.js';
+import type { RegistryVersion } from '../../store/registry/datasetRegistry.js';
 
 /** The format of `processed/<slug>/<dvid>/checksums.json`. */
 export const CHECKSUMS_VERSION = 'v1';
@@ -52,6 +54,8 @@ export interface NameDatasetVersionArgs {
   staticParts: (id: string) => StaticParts;
   /** The versions the slice has, oldest first (state.versionsOfSlice). */
   versions: readonly VersionRecord[];
+  /** The versions the committed registry lists (recordedVersion.ts: a clone's build of one another checkout recorded). */
+  recorded?: readonly RegistryVersion[] | undefined;
 }
 
 /**
@@ -73,9 +77,10 @@ export function nameDatasetVersion(a: NameDatasetVersionArgs): NamedVersion {
   const inputsDigest = canonicalDigest(rawInputs);
   const { raw, versioned } = datasetOutputs(a.graph, slug, a.results);
   const outputsDigest = canonicalDigest(versioned.map((v) => [v.zone, v.name, v.digest, v.media_type]));
-  const decision = decideRerunMode(
+  const { decision, versions } = decideAgainstRegistry(
     { slug, slice: a.slice, specHash: spec.specHash, document: spec.document, taskCode: spec.taskCode, inputsDigest, rawInputs },
     a.versions,
+    a.recorded,
   );
   const dvid = decision.datasetVersionId;
   if (decision.mode === 'retry' && decision.basis!.outputsDigest !== outputsDigest) {
@@ -84,7 +89,7 @@ export function nameDatasetVersion(a: NameDatasetVersionArgs): NamedVersion {
       `dataset ${slug}@${dvid} was built before from the same spec and inputs but with other output bytes: a task is not deterministic (a dvid never names other bytes)`,
     );
   }
-  const clash = decision.mode === 'retry' ? undefined : a.versions.find((v) => v.datasetVersionId === dvid);
+  const clash = decision.mode === 'retry' ? undefined : versions.find((v) => v.datasetVersionId === dvid && (v.specHash !== spec.specHash || v.inputsDigest !== inputsDigest));
   if (clash) throw new KfmError('store', `dataset version ${slug}@${dvid} exists with spec_hash ${clash.specHash} and other inputs: refusing to name other bytes with it`);
 
   const paths = new Map<string, string>();

@@ -75,12 +75,13 @@ export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ vers
 async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string): Promise<LinkedVersion> {
   const { graph, results, store, dataDir, versioning: ctx } = args;
   const staticParts = (id: string) => args.planner.staticParts(id);
-  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions: await args.state.versionsOfSlice(slug, slice) });
+  const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
+  const versions = await args.state.versionsOfSlice(slug, slice);
+  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions, recorded: registry?.versions });
   const { mode, reason } = named.decision;
   if (ctx?.expect !== undefined && ctx.expect !== mode) {
     throw new KfmError('check', `${slug}@${slice}: expected a ${ctx.expect}, but this build is a ${mode} (${reason}); nothing was recorded for ${slug}`);
   }
-  const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
   const dvid = named.datasetVersionId;
   args.onEvent({ type: 'dataset-version', dataset: slug, slice, datasetVersionId: dvid, mode, reason, created: named.created });
   const dsResults = graph.datasets.get(slug)!.nodes.map((id) => results.get(id)!);

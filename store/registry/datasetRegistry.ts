@@ -30,13 +30,19 @@ export interface RegistryVersion {
   created_at?: string;
   /**
    * The ledger entry of the last receipt the version's first receipted build recorded (set
-   * once, engine/receipts/anchorVersionReceipts.ts): verification fails if the ledger loses it.
+   * once, engine/receipts/anchorVersionReceipts.ts): verification fails if the ledger it
+   * names loses it; another ledger's anchor (a clone's) is a notice, not checkable there.
    */
   receipts_anchor?: ReceiptsAnchor;
 }
 
-/** A ledger entry a committed file pins: its seq and entry_hash. */
+/**
+ * A ledger entry a committed file pins: the ledger (its id, entry 1's hash:
+ * store/ledger/ledger.ts), its seq and entry_hash. No ledger_id (written before kfm named
+ * ledgers): the anchor is taken to be the local ledger's, and checked against it.
+ */
 export interface ReceiptsAnchor {
+  ledger_id?: Digest;
   seq: number;
   entry_hash: Digest;
 }
