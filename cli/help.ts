@@ -3,7 +3,8 @@ export const HELP = `kfm: a build engine for governed geospatial data pipelines
 Usage: kfm <command> [options] [targets]
 
 Commands:
-  build [target...]          build datasets (all when no target is named)
+  build [target...]          build datasets (all when no target is named); exit 1 when a
+                             task fails or a version's QA fails (recorded quarantined)
   watch [target...]          build, then rebuild on every change (kfm build --watch)
   plan [target...]           show what a build would run and why; runs nothing
   explain <target> [task]    why each node is dirty: the input, parameter, code or
@@ -28,8 +29,9 @@ Commands:
   receipts show <seq|run_id> one ledger entry decoded: statement, subjects with digests,
                              the receipt, its signing key, whether it verifies, and its
                              place in the hash chain (exit 1 when it does not verify)
-  status [target]            a dataset's versions: mode, status (candidate, published),
-                             receipts; * marks the latest (the promoted one)
+  status [target]            a dataset's versions: mode, status (candidate, published,
+                             quarantined with its failed QA checks), receipts; * marks
+                             the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run;
                              -n/--limit <n> the most recent n, --since <date|span> (2026-12-01,
                              2026-12-01T09:30:00Z, 30m, 12h, 7d), --dataset <slug>
