@@ -4,6 +4,8 @@
  */
 import type { DatasetSpec } from '../core/spec.js';
 import type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
+import type { GeneralizeOptions } from '../tasks/generalize/generalizeOptions.js';
+import { parseGeneralizationMethod } from '../core/generalizationMethod.js';
 import type { JsonObject } from '../core/json.js';
 import type { DataTreeOptions, DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 import { captureCallSite } from '../engine/load/callSite.js';
@@ -14,6 +16,7 @@ export type { Json, JsonObject } from '../core/json.js';
 export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger } from '../engine/schedule/taskContext.js';
 export type { IngestOptions, RequestValue } from '../tasks/ingest/ingestOptions.js';
 export type { SecretRef } from '../core/secretRef.js';
+export type { GeneralizeOptions } from '../tasks/generalize/generalizeOptions.js';
 export type { DataTreeLink, DataTreeOptions, DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 /** Orders strings by code point (never `localeCompare`): what kfm sorts with, for deterministic task outputs. */
 export { compareCodePoints } from '../core/compareCodePoints.js';
@@ -58,6 +61,30 @@ export function ingest(name: string, options: IngestOptions): TaskDecl {
     zone: 'raw',
     always: !isFile,
     operation: 'ingest',
+    declaredAt: captureCallSite(),
+  };
+}
+
+/**
+ * A built-in generalization task (`kfm:generalize`): writes a generalized copy of one GeoJSON
+ * output of an upstream node, by `method`: `centroid_only`, `bounding_box_only`,
+ * `grid_aggregation_<n>` (one point per occupied n arc-second cell, with a count) or
+ * `dissolve_to_admin_unit` (one feature per occupied admin unit, with a count). Its params
+ * carry `generalization_method`, which the receipt and PROV record and promotion gate C
+ * checks against the published geometry. An unknown method or a bad n is an error here,
+ * at its declaration.
+ */
+export function generalize(name: string, options: GeneralizeOptions): TaskDecl {
+  const { deps, method, ...rest } = options;
+  parseGeneralizationMethod(method);
+  const params = { ...rest, generalization_method: method };
+  const implied = [options.artifact, ...(options.admin_units ? [options.admin_units.artifact] : [])];
+  return {
+    name,
+    run: 'kfm:generalize',
+    params: params as unknown as JsonObject,
+    deps: deps ?? [...new Set(implied)],
+    operation: 'transform',
     declaredAt: captureCallSite(),
   };
 }

@@ -98,6 +98,12 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [['--format <f>', 'dot (default), mermaid, json (= --json) or svg (needs Graphviz)']],
     examples: ['kfm graph | dot -Tpng > graph.png', 'kfm graph ks_places_per_county --format mermaid'],
   },
+  init: {
+    usage: 'kfm init [--json]',
+    summary: 'Writes a starter project into the current directory (-C <dir> for another): kfmfile.ts with one dataset, its task, a CSV to ingest, and .gitignore lines for .kfm/ and data/. Never overwrites a file.',
+    options: [JSON_OPTION],
+    examples: ['mkdir myproject && cd myproject && npm install kfm && npx kfm init && npx kfm build'],
+  },
   gc: {
     usage: 'kfm gc [--dry-run] [--keep-last <n>] [--json]',
     summary:

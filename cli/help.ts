@@ -3,7 +3,8 @@ export const HELP = `kfm: a build engine for governed geospatial data pipelines
 Usage: kfm <command> [options] [targets]
 
 Commands:
-  build [target...]          build datasets (all when no target is named)
+  build [target...]          build datasets (all when no target is named); exit 1 when a
+                             task fails or a version's QA fails (recorded quarantined)
   watch [target...]          build, then rebuild on every change (kfm build --watch)
   plan [target...]           show what a build would run and why; runs nothing
   explain <target> [task]    why each node is dirty: the input, parameter, code or
@@ -15,7 +16,9 @@ Commands:
                              in kfm.trust.json, receipt schemas, store digests, receipt
                              files, the data/ tree and the registry with its anchors
                              (exit 1 on any problem; 3 when every problem is a receipt
-                             file the ledger can give back: --repair writes them)
+                             file the ledger can give back: --repair writes them).
+                             Anchors another ledger recorded (a fresh clone's view)
+                             are notices, not problems
   receipts head              the ledger's head (seq, entry hash), to record elsewhere
   receipts trust list|add <pem file> [<owner>]
                              the public keys kfm.trust.json pins
@@ -26,8 +29,9 @@ Commands:
   receipts show <seq|run_id> one ledger entry decoded: statement, subjects with digests,
                              the receipt, its signing key, whether it verifies, and its
                              place in the hash chain (exit 1 when it does not verify)
-  status [target]            a dataset's versions: mode, status (candidate, published),
-                             receipts; * marks the latest (the promoted one)
+  status [target]            a dataset's versions: mode, status (candidate, published,
+                             quarantined with its failed QA checks), receipts; * marks
+                             the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run;
                              -n/--limit <n> the most recent n, --since <date|span> (2026-12-01,
                              2026-12-01T09:30:00Z, 30m, 12h, 7d), --dataset <slug>
@@ -38,6 +42,8 @@ Commands:
                              node's latest outputs (present) and the data/ tree against
                              the store (exit 1 on any problem); --repair quarantines
                              corrupt objects and restores edited or missing data files
+  init                       write a starter project here: kfmfile.ts, a task, a CSV,
+                             .gitignore lines (never overwrites)
   gc [--keep-last <n>]       remove store objects nothing live names (latest node results,
                              receipts of retained versions, the registry, checksums.json)
                              and orphaned temp files; --dry-run lists them; --keep-last

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   watch: async () => (await import('./commands/watch.js')).watchCommand,
   fsck: async () => (await import('./commands/fsck.js')).fsckCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
   gc: async () => (await import('./commands/gc.js')).gcCommand,
   clean: async () => (await import('./commands/clean.js')).cleanCommand,
 };

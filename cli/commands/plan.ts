@@ -6,7 +6,7 @@ import type { Assessment } from '../../engine/plan/planner.js';
 import { Project, loadGraph } from '../../engine/load/project.js';
 import { parseTarget } from '../../engine/graph/target.js';
 import type { CliContext } from '../cliContext.js';
-import { compareCodePoints } from '../../core/compareCodePoints.js';
+import type { Graph } from '../../engine/graph/graph.js';
 
 export const PLAN_REPORT_VERSION = 'v1';
 
@@ -33,13 +33,40 @@ export async function assessTargets(cli: CliContext, only?: (id: string) => bool
     const scope = planner.scope(targets.map((t) => t.dataset));
     await planner.prepare(scope);
     const assessed = await planner.assess(scope);
-    return scope
+    return groupedBuildOrder(graph, scope)
       .filter((id) => !only || only(id))
-      .map((id) => ({ ...toPlanned(assessed.get(id)!), ...(graph.nodes.get(id)!.nondeterministic ? { nondeterministic: true as const } : {}) }))
-      .sort((a, b) => compareCodePoints(a.id, b.id));
+      .map((id) => ({ ...toPlanned(assessed.get(id)!), ...(graph.nodes.get(id)!.nondeterministic ? { nondeterministic: true as const } : {}) }));
   } finally {
     await project.close();
   }
+}
+
+/**
+ * The scope in build order, grouped by dataset and otherwise in kfmfile order: datasets as
+ * declared, each moved after the datasets it needs; a dataset's nodes as declared, each after
+ * its dependencies. (When two datasets need each other's nodes, grouping wins over strict
+ * order for the second one reached.)
+ */
+export function groupedBuildOrder(graph: Graph, scope: readonly string[]): string[] {
+  const wanted = new Set(scope);
+  const order: string[] = [];
+  const placed = new Set<string>();
+  const started = new Set<string>();
+  const visitNode = (id: string, dataset: string): void => {
+    if (placed.has(id) || !wanted.has(id)) return;
+    placed.add(id);
+    for (const dep of graph.nodes.get(id)!.deps) if (graph.nodes.get(dep)!.dataset === dataset) visitNode(dep, dataset);
+    order.push(id);
+  };
+  const visitDataset = (slug: string): void => {
+    if (started.has(slug)) return;
+    started.add(slug);
+    const nodes = graph.datasets.get(slug)!.nodes.filter((id) => wanted.has(id));
+    for (const id of nodes) for (const dep of graph.nodes.get(id)!.deps) visitDataset(graph.nodes.get(dep)!.dataset);
+    for (const id of nodes) visitNode(id, slug);
+  };
+  for (const slug of graph.datasets.keys()) visitDataset(slug);
+  return order;
 }
 
 function toPlanned(a: Assessment): PlannedNode {

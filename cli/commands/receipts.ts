@@ -15,7 +15,9 @@ export const EXIT_REPAIRABLE = 3;
 
 /**
  * `kfm receipts verify [target]`: prints each problem with its ledger entry (`seq N: …`) or
- * receipt file and exits 1 on any; a one-line summary and exit 0 when everything verifies.
+ * receipt file and exits 1 on any; then each notice (`notice: …`: what another ledger
+ * recorded, not checkable here, never a failure); a one-line summary and exit 0 when
+ * everything verifies.
  */
 export async function receiptsCommand(cli: CliContext): Promise<number> {
   const [sub, targetText, ...extra] = cli.positionals;
@@ -47,6 +49,7 @@ export async function receiptsCommand(cli: CliContext): Promise<number> {
             problem: p.problem,
             ...(p.path !== undefined ? { path: `data/catalog/${p.path}` } : p.file !== undefined ? { path: p.file } : {}),
           })),
+          notices: v.notices.map((n) => ({ notice: n.notice, ...(n.file !== undefined ? { path: n.file } : {}) })),
           ...(cli.repair ? { repaired: repaired.map((r) => `data/${r}`) } : {}),
         },
         null,
@@ -67,6 +70,7 @@ export async function receiptsCommand(cli: CliContext): Promise<number> {
     const where = p.seq !== null ? `seq ${p.seq}` : (path ?? 'ledger');
     cli.out(`${where}: ${p.problem}${file}\n`);
   }
+  for (const n of v.notices) cli.out(`notice: ${n.notice}\n`);
   const scope = target ? `${v.checked} of ${v.entries} ledger entries (${targetText})` : `${v.entries} ledger entr${v.entries === 1 ? 'y' : 'ies'}`;
   if (ok) {
     cli.out(`receipts verified: ${scope}; chain, signatures (pinned keys), receipt schemas, store digests, receipt files, data tree and registry intact${v.head ? `; head ${v.head}` : ''}\n`);

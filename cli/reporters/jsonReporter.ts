@@ -67,6 +67,7 @@ export class JsonReporter implements Reporter {
       case 'dataset-version':
       case 'receipts-recorded':
       case 'dataset-linked':
+      case 'dataset-quarantined':
       case 'build-end':
       case 'watch-waiting':
       case 'node-determinism':
@@ -107,6 +108,8 @@ export class JsonReporter implements Reporter {
         mode: v.mode,
         mode_reason: v.modeReason,
         receipts: v.receipts,
+        status: v.status,
+        failed_checks: v.failedChecks,
       })),
       errors: this.#errors,
       integrity: this.#integrity,

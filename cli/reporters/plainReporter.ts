@@ -6,6 +6,7 @@ import { noticeLine } from './noticeLine.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { integrityLineText } from './integrityLineText.js';
 import { watchLineText } from './watchLineText.js';
+import { quarantineLineText } from './quarantineLineText.js';
 import { determinismCheckedText, nodeDeterminismLines } from './determinismText.js';
 import type { Reporter, Write } from './reporter.js';
 
@@ -99,6 +100,9 @@ export class PlainReporter implements Reporter {
       }
       case 'dataset-linked':
         this.#out(`linked   ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
+        return;
+      case 'dataset-quarantined':
+        this.#out(`${quarantineLineText(e)}\n`);
         return;
       case 'object-corrupt':
         this.#err(`kfm: ${integrityLineText.objectCorrupt(e)}\n`);

@@ -14,7 +14,7 @@ export interface RebuildableCache {
  * Every rebuildable cache a project keeps in `.kfm/`, and why removing it loses nothing.
  * Not here, never removed by kfm clean: the store's objects (the bytes every result, version
  * and receipt names), `state.db`'s results, runs and versions, the ledger, the lock, the
- * public keys in `keys/`, `data-edits/` (files someone edited, moved aside), the store's
+ * public keys in `keys/`, the local receipts anchors (`anchors.json`), `data-edits/` (files someone edited, moved aside), the store's
  * `corrupt/` (quarantined bytes kept for a post-mortem) and its `collected.jsonl`.
  */
 export function rebuildableCaches(paths: ProjectPaths): RebuildableCache[] {

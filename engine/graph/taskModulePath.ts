@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { distUrl } from '../../core/distUrl.js';
 import type { FileSystem } from '../../core/fs.js';
 
-const BUILTINS = new Set(['ingest']);
+const BUILTINS = new Set(['generalize', 'ingest']);
 
-/** Path of a built-in task module (`kfm:ingest` → dist/tasks/ingest.js). */
+/** Path of a built-in task module (`kfm:ingest` → dist/tasks/ingest.js, `kfm:generalize`). */
 export function builtinModulePath(name: string): string {
   return fileURLToPath(distUrl(`tasks/${name}.js`));
 }

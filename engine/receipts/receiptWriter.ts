@@ -11,6 +11,7 @@ import { trustPublicKey } from '../../store/receipts/trustedKeys.js';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import { crashPoint } from '../run/crashPoint.js';
+import { addLocalAnchors, readLocalAnchors, type LocalAnchor } from '../../store/ledger/localAnchors.js';
 
 /** What recording a dataset version's receipts wrote. */
 export interface RecordedReceipts {
@@ -22,6 +23,8 @@ export interface RecordedReceipts {
   entryHashes: string[];
   /** Their files, relative to data/. */
   paths: string[];
+  /** The id of the ledger they were appended to (entry 1's hash: store/ledger/ledger.ts); null when nothing was. */
+  ledgerId: Digest | null;
 }
 
 /**
@@ -30,7 +33,9 @@ export interface RecordedReceipts {
  * the audit ledger (the Ledger seam: `openLedger`, engine/load/openSeams.ts), and written as
  * a file under `data/catalog/<slug>/<dvid>/receipts/` (a read-only link to the envelope in
  * the store). The key is loaded (or generated) and its public half trusted in `.kfm/keys/`
- * at construction; the ledger opens on first use.
+ * at construction; the ledger opens on first use. The first receipts this ledger records
+ * for a version also become that version's local anchor (`.kfm/anchors.json`,
+ * store/ledger/localAnchors.ts), which verify checks whatever ledger the committed anchor names.
  */
 export class ReceiptWriter {
   readonly key: SigningKey;
@@ -70,8 +75,11 @@ export class ReceiptWriter {
     }
     if (stored.length > 0) await store.flush(stored);
 
+    // Read first: an unreadable anchors file fails the build before anything is appended.
+    readLocalAnchors(this.#kfmDir);
     this.#ledger ??= this.#openLedger();
-    const out: RecordedReceipts = { runIds: [], seqs: [], entryHashes: [], paths: [] };
+    const out: RecordedReceipts = { runIds: [], seqs: [], entryHashes: [], paths: [], ledgerId: null };
+    const last = new Map<string, LocalAnchor>();
     const files: { path: string; digest: Digest }[] = [];
     for (const r of args.receipts) {
       const envelope = signStatement(receiptStatement(r), this.key);
@@ -82,6 +90,9 @@ export class ReceiptWriter {
       out.runIds.push(r.run_id);
       out.seqs.push(entry.seq);
       out.entryHashes.push(entry.entryHash);
+      out.ledgerId ??= entry.seq === 1 ? (entry.entryHash as Digest) : await this.#ledger.ledgerId();
+      const at = { dataset_slug: r.dataset_slug, dataset_version_id: r.dataset_version_id, seq: entry.seq, entry_hash: entry.entryHash as Digest };
+      last.set(`${r.dataset_slug}@${r.dataset_version_id}`, { ...at, ledger_id: out.ledgerId! });
       crashPoint('receipt-appended');
       out.paths.push(path);
     }
@@ -89,6 +100,7 @@ export class ReceiptWriter {
     const tree = args.dataTree ?? dataTreeSettings(this.#kfmDir, 'copy');
     for (const f of files) await linkEntry(args.dataDir, store, f, tree);
     crashPoint('receipts-written');
+    addLocalAnchors(this.#kfmDir, [...last.values()]);
     return out;
   }
 

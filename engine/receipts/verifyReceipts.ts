@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import { openLedgerReadOnly, openProjectStore } from '../load/openSeams.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
-import { auditProject, explainUnpinned, projectTrust } from './auditProject.js';
+import { auditProject, explainUnpinned, projectTrust, unpinnedKeyNotices } from './auditProject.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
 import { checkWithCollected } from '../gc/collectedLog.js';
+import type { AuditNotice } from './auditNotice.js';
 
 /** The format of `kfm receipts verify --json` (schemas/receipts-verify-report.schema.json). */
 export const RECEIPTS_VERIFY_REPORT_VERSION = 'v1';
@@ -20,6 +21,8 @@ export interface ReceiptsVerification {
   head: string | null;
   /** What is wrong, by seq (receipt-file problems without a seq last); empty when all verifies. */
   problems: LedgerProblem[];
+  /** What another ledger recorded and this one cannot check (a clone's view of committed anchors): never a failure. */
+  notices: AuditNotice[];
 }
 
 /** Problems of the chain as a whole: reported whatever the target, since they undermine every entry after them. */
@@ -49,6 +52,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
     const rows = ledger ? await ledger.entries() : [];
     const store = existsSync(paths.storeDir) ? checkWithCollected(openProjectStore(paths), paths.storeDir) : { check: async () => 'missing' as const };
     const trust = projectTrust(paths, rows.length);
+    const audit = auditProject(paths, rows, options);
     const problems = [
       ...trust.problems,
       ...(
@@ -60,7 +64,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
           requireReceiptFiles: true,
         })
       ).map(explainUnpinned),
-      ...auditProject(paths, rows, options),
+      ...audit.problems,
     ];
     const bySeq = new Map<number, LedgerEntry>(rows.map((r) => [r.seq, r]));
     const inTarget = (p: LedgerProblem): boolean => {
@@ -78,6 +82,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
       checked: target ? rows.filter((r) => targetMatches(target, r.datasetSlug, r.datasetVersionId)).length : rows.length,
       head: rows.length > 0 ? rows[rows.length - 1]!.entryHash : null,
       problems: problems.filter(inTarget),
+      notices: [...audit.notices, ...unpinnedKeyNotices(problems, paths.kfmDir)].filter((n) => !target || n.file === undefined || fileInTarget(target, n.file)),
     };
   } finally {
     await ledger?.close();

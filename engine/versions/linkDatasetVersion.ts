@@ -5,6 +5,8 @@ import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { NamedVersion } from './nameDatasetVersion.js';
+import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 
 /** What versioning a dataset in a build did (BuildSummary.versions). */
 export interface LinkedVersion {
@@ -22,6 +24,10 @@ export interface LinkedVersion {
   receipts: string[];
   /** Files under data/ that name the version, receipts included. */
   paths: string[];
+  /** `candidate`, or `quarantined` when its QA failed (a retry: the registry's status). */
+  status: DatasetVersionStatus;
+  /** The QA checks it failed (empty unless its QA failed). */
+  failedChecks: FailedCheck[];
 }
 
 /**

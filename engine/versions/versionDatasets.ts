@@ -44,6 +44,8 @@ export interface VersionDatasetsArgs {
  * After the nodes of a build have settled: names, records and links a version of each
  * targeted dataset that has a slice and whose every node settled. A version that cannot be
  * named (a KfmError) is a `build-error` event and makes the build fail; the others go on.
+ * A version whose QA failed is recorded `quarantined`: a `dataset-quarantined` event, and
+ * the build fails.
  */
 export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ versions: LinkedVersion[]; failed: boolean }> {
   const { graph, results } = args;
@@ -58,6 +60,11 @@ export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ vers
       const v = await versionDataset(args, t.dataset, slice);
       versions.push(v);
       args.onEvent({ type: 'dataset-linked', dataset: t.dataset, datasetVersionId: v.datasetVersionId, paths: v.paths.length });
+      if (v.status === 'quarantined') {
+        // A QA failure is a governed outcome: the version is recorded, quarantined, and the build fails.
+        failed = true;
+        args.onEvent({ type: 'dataset-quarantined', dataset: t.dataset, datasetVersionId: v.datasetVersionId, failedChecks: v.failedChecks, created: v.created });
+      }
     } catch (e) {
       if (!(e instanceof KfmError)) throw e;
       failed = true;
@@ -75,12 +82,13 @@ export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ vers
 async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: string): Promise<LinkedVersion> {
   const { graph, results, store, dataDir, versioning: ctx } = args;
   const staticParts = (id: string) => args.planner.staticParts(id);
-  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions: await args.state.versionsOfSlice(slug, slice) });
+  const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
+  const versions = await args.state.versionsOfSlice(slug, slice);
+  const named = nameDatasetVersion({ graph, dataset: slug, slice, results, staticParts, versions, recorded: registry?.versions });
   const { mode, reason } = named.decision;
   if (ctx?.expect !== undefined && ctx.expect !== mode) {
     throw new KfmError('check', `${slug}@${slice}: expected a ${ctx.expect}, but this build is a ${mode} (${reason}); nothing was recorded for ${slug}`);
   }
-  const registry = ctx ? readRegistry(ctx.projectRoot, slug) : undefined;
   const dvid = named.datasetVersionId;
   args.onEvent({ type: 'dataset-version', dataset: slug, slice, datasetVersionId: dvid, mode, reason, created: named.created });
   const dsResults = graph.datasets.get(slug)!.nodes.map((id) => results.get(id)!);
@@ -100,6 +108,9 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
     modeReason: reason,
     receipts: [],
     paths,
+    // A retry keeps the registry's status (a steward may have overridden the quarantine).
+    status: registry?.versions.find((v) => v.dataset_version_id === dvid)?.status ?? (named.qa.quarantined ? 'quarantined' : 'candidate'),
+    failedChecks: named.qa.failedChecks,
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);

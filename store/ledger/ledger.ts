@@ -33,6 +33,13 @@
  * any UPDATE or DELETE of `entries` and any INSERT that does not extend the chain).
  * (Truncating the newest entries is not visible in the chain alone: verifyLedger's
  * receipt-file check and an externally recorded head, `last()`, cover it.)
+ *
+ * A ledger's identity (`ledger_id`) is the entry_hash of its entry 1 (`ledgerIdOf`): fixed
+ * once the first receipt is appended (its created_at makes it unique to the ledger), kept by
+ * every append and by a truncation of the tail, and changed only by replacing the ledger
+ * (or rewriting entry 1, which breaks the chain). A committed receipts anchor names the
+ * ledger it was recorded in, so a clone (a new ledger) can tell another ledger's anchor
+ * from a hole in its own. An empty ledger has no id yet (null).
  */
 import { canonicalJson } from '../../core/canonicalJson.js';
 import { sha256, type Digest } from '../../core/digest.js';
@@ -115,6 +122,8 @@ export interface Ledger {
   entriesFor(slug: string, dvid?: string): Awaitable<LedgerEntry[]>;
   /** Where the chain ends: what the next entry's prev_hash will be. Record it elsewhere to detect truncation. */
   head(): Awaitable<LedgerHead>;
+  /** The ledger's identity: entry 1's entry_hash (`ledgerIdOf`); null while it is empty. */
+  ledgerId(): Awaitable<Digest | null>;
   close(): Awaitable<void>;
 }
 
@@ -147,6 +156,16 @@ export function chainEntry(prepared: PreparedAppend, head: LedgerHead, createdAt
     envelope: prepared.envelope,
     createdAt,
   };
+}
+
+/** A ledger's id from its entry 1 (see the header of this file): null for an empty ledger. */
+export function ledgerIdOf(first: Pick<LedgerEntry, 'seq' | 'entryHash'> | undefined): Digest | null {
+  return first !== undefined && first.seq === 1 ? (first.entryHash as Digest) : null;
+}
+
+/** The short form messages show: the first 8 hex digits of a ledger id (`ledger 3f2a9c1b`). */
+export function shortLedgerId(id: string | null): string {
+  return id === null ? '(empty)' : id.replace(/^sha256:/, '').slice(0, 8);
 }
 
 /** The head after `last` (GENESIS when there is none). */

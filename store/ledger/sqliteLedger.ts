@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
+import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import {
   chainEntry,
   GENESIS_HASH,
   headOf,
+  ledgerIdOf,
   prepareAppend,
   type Ledger,
   type LedgerAppend,
@@ -165,6 +167,11 @@ export class SqliteLedger implements Ledger {
 
   head(): LedgerHead {
     return headOf(this.last());
+  }
+
+  ledgerId(): Digest | null {
+    const row = this.#db.prepare('SELECT * FROM entries WHERE seq = 1').get() as EntryRow | undefined;
+    return ledgerIdOf(row && fromRow(row));
   }
 
   /** The newest entry: its entry_hash is the ledger's head. */

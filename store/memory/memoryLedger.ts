@@ -1,4 +1,5 @@
-import { chainEntry, headOf, prepareAppend, type Ledger, type LedgerAppend, type LedgerEntry, type LedgerHead } from '../ledger/ledger.js';
+import type { Digest } from '../../core/digest.js';
+import { chainEntry, headOf, ledgerIdOf, prepareAppend, type Ledger, type LedgerAppend, type LedgerEntry, type LedgerHead } from '../ledger/ledger.js';
 
 /**
  * The Ledger fake: entries in an array, chained exactly as SqliteLedger chains them
@@ -37,6 +38,11 @@ export class MemoryLedger implements Ledger {
   async head(): Promise<LedgerHead> {
     this.#open();
     return headOf(this.#entries.at(-1));
+  }
+
+  async ledgerId(): Promise<Digest | null> {
+    this.#open();
+    return ledgerIdOf(this.#entries[0]);
   }
 
   async close(): Promise<void> {

@@ -8,13 +8,14 @@ import type { TaskCode } from '../../core/spec.js';
 import { sortedJson } from '../../core/sortedJson.js';
 import type { PolicyLabel } from '../../core/policyLabel.js';
 import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 import { schemaValidator } from '../schemaValidator.js';
 
 /** The registry format this kfm writes (`kfm_registry_version`); v1 files are read and upgraded. */
 export const REGISTRY_VERSION = 'v2';
 export type RegistryFormat = 'v1' | typeof REGISTRY_VERSION;
 
-/** A version as the registry lists it: created by a build as a `candidate`; only its status changes later. */
+/** A version as the registry lists it: created by a build as a `candidate` (or `quarantined`, when its QA failed); only its status changes later. */
 export interface RegistryVersion {
   dataset_version_id: string;
   slice: string;
@@ -30,13 +31,21 @@ export interface RegistryVersion {
   created_at?: string;
   /**
    * The ledger entry of the last receipt the version's first receipted build recorded (set
-   * once, engine/receipts/anchorVersionReceipts.ts): verification fails if the ledger loses it.
+   * once, engine/receipts/anchorVersionReceipts.ts): verification fails if the ledger it
+   * names loses it; another ledger's anchor (a clone's) is a notice, not checkable there.
    */
   receipts_anchor?: ReceiptsAnchor;
+  /** A `quarantined` version: the QA checks it failed (set when the build records it). */
+  failed_checks?: FailedCheck[];
 }
 
-/** A ledger entry a committed file pins: its seq and entry_hash. */
+/**
+ * A ledger entry a committed file pins: the ledger (its id, entry 1's hash:
+ * store/ledger/ledger.ts), its seq and entry_hash. No ledger_id (written before kfm named
+ * ledgers): the anchor is taken to be the local ledger's, and checked against it.
+ */
 export interface ReceiptsAnchor {
+  ledger_id?: Digest;
   seq: number;
   entry_hash: Digest;
 }

@@ -114,7 +114,7 @@ describe('receipt files derivable from the ledger', () => {
     expect(after.stdout).toMatch(/^receipts verified: 4 ledger entries; /);
     expect(after.code).toBe(0);
     // The retry that first recorded ks's receipts anchored them.
-    expect(registry(rig, 'ks').versions[0]!['receipts_anchor']).toEqual({ seq: 3, entry_hash: ledgerRows(rig)[2]!.entry_hash });
+    expect(registry(rig, 'ks').versions[0]!['receipts_anchor']).toEqual({ ledger_id: ledgerRows(rig)[0]!.entry_hash, seq: 3, entry_hash: ledgerRows(rig)[2]!.entry_hash });
   });
 });
 
@@ -122,7 +122,7 @@ describe('anchors a truncation cannot rewrite', () => {
   it('the registry anchors each version\'s creating receipts; dropping them with their files is caught', async () => {
     const { rig, side } = await built();
     const rows = ledgerRows(rig);
-    expect(registry(rig, 'side').versions[0]!['receipts_anchor']).toEqual({ seq: 3, entry_hash: rows[2]!.entry_hash });
+    expect(registry(rig, 'side').versions[0]!['receipts_anchor']).toEqual({ ledger_id: rows[0]!.entry_hash, seq: 3, entry_hash: rows[2]!.entry_hash });
     const db = attacker(rig);
     db.prepare('DELETE FROM entries WHERE seq = 3').run();
     db.close();

@@ -103,7 +103,7 @@ export const CASES: BadInputCase[] = [
   { name: 'kfmfile: a task that is not task(...)', template: 'fresh', setup: kfm(kfmfileWith(`{} as never`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:4:3: dataset \"a\" has a task that is not a task(...) declaration" },
   { name: 'kfmfile: task without run', template: 'fresh', setup: kfm(kfmfileWith(`task('b', {} as never)`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: task \"a/b\" has no `run` module" },
   { name: 'kfmfile: task module missing', template: 'fresh', setup: kfm(kfmfileWith(`task('b', { run: './missing.ts' })`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: task module \"./missing.ts\" of task \"a/b\" does not exist" },
-  { name: 'kfmfile: unknown built-in', template: 'fresh', setup: kfm(kfmfileWith(`task('b', { run: 'kfm:nope' })`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: task \"a/b\" uses unknown built-in task \"kfm:nope\" (built-ins: kfm:ingest)" },
+  { name: 'kfmfile: unknown built-in', template: 'fresh', setup: kfm(kfmfileWith(`task('b', { run: 'kfm:nope' })`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: task \"a/b\" uses unknown built-in task \"kfm:nope\" (built-ins: kfm:generalize, kfm:ingest)" },
   { name: 'kfmfile: unknown dependency', template: 'fresh', setup: kfm(kfmfileWith(`task('b', { run: './b.ts', deps: ['zz'] })`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: task \"a/b\" depends on unknown task \"zz\"" },
   { name: 'kfmfile: depends on itself', template: 'fresh', setup: kfm(kfmfileWith(`task('b', { run: './b.ts', deps: ['b'] })`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: task \"a/b\" depends on itself" },
   { name: 'kfmfile: dependency cycle', template: 'fresh', setup: kfm(kfmfileWith(`task('b', { run: './b.ts', deps: ['c'] }), task('c', { run: './b.ts', deps: ['b'] })`)), args: ['build'], code: 2, stderr: "kfm: kfmfile.ts:5:5: dependency cycle: a/b -> a/c -> a/b" },
@@ -155,7 +155,7 @@ export const CASES: BadInputCase[] = [
   { name: 'task: json reporter, throws undefined', template: 'fresh', setup: taskT(`throw undefined;`), args: ['build', '--json'], code: 1, stderr: "" },
 
   // ---- CLI arguments: exit 2, nothing written ----
-  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, receipts, status, log, watch, fsck, graph, gc, clean; see kfm --help)" },
+  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, receipts, status, log, watch, fsck, graph, init, gc, clean; see kfm --help)" },
   { name: 'cli: unknown option', template: 'built', args: ['build', '--bogus'], code: 2, stderr: "kfm: unknown option '--bogus' (see kfm build --help)" },
   { name: 'cli: --jobs 0', template: 'built', args: ['build', '--jobs', '0'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"0\")" },
   { name: 'cli: --jobs -1', template: 'built', args: ['build', '--jobs', '-1'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"-1\")" },

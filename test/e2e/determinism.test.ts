@@ -193,11 +193,16 @@ describe('two checkouts', () => {
       expect(Object.keys(data1).length).toBeGreaterThan(10);
       expect(data2).toEqual(data1);
       // The registry too, but for each version's receipts anchor: the hash of a ledger entry
-      // over the signed receipts (which name the actor and the time).
+      // over the signed receipts (which name the actor and the time), and the id of that
+      // ledger (the hash of its first entry, as volatile).
       const registry = (rig: CliRig) =>
         readdirSync(rig.path('registry')).sort().map((f) => {
-          const doc = JSON.parse(readFileSync(rig.path('registry', f), 'utf8')) as { versions: { receipts_anchor?: { entry_hash?: string } }[] };
-          for (const v of doc.versions) if (v.receipts_anchor) v.receipts_anchor.entry_hash = '(the ledger entry over the receipts)';
+          const doc = JSON.parse(readFileSync(rig.path('registry', f), 'utf8')) as { versions: { receipts_anchor?: { entry_hash?: string; ledger_id?: string } }[] };
+          for (const v of doc.versions) {
+            if (!v.receipts_anchor) continue;
+            v.receipts_anchor.entry_hash = '(the ledger entry over the receipts)';
+            v.receipts_anchor.ledger_id = '(the ledger: its first entry)';
+          }
           return [f, doc];
         });
       expect(registry(two)).toEqual(registry(one));

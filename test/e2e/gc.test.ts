@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, useCliRigs, type BuildReport, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, REPO_ROOT, useCliRigs, type BuildReport, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -101,8 +101,8 @@ async function threeVersions(rig: CliRig): Promise<{ dvids: string[]; intermedia
 }
 
 /** Every digest the receipts of a version name (subjects, inputs, outputs), read from its receipt files. */
-function receiptDigests(rig: CliRig, dvid: string): Set<string> {
-  const dir = rig.path('data/catalog/ks', dvid, 'receipts');
+function receiptDigests(rig: CliRig, dvid: string, slug = 'ks'): Set<string> {
+  const dir = rig.path('data/catalog', slug, dvid, 'receipts');
   const out = new Set<string>();
   for (const f of readdirSync(dir)) {
     const envelope = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { payload: string };
@@ -209,6 +209,42 @@ describe('kfm gc', () => {
     expect(report.versions.find((v) => v.dataset_version_id === dvids[0])).toMatchObject({ retained: false, why: 'dropped' });
     const dir = rig.path('data/processed/ks', dvids[0]!);
     for (const name of ['extract.txt', 'shape.txt']) expect(readFileSync(join(dir, name), 'utf8')).toContain('"v":"1"');
+    await expectClean(rig);
+  });
+
+  it('--keep-last drops a quarantined version beyond the n most recent: its data/quarantine/ files stay, verify and fsck stay clean', async () => {
+    const qaSources = ['tasks/upstreamOutput.ts', ...['qa', 'geo'].flatMap((d) => readdirSync(join(REPO_ROOT, 'tasks', d)).map((f) => `tasks/${d}/${f}`))];
+    const kfmfile = (threshold: string) => `import { defineKfm, dataset, ingest, task } from 'kfm';
+const checks = [{ name: 'feature_count', threshold: '${threshold}' }];
+export default defineKfm({ datasets: [dataset({ kfm_spec_version: 'v1', dataset_slug: 'pts', title: 'pts', upstream: { authority: 'test', access_method: 'file', endpoints: [], cadence: 'none', terms_snapshot: { license: 'CC0-1.0' } }, sensitivity: { policy_label_intent: 'public', pii_risk: 'none', sensitive_location_risk: 'none', obligations: [] }, normalization: { canonical_fields: ['id'], crs: 'EPSG:4326' }, validation: { checks }, outputs: [] }, [
+  ingest('fetch', { source: 'file:src/points.geojson' }),
+  task('qa', { run: './tasks/qa/qaTask.ts', operation: 'qa', deps: ['fetch'], params: { artifact: 'fetch', output: 'points.geojson', required_fields: ['id'], id_field: 'id', bbox: [-102.1, 36.9, -94.5, 40.1], checks } }),
+], { slice: '2020' })] });
+`;
+    const points = JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { id: 1 }, geometry: { type: 'Point', coordinates: [-97.3, 38.1] } }] });
+    const files: Record<string, string> = { 'kfmfile.ts': kfmfile('>= 200'), 'src/points.geojson': points };
+    for (const f of qaSources) files[f] = readFileSync(join(REPO_ROOT, f), 'utf8');
+    const rig = newRig(files);
+    const quarantined = await rig.buildJson(['pts@2020']);
+    expect(quarantined.result.code, quarantined.result.stderr).toBe(1);
+    const qdvid = quarantined.report.versions[0]!.dataset_version_id;
+    rig.write({ 'kfmfile.ts': kfmfile('>= 1') });
+    const passed = await rig.buildJson(['pts@2020']);
+    expect(passed.result.code, passed.result.stderr).toBe(0);
+    const registry = JSON.parse(rig.read('registry/pts.json')) as { versions: { dataset_version_id: string; status: string }[] };
+    expect(registry.versions.map((v) => v.status)).toEqual(['quarantined', 'candidate']);
+
+    const quarantineFiles = new Map<string, string>();
+    const qdir = rig.path('data/quarantine/pts', qdvid);
+    for (const f of readdirSync(qdir, { recursive: true }) as string[]) if (statSync(join(qdir, f)).isFile()) quarantineFiles.set(f, readFileSync(join(qdir, f), 'utf8'));
+    expect(quarantineFiles.size).toBeGreaterThan(0);
+    const guarded = receiptDigests(rig, passed.report.versions[0]!.dataset_version_id, 'pts');
+    const report = await gc(rig, ['--keep-last', '1']);
+    expect(report.versions.map((v) => [v.dataset_version_id, v.status, v.why])).toEqual([[qdvid, 'quarantined', 'dropped'], [passed.report.versions[0]!.dataset_version_id, 'candidate', 'status']]);
+    expect(report.objects.filter((o) => o.reason === 'dropped-version').length).toBeGreaterThan(0);
+    const left = storeObjects(rig);
+    for (const d of guarded) expect(left.has(d), d).toBe(true);
+    for (const [f, text] of quarantineFiles) expect(readFileSync(join(qdir, f), 'utf8')).toBe(text);
     await expectClean(rig);
   });
 

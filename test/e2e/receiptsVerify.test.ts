@@ -70,7 +70,7 @@ describe('kfm receipts verify', () => {
     const json = await verify(rig, ['--json']);
     const report = JSON.parse(json.stdout) as Record<string, unknown>;
     expectValidReport('receipts-verify', report);
-    expect(report).toEqual({ kfm_receipts_verify_version: 'v1', status: 'verified', target: null, entries: 3, checked: 3, head, problems: [] });
+    expect(report).toEqual({ kfm_receipts_verify_version: 'v1', status: 'verified', target: null, entries: 3, checked: 3, head, problems: [], notices: [] });
     expect((await verify(rig, ['side'])).stdout).toMatch(/^receipts verified: 1 of 3 ledger entries \(side\); /);
   });
 

@@ -72,10 +72,11 @@ describe('a failing task', () => {
 
     // Nothing was stored for the failed node, and no version was named.
     const plan = await rig.run(['plan']);
+    // In build order, as declared: a/after after a/bad, which it depends on.
     expect(plan.stdout).toBe(
       [
-        'run     a/after   no previous run',
         'run     a/bad     no previous run',
+        'run     a/after   no previous run',
         'run     a/other   no previous run',
         'run     a/other2  no previous run',
         'plan: 4 to run, 0 pending on upstream, 0 cached',

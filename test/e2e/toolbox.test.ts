@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { useCliRigs } from '../support/cliRig.js';
+import { KFMFILE_HEADER, useCliRigs } from '../support/cliRig.js';
 import { AUDIT_FILES, type LedgerRow } from './auditProject.js';
 import { expectValidReport } from './reportSchemas.js';
 import Database from 'better-sqlite3';
@@ -193,5 +193,22 @@ describe('help per command, -V, completion', () => {
     expect(complete('kfm', 'status', 's')).toEqual(['side']);
     expect((await rig.run(['completion', 'zsh'])).stdout).toMatch(/^#compdef kfm\n/);
     expect((await rig.run(['completion', 'fish'])).stderr).toBe('kfm: usage: kfm completion bash|zsh\n');
+  });
+});
+
+describe('kfm plan order', () => {
+  it('lists nodes in build order grouped by dataset: datasets as declared, each after the datasets it needs', async () => {
+    const rig = newRig({
+      'kfmfile.ts': `${KFMFILE_HEADER}export default defineKfm({ datasets: [
+  dataset(spec('zeta'), [task('z2', { run: './t.ts', deps: ['z1', 'alpha/a2'] }), task('z1', { run: './t.ts' })]),
+  dataset(spec('alpha'), [task('a2', { run: './t.ts', deps: ['a1'] }), task('a1', { run: './t.ts' })]),
+  dataset(spec('mid'), [task('m', { run: './t.ts' })]),
+] });
+`,
+      't.ts': `import type { TaskContext } from 'kfm';\nexport default async function t(ctx: TaskContext): Promise<void> { await ctx.output('o.txt', ctx.id, 'text/plain'); }\n`,
+    });
+    const plan = await rig.run(['plan']);
+    expect(plan.stderr).toBe('');
+    expect(plan.stdout.split('\n').slice(0, 5).map((l) => l.split(/\s+/)[1])).toEqual(['alpha/a1', 'alpha/a2', 'zeta/z1', 'zeta/z2', 'mid/m']);
   });
 });

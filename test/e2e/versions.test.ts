@@ -245,7 +245,7 @@ describe('rerun modes', () => {
     // (the receipts anchor is a ledger position and an entry hash).
     const entry = (doc.versions as Record<string, unknown>[])[0]!;
     expect(Object.keys(entry).sort()).toEqual(['dataset_version_id', 'inputs_digest', 'mode', 'receipts_anchor', 'slice', 'spec_hash', 'status']);
-    expect(entry['receipts_anchor']).toEqual({ seq: expect.any(Number), entry_hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(entry['receipts_anchor']).toEqual({ ledger_id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), seq: expect.any(Number), entry_hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   });
 
   it('prints the mode, the receipts and the links in plain output', async () => {

@@ -72,7 +72,7 @@ describe('Ledger', () => {
   });
 
   it('offers only append and reads: no update or delete path', () => {
-    expect(Object.getOwnPropertyNames(SqliteLedger.prototype).sort()).toEqual(['append', 'close', 'constructor', 'entries', 'entriesFor', 'head', 'last', 'schemaVersion']);
+    expect(Object.getOwnPropertyNames(SqliteLedger.prototype).sort()).toEqual(['append', 'close', 'constructor', 'entries', 'entriesFor', 'head', 'last', 'ledgerId', 'schemaVersion']);
   });
 
   it('refuses to append what is not a DSSE envelope', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KfmError } from '../../../core/error.js';
-import { entryHash, GENESIS_HASH, type Ledger, type LedgerAppend, type LedgerEntry } from '../../../store/ledger/ledger.js';
+import { entryHash, GENESIS_HASH, ledgerIdOf, shortLedgerId, type Ledger, type LedgerAppend, type LedgerEntry } from '../../../store/ledger/ledger.js';
 import { SqliteLedger } from '../../../store/ledger/sqliteLedger.js';
 import { MemoryLedger } from '../../../store/memory/memoryLedger.js';
 import { serializeEnvelope, signStatement, type DsseEnvelope } from '../../../store/receipts/dsse.js';
@@ -58,6 +58,16 @@ describe.each(implementations)('Ledger contract: $name', (impl) => {
   it('starts empty, at the genesis head', async () => {
     expect(await ledger.entries()).toEqual([]);
     expect(await ledger.head()).toEqual({ seq: 0, entryHash: GENESIS_HASH });
+    expect(await ledger.ledgerId()).toBeNull();
+  });
+
+  it("its id is entry 1's hash, fixed by the first append and kept by every later one", async () => {
+    const first = await ledger.append({ kind: 'run_receipt', envelope: receipts[0]! });
+    expect(await ledger.ledgerId()).toBe(first.entryHash);
+    await ledger.append({ kind: 'run_receipt', envelope: receipts[1]! });
+    expect(await ledger.ledgerId()).toBe(first.entryHash);
+    expect(ledgerIdOf(first)).toBe(first.entryHash);
+    expect(shortLedgerId(first.entryHash)).toBe(first.entryHash.slice('sha256:'.length, 'sha256:'.length + 8));
   });
 
   it('appends in order, each entry chained to the one before, as the entry format says', async () => {
