@@ -16,7 +16,7 @@ export interface CliContext {
   verbose: boolean;
   /** `kfm build --expect <mode>`: the rerun mode every versioned target must be in. */
   expect?: BuildRerunMode | undefined;
-  /** `kfm build --actor` / `--role`: who the run receipts name. */
+  /** `kfm build`, `kfm promote`, `kfm approve` `--actor` / `--role`: who the receipts (and approvals) name. */
   actor?: string | undefined;
   role?: string | undefined;
   /** `kfm check --update`: record the current spec hashes in the registry. */
@@ -25,6 +25,11 @@ export interface CliContext {
   repair?: boolean;
   /** `kfm receipts verify --head <entry hash>`: the ledger must hold that entry. */
   head?: string | undefined;
+  /** `kfm promote --dry-run`: run the gates only, write nothing. */
+  dryRun?: boolean;
+  /** `kfm promote --override --rationale "…"`: override a QA failure (gate F), as the policy's override role. */
+  override?: boolean;
+  rationale?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */

@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/plan.js')).explainCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
   promote: async () => (await import('./commands/promote.js')).promoteCommand,
+  approve: async () => (await import('./commands/approve.js')).approveCommand,
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
   receipts: async () => (await import('./commands/receipts.js')).receiptsCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
@@ -52,6 +54,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
         head: { type: 'string' },
         watch: { type: 'boolean', short: 'w' },
         'verify-determinism': { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        override: { type: 'boolean' },
+        rationale: { type: 'string' },
         sample: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -73,9 +78,13 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
       throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
     }
-    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote') {
-      throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
+    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote' && name !== 'approve') {
+      throw new KfmError('usage', `--actor and --role apply to kfm build, kfm promote and kfm approve (not ${name})`);
     }
+    for (const o of ['dry-run', 'override', 'rationale'] as const) {
+      if (values[o] !== undefined && name !== 'promote') throw new KfmError('usage', `--${o} applies to kfm promote (not ${name})`);
+    }
+    if (values.rationale !== undefined && !values.override) throw new KfmError('usage', '--rationale applies to kfm promote --override');
     const verifying = values['verify-determinism'] === true;
     if (verifying && name !== 'build') throw new KfmError('usage', `--verify-determinism applies to kfm build (not ${name})`);
     if (verifying && values.watch) throw new KfmError('usage', '--verify-determinism applies to kfm build, not to watch mode');
@@ -115,6 +124,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       update: values.update ?? false,
       repair: values.repair ?? false,
       head: values.head,
+      dryRun: values['dry-run'] ?? false,
+      override: values.override ?? false,
+      rationale: values.rationale,
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
       out,

@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../../store/ledger/ledger.js';
+import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
 import type { LedgerProblem } from '../../store/ledger/verifyLedger.js';
 import { readRegistry, registeredSlugs, registryFile, type DatasetRegistry } from '../../store/registry/datasetRegistry.js';
 import type { RunReceipt } from '../../store/receipts/runReceipt.js';
@@ -13,8 +13,9 @@ import { claimedReceipt } from './ledgerReader.js';
  * - every version the state or the ledger knows is listed (none was removed);
  * - every listed version has run receipts (none was made up), and its mode is the one its
  *   receipts and the state record;
- * - a `published` version has a promote receipt, and a version with one is not a candidate;
- * - latest_version_id is the version the ledger's last promotion of the dataset published;
+ * - a `published` version has a granted promote receipt, and a version with one is not a
+ *   candidate (a denied promotion, validation.status `fail`, publishes nothing);
+ * - latest_version_id is the version the ledger's last granted promotion of the dataset published;
  * - every `receipts_anchor` is in the ledger, with its hash, and is a receipt of its version.
  * A registry file that does not read (not JSON, fails its schema) is a problem too.
  */
@@ -22,7 +23,7 @@ export function verifyRegistry(root: string, rows: readonly LedgerEntry[], state
   const problems: LedgerProblem[] = [];
   const receipts = new Map<string, { seq: number; r: Partial<RunReceipt> }[]>();
   for (const row of rows) {
-    const r = claimedReceipt(row);
+    const r = row.kind === LEDGER_KIND_RUN_RECEIPT ? claimedReceipt(row) : undefined;
     if (!r || typeof r.dataset_slug !== 'string' || typeof r.dataset_version_id !== 'string') continue;
     const key = `${r.dataset_slug}@${r.dataset_version_id}`;
     receipts.set(key, [...(receipts.get(key) ?? []), { seq: row.seq, r }]);
@@ -64,7 +65,7 @@ export function verifyRegistry(root: string, rows: readonly LedgerEntry[], state
       if (modes.size > 0 && !modes.has(v.mode)) at(`version ${dvid} has mode ${v.mode}, but its receipts record ${[...modes].sort().join(', ')}`, own[0]!.seq);
       const state = stateVersions.find((s) => s.datasetSlug === slug && s.datasetVersionId === dvid);
       if (state?.mode && state.mode !== v.mode) at(`version ${dvid} has mode ${v.mode}, but the state database records ${state.mode}`);
-      const promoted = own.some((x) => x.r.operation === 'promote');
+      const promoted = own.some(granted);
       if (v.status === 'published' && !promoted) at(`version ${dvid} is published, but the ledger holds no promote receipt for it`);
       if (v.status === 'candidate' && promoted) at(`version ${dvid} is a candidate, but the ledger holds a promote receipt for it`);
       const anchor = v.receipts_anchor;
@@ -83,7 +84,7 @@ export function verifyRegistry(root: string, rows: readonly LedgerEntry[], state
 
     const promotions = [...receipts.entries()]
       .filter(([k]) => k.startsWith(`${slug}@`))
-      .flatMap(([, xs]) => xs.filter((x) => x.r.operation === 'promote'))
+      .flatMap(([, xs]) => xs.filter(granted))
       .sort((a, b) => a.seq - b.seq);
     const last = promotions[promotions.length - 1];
     const expected = last ? (last.r.dataset_version_id ?? null) : null;
@@ -97,4 +98,9 @@ export function verifyRegistry(root: string, rows: readonly LedgerEntry[], state
     }
   }
   return problems;
+}
+
+/** A promote receipt that took effect: not a denied promotion. */
+function granted(x: { r: Partial<RunReceipt> }): boolean {
+  return x.r.operation === 'promote' && x.r.validation?.status !== 'fail';
 }
