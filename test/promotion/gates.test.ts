@@ -389,6 +389,7 @@ describe('every gate has all four answers', () => {
       withSpec((s) => (s.validation.checks = []), { qa: { status: 'missing', message: 'x' } }),
       withSpec((s) => (s.upstream.terms_snapshot = { license: 'unknown' })),
       withSpec((s) => (s.sensitivity.policy_label_intent = 'internal')),
+      evidence({ receipts: { status: 'ok', value: { nodes: ['sites/a'], receipted: [], problems: [], store_problems: [], untraced: [] } } }),
       evidence({ current_spec_hash: { status: 'missing', message: 'x' } }),
       evidence({ current_spec_hash: { status: 'error', message: 'x' } }),
       evidence({ current_spec_hash: { status: 'ok', value: OTHER_HASH } }),
