@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CliRig, KFMFILE_HEADER, type BuildReport } from '../support/cliRig.js';
+import { CliRig, KFMFILE_HEADER, RIG_POLICY, type BuildReport } from '../support/cliRig.js';
 
 const KFMFILE = `${KFMFILE_HEADER}export default defineKfm({ datasets: [
   dataset(spec('a'), [task('extract', { run: './step.ts', inputs: ['raw/a.txt'] }), task('shape', { run: './step.ts', deps: ['extract'] })], { slice: '2020' }),
@@ -29,7 +29,7 @@ export default async function step(ctx: TaskContext): Promise<void> {
 }
 `;
 
-const FILES = { 'kfmfile.ts': KFMFILE, 'step.ts': STEP, 'raw/a.txt': 'alpha\n', 'raw/b.txt': 'beta\n' };
+const FILES = { 'kfmfile.ts': KFMFILE, 'step.ts': STEP, 'raw/a.txt': 'alpha\n', 'raw/b.txt': 'beta\n', 'kfm.policy.json': RIG_POLICY };
 
 /** One job: the points are reached in one order (the worker's in its one thread). */
 const BUILD = ['-j', '1', 'a@2020', 'b@2021'];
@@ -70,7 +70,10 @@ const PROMOTE_POINTS = ['receipt-appended:1', 'promote-recorded:1', 'receipts-wr
 
 /** What must equal an uninterrupted build's: file digests, receipt counts per directory, keys and dvids. */
 interface Outcome {
-  /** data/ (receipt files aside) and registry/ (each receipts_anchor reduced to its presence): path → SHA-256. */
+  /**
+   * data/ (receipt files aside; a promotion manifest with its time and decision id reduced to
+   * their presence) and registry/ (each receipts_anchor reduced to its presence): path → SHA-256.
+   */
   files: Record<string, string>;
   /** data/catalog/<slug>/<dvid>/receipts → how many receipt files (at least the uninterrupted build's). */
   receipts: Record<string, number>;
@@ -105,7 +108,12 @@ function outcomeOf(rig: CliRig, report: BuildReport): Outcome {
   for (const path of walk(rig.path('data'))) {
     const m = /^(catalog\/[^/]+\/[^/]+\/receipts)\/[^/]+\.json$/.exec(path);
     if (m) receipts[m[1]!] = (receipts[m[1]!] ?? 0) + 1;
-    else files[`data/${path}`] = sha256(readFileSync(rig.path('data', path)));
+    else if (path.endsWith('/promotion_manifest.json')) {
+      const manifest = JSON.parse(rig.read(`data/${path}`)) as { released_at: string; policy: { decision_id: string } };
+      manifest.released_at = 'released';
+      manifest.policy.decision_id = 'decided';
+      files[`data/${path}`] = sha256(JSON.stringify(manifest));
+    } else files[`data/${path}`] = sha256(readFileSync(rig.path('data', path)));
   }
   for (const path of walk(rig.path('registry'))) {
     const registry = JSON.parse(rig.read(`registry/${path}`)) as { versions: { receipts_anchor?: unknown }[] };

@@ -66,6 +66,7 @@ describe('versions of the Kansas pipeline', () => {
     config = mkdtempSync(join(REPO_ROOT, '.kfm-test', 'config-'));
     cpSync(join(REPO_ROOT, 'kfmfile.ts'), join(dir, 'kfmfile.ts'));
     cpSync(join(REPO_ROOT, 'tasks'), join(dir, 'tasks'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'kfm.policy.json'), join(dir, 'kfm.policy.json'));
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
   });
   afterAll(() => {
@@ -185,10 +186,10 @@ describe('versions of the Kansas pipeline', () => {
     expect(status.datasets[0]!.latest_version_id).toBeNull();
     expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 15 ledger entries; /) });
 
-    // Promoting the backfill publishes it, with a signed promote receipt.
+    // Promoting the backfill (built from the current spec) passes every gate and publishes it, with a signed promote receipt.
     const promoted = run('promote', `ks_counties@${v4}`);
     expect(promoted).toMatchObject({ code: 0, stderr: '' });
-    expect(promoted.stdout).toContain('promote: no gates run (placeholder until fail-closed promotion lands)\n');
+    expect(promoted.stdout).toContain(`promoted ks_counties@${v4} (candidate → published): latest_version_id none → ${v4} in registry/ks_counties.json\n`);
     const after = JSON.parse(run('status', '--json', 'ks_counties').stdout) as Status;
     expect(after.datasets[0]!.latest_version_id).toBe(v4);
     expect(after.datasets[0]!.versions.map((v) => [v.status, v.receipts])).toEqual([

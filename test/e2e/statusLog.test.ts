@@ -1,6 +1,6 @@
 /** `kfm status` (a dataset's versions) and `kfm log` (the audit ledger), readable and as JSON. */
 import { describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -18,7 +18,7 @@ export default async function t(ctx: TaskContext<{ suffix?: string }>): Promise<
 
 /** Built three times: new, retry, then a reprocess (a param edit). */
 async function history(): Promise<{ rig: CliRig; v1: string; v2: string }> {
-  const rig = newRig({ 'kfmfile.ts': KFMFILE('!'), 't.ts': TASK });
+  const rig = newRig({ 'kfmfile.ts': KFMFILE('!'), 't.ts': TASK, 'kfm.policy.json': RIG_POLICY });
   const first = await rig.buildJson();
   expect((await rig.buildJson()).result.code).toBe(0);
   rig.write({ 'kfmfile.ts': KFMFILE('?') });
