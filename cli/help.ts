@@ -23,6 +23,12 @@ Commands:
                              registry's latest_version_id (a build only makes candidates),
                              with a signed promote receipt. A placeholder: no gates run
                              (until fail-closed promotion lands), and it says so
+  catalog <dataset>@<dvid>   generate the version's catalogs again (DCAT, STAC, PROV under
+                             data/catalog/<slug>/<dvid>/, from its spec, checksums.json and
+                             the receipts of the run that produced it), validate them
+                             offline (kfm's JSON Schemas, SHACL, links, digests) and sign
+                             a catalog receipt; exit 1 when validation fails. The same
+                             records give the same bytes
   status [target]            a dataset's versions: mode, status (candidate, published),
                              receipts; * marks the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run
@@ -50,8 +56,9 @@ Options:
       --expect <mode>        kfm build: fail (exit 1, nothing recorded for that dataset)
                              unless each versioned target is in this rerun mode: new,
                              retry, reprocess or backfill
-      --actor <principal>    kfm build, promote: who the receipts name (default: the OS user)
-      --role <role>          kfm build, promote: the actor's role in the receipts
+      --actor <principal>    kfm build, promote, catalog: who the receipts name (default:
+                             the OS user)
+      --role <role>          kfm build, promote, catalog: the actor's role in the receipts
                              (default: operator)
       --update               kfm check: record the current spec hashes in registry/
       --repair               kfm receipts verify: first write back receipt files the

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/plan.js')).explainCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
   promote: async () => (await import('./commands/promote.js')).promoteCommand,
+  catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
   receipts: async () => (await import('./commands/receipts.js')).receiptsCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
@@ -73,8 +74,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
       throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
     }
-    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote') {
-      throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
+    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote' && name !== 'catalog') {
+      throw new KfmError('usage', `--actor and --role apply to kfm build, kfm promote and kfm catalog (not ${name})`);
     }
     const verifying = values['verify-determinism'] === true;
     if (verifying && name !== 'build') throw new KfmError('usage', `--verify-determinism applies to kfm build (not ${name})`);

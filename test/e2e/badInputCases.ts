@@ -171,7 +171,7 @@ export const CASES: BadInputCase[] = [
   { name: 'cli: --expect on status', template: 'built', args: ['status', '--expect', 'new'], code: 2, stderr: "kfm: --expect applies to kfm build (not status)" },
   { name: 'cli: --watch on status', template: 'built', args: ['status', '--watch'], code: 2, stderr: "kfm: --watch applies to kfm build (not status)" },
   { name: 'cli: --update on build', template: 'built', args: ['build', '--update'], code: 2, stderr: "kfm: --update applies to kfm check (not build)" },
-  { name: 'cli: --actor on log', template: 'built', args: ['log', '--actor', 'me'], code: 2, stderr: "kfm: --actor and --role apply to kfm build and kfm promote (not log)" },
+  { name: 'cli: --actor on log', template: 'built', args: ['log', '--actor', 'me'], code: 2, stderr: "kfm: --actor and --role apply to kfm build, kfm promote and kfm catalog (not log)" },
   { name: 'cli: -C missing directory', template: 'built', args: ['-C', 'nowhere', 'build'], code: 2, stderr: "kfm: -C nowhere: no such directory" },
   { name: 'cli: -C a file', template: 'built', args: ['-C', 'b.ts', 'build'], code: 2, stderr: "kfm: -C b.ts: not a directory" },
   { name: 'cli: -f missing kfmfile', template: 'built', args: ['-f', 'nope.ts', 'build'], code: 2, stderr: "kfm: kfmfile <dir>/nope.ts does not exist" },

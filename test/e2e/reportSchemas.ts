@@ -5,9 +5,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../support/cliRig.js';
 
-export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'fsck';
+export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'fsck' | 'catalog';
 
-const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'fsck'];
+const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'fsck', 'catalog'];
 
 function load(kind: ReportKind): { $id: string } & Record<string, unknown> {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', `${kind}-report.schema.json`), 'utf8')) as { $id: string };
