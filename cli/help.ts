@@ -32,6 +32,12 @@ Commands:
   validate <dataset>@<dvid>  the post-run checklist: schemas, cross-links, policy, spec-hash
                              drift, receipts and digests, ledger entry, lineage; each PASS
                              or FAIL with its reason (exit 1 on any FAIL)
+  catalog <dataset>@<dvid>   generate the version's catalogs again (DCAT, STAC, PROV under
+                             data/catalog/<slug>/<dvid>/, from its spec, checksums.json and
+                             the receipts of the run that produced it), validate them
+                             offline (kfm's JSON Schemas, SHACL, links, digests) and sign
+                             a catalog receipt; exit 1 when validation fails. The same
+                             records give the same bytes
   status [target]            a dataset's versions: mode, status (candidate, published),
                              receipts; * marks the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run
@@ -60,10 +66,10 @@ Options:
       --expect <mode>        kfm build: fail (exit 1, nothing recorded for that dataset)
                              unless each versioned target is in this rerun mode: new,
                              retry, reprocess or backfill
-      --actor <principal>    kfm build, promote, approve: who the receipts name (default:
-                             the OS user)
-      --role <role>          kfm build, promote, approve: the actor's role in the receipts
-                             (default: operator; kfm approve needs it)
+      --actor <principal>    kfm build, promote, approve, catalog: who the receipts
+                             name (default: the OS user)
+      --role <role>          kfm build, promote, approve, catalog: the actor's role
+                             in the receipts (default: operator; kfm approve needs it)
       --dry-run              kfm promote: run the gates and print them; write nothing
       --override             kfm promote: override a QA failure (gate F); needs --rationale
                              and --role of kfm.policy.json's qa.override_role (steward)

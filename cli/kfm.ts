@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   promote: async () => (await import('./commands/promote.js')).promoteCommand,
   approve: async () => (await import('./commands/approve.js')).approveCommand,
   validate: async () => (await import('./commands/validate.js')).validateCommand,
+  catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
   receipts: async () => (await import('./commands/receipts.js')).receiptsCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
@@ -78,8 +79,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
       throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
     }
-    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote' && name !== 'approve') {
-      throw new KfmError('usage', `--actor and --role apply to kfm build, kfm promote and kfm approve (not ${name})`);
+    if ((values.actor !== undefined || values.role !== undefined) && !['build', 'promote', 'approve', 'catalog'].includes(name)) {
+      throw new KfmError('usage', `--actor and --role apply to kfm build, promote, approve and catalog (not ${name})`);
     }
     for (const o of ['dry-run', 'override', 'rationale'] as const) {
       if (values[o] !== undefined && name !== 'promote') throw new KfmError('usage', `--${o} applies to kfm promote (not ${name})`);

@@ -66,6 +66,7 @@ export class JsonReporter implements Reporter {
       case 'node-skipped':
       case 'dataset-version':
       case 'receipts-recorded':
+      case 'version-stage':
       case 'dataset-linked':
       case 'build-end':
       case 'watch-waiting':
@@ -107,6 +108,15 @@ export class JsonReporter implements Reporter {
         mode: v.mode,
         mode_reason: v.modeReason,
         receipts: v.receipts,
+        stages: v.stages.map((st) => ({
+          stage: st.stage,
+          status: st.status,
+          key: st.key,
+          reason: st.reason,
+          paths: st.paths,
+          receipt: st.receipt ? { run_id: st.receipt.runId, seq: st.receipt.seq } : null,
+          problems: st.problems,
+        })),
       })),
       errors: this.#errors,
       integrity: this.#integrity,

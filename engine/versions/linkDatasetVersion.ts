@@ -5,6 +5,7 @@ import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { NamedVersion } from './nameDatasetVersion.js';
+import type { VersionStageSummary } from './runVersionStages.js';
 
 /** What versioning a dataset in a build did (BuildSummary.versions). */
 export interface LinkedVersion {
@@ -22,6 +23,8 @@ export interface LinkedVersion {
   receipts: string[];
   /** Files under data/ that name the version, receipts included. */
   paths: string[];
+  /** What the version stages (the catalog) did: none without a versioning context. */
+  stages: VersionStageSummary[];
 }
 
 /**

@@ -18,6 +18,7 @@ import type { DataTreeSettings } from '../../store/dataTree.js';
 import type { Digest } from '../../core/digest.js';
 import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 import { crashPoint } from '../run/crashPoint.js';
+import { runVersionStages } from './runVersionStages.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -100,6 +101,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
     modeReason: reason,
     receipts: [],
     paths,
+    stages: [],
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
@@ -107,5 +109,10 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now, determinism: args.determinism });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   crashPoint('receipts-anchored');
-  return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
+  const stages = await runVersionStages(ctx, {
+    graph, slug, slice, datasetVersionId: dvid, specHash: named.spec.specHash, mode, modeReason: reason,
+    versions: args.state, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now,
+  });
+  const stagePaths = stages.flatMap((s) => s.paths);
+  return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths, ...stagePaths], stages };
 }

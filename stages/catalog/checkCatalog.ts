@@ -10,6 +10,11 @@ import { catalogLayout } from './catalogLayout.js';
 import { linkCheck, type ParsedCatalogFile } from './linkCheck.js';
 import { rdfCheck } from './rdfCheck.js';
 
+export interface CheckCatalogOptions {
+  /** Parse the DCAT and PROV files as RDF and check them with SHACL (default true). */
+  rdf?: boolean;
+}
+
 const SCHEMAS = {
   dcat: schemaValidator('catalog-dcat'),
   collection: schemaValidator('catalog-stac-collection'),
@@ -24,8 +29,10 @@ const SCHEMAS = {
  * as RDF, conform to kfm's SHACL shapes (`schemas/shacl/*.ttl`: `shacl`); every cross-link
  * and EvidenceRef resolves to a file under data/ or a store object (`link`); and every
  * digest the catalog states is the digest of the bytes it names (`digest`). Reads only.
+ * With `rdf: false` the SHACL check is left out (what `kfm build` runs: the RDF libraries
+ * cost about a second to load; `kfm catalog` and promotion run everything).
  */
-export async function checkCatalog(paths: ProjectPaths, slug: string, dvid: string): Promise<CatalogCheck> {
+export async function checkCatalog(paths: ProjectPaths, slug: string, dvid: string, options: CheckCatalogOptions = {}): Promise<CatalogCheck> {
   const layout = catalogLayout(slug, dvid);
   const problems: CatalogProblem[] = [];
   const files: { path: string; digest: Digest }[] = [];
@@ -55,7 +62,7 @@ export async function checkCatalog(paths: ProjectPaths, slug: string, dvid: stri
       continue;
     }
     for (const p of SCHEMAS[kind](doc)) problems.push({ file: path, check: 'schema', message: `${p} (schemas/${schemaName(kind)}.schema.json)` });
-    if (kind === 'dcat' || kind === 'prov') {
+    if ((kind === 'dcat' || kind === 'prov') && options.rdf !== false) {
       for (const p of await rdfCheck(doc, kind === 'dcat' ? 'dcat-profile' : 'prov-profile')) {
         problems.push({ file: path, check: 'shacl', message: `${p} (schemas/shacl/${kind}-profile.ttl)` });
       }

@@ -155,7 +155,7 @@ export const CASES: BadInputCase[] = [
   { name: 'task: json reporter, throws undefined', template: 'fresh', setup: taskT(`throw undefined;`), args: ['build', '--json'], code: 1, stderr: "" },
 
   // ---- CLI arguments: exit 2, nothing written ----
-  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, approve, validate, receipts, status, log, watch, fsck; see kfm --help)" },
+  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck; see kfm --help)" },
   { name: 'cli: unknown option', template: 'built', args: ['build', '--bogus'], code: 2, stderr: "kfm: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\" (see kfm --help)" },
   { name: 'cli: --jobs 0', template: 'built', args: ['build', '--jobs', '0'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"0\")" },
   { name: 'cli: --jobs -1', template: 'built', args: ['build', '--jobs', '-1'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"-1\")" },
@@ -171,7 +171,7 @@ export const CASES: BadInputCase[] = [
   { name: 'cli: --expect on status', template: 'built', args: ['status', '--expect', 'new'], code: 2, stderr: "kfm: --expect applies to kfm build (not status)" },
   { name: 'cli: --watch on status', template: 'built', args: ['status', '--watch'], code: 2, stderr: "kfm: --watch applies to kfm build (not status)" },
   { name: 'cli: --update on build', template: 'built', args: ['build', '--update'], code: 2, stderr: "kfm: --update applies to kfm check (not build)" },
-  { name: 'cli: --actor on log', template: 'built', args: ['log', '--actor', 'me'], code: 2, stderr: "kfm: --actor and --role apply to kfm build, kfm promote and kfm approve (not log)" },
+  { name: 'cli: --actor on log', template: 'built', args: ['log', '--actor', 'me'], code: 2, stderr: "kfm: --actor and --role apply to kfm build, promote, approve and catalog (not log)" },
   { name: 'cli: -C missing directory', template: 'built', args: ['-C', 'nowhere', 'build'], code: 2, stderr: "kfm: -C nowhere: no such directory" },
   { name: 'cli: -C a file', template: 'built', args: ['-C', 'b.ts', 'build'], code: 2, stderr: "kfm: -C b.ts: not a directory" },
   { name: 'cli: -f missing kfmfile', template: 'built', args: ['-f', 'nope.ts', 'build'], code: 2, stderr: "kfm: kfmfile <dir>/nope.ts does not exist" },
