@@ -46,7 +46,7 @@ export async function receiptFindings(args: {
   return {
     nodes: args.nodes,
     receipted: args.nodes.filter((n) => receipted.has(n)),
-    problems: audit.problems.map((p) => (p.seq !== null ? `seq ${p.seq}: ${p.problem}` : p.file !== undefined ? `${p.file}: ${p.problem}` : p.problem)),
+    problems: audit.problems.map((p) => (p.seq !== null ? `seq ${p.seq}: ${p.problem}` : p.file !== undefined && !p.problem.startsWith(p.file) ? `${p.file}: ${p.problem}` : p.problem)),
     store_problems: storeProblems,
     untraced,
   };

@@ -304,10 +304,11 @@ describe('a v1 registry file', () => {
       ],
     });
     expect((await rig.run(['check', '--update'])).stdout).toBe('clean          ks\ncheck: 1 clean (1 dataset)\n');
-    // Promotion reads the upgraded registry: the latest is unchanged; v1's spec is not the current one (A, G deny).
+    // Promotion reads the upgraded registry: the latest is unchanged; v1's spec is not the current one (A, G deny), and the
+    // hand-made v1 file says v2 is published, which no promote receipt in the ledger says (E denies).
     rig.write({ 'kfm.policy.json': RIG_POLICY });
     expect(await rig.run(['promote', `ks@${v2}`])).toMatchObject({ code: 0, stdout: `ks@${v2} is already the latest version (registry/ks.json): nothing to do\n` });
-    expect(await rig.run(['promote', `ks@${v1}`])).toMatchObject({ code: 1, stdout: expect.stringContaining(`denied ks@${v1} (A DENY, G DENY)`) });
+    expect(await rig.run(['promote', `ks@${v1}`])).toMatchObject({ code: 1, stdout: expect.stringContaining(`denied ks@${v1} (A DENY, E DENY, G DENY)`) });
     expect(registryOf(rig).latest_version_id).toBe(v2);
   });
 
