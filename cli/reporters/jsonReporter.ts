@@ -68,6 +68,7 @@ export class JsonReporter implements Reporter {
       case 'receipts-recorded':
       case 'version-stage':
       case 'dataset-linked':
+      case 'dataset-quarantined':
       case 'build-end':
       case 'watch-waiting':
       case 'node-determinism':
@@ -117,6 +118,8 @@ export class JsonReporter implements Reporter {
           receipt: st.receipt ? { run_id: st.receipt.runId, seq: st.receipt.seq } : null,
           problems: st.problems,
         })),
+        status: v.status,
+        failed_checks: v.failedChecks,
       })),
       errors: this.#errors,
       integrity: this.#integrity,

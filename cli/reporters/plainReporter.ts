@@ -7,6 +7,7 @@ import { noticeLine } from './noticeLine.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import { integrityLineText } from './integrityLineText.js';
 import { watchLineText } from './watchLineText.js';
+import { quarantineLineText } from './quarantineLineText.js';
 import { determinismCheckedText, nodeDeterminismLines } from './determinismText.js';
 import type { Reporter, Write } from './reporter.js';
 
@@ -103,6 +104,9 @@ export class PlainReporter implements Reporter {
         return;
       case 'version-stage':
         this.#out(`${versionStageText(e)}\n`);
+        return;
+      case 'dataset-quarantined':
+        this.#out(`${quarantineLineText(e)}\n`);
         return;
       case 'object-corrupt':
         this.#err(`kfm: ${integrityLineText.objectCorrupt(e)}\n`);

@@ -9,6 +9,7 @@
 import { integrityLineText } from '../reporters/integrityLineText.js';
 import { describeReason } from '../../engine/keys/describeReason.js';
 import { formatLocation, unreachable } from '../../core/error.js';
+import { quarantineLineText } from '../reporters/quarantineLineText.js';
 import { jobsClampedText } from '../reporters/jobsClampedText.js';
 import type { BuildEvent } from '../../engine/run/event.js';
 import type { SkipReason } from '../../engine/run/skipReason.js';
@@ -253,6 +254,9 @@ class Draft {
         return;
       case 'dataset-linked':
         this.#dataset(e.dataset).versionId = e.datasetVersionId;
+        return;
+      case 'dataset-quarantined':
+        this.#fail({ id: undefined, message: quarantineLineText(e), location: undefined });
         return;
       case 'watch-waiting':
         s.watch = { waiting: { files: e.files, patterns: e.patterns }, changed: undefined, pending: undefined };

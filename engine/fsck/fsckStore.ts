@@ -6,6 +6,7 @@ import type { ContentStore, ObjectCheck } from '../../store/contentStore.js';
 import { restoreEntry, type DataTreeSettings } from '../../store/dataTree.js';
 import { checkDataFile, type TreeEntry } from '../../store/dataTreeCheck.js';
 import type { NodeResult } from '../../store/state.js';
+import { VERSION_ZONES } from '../../core/versionZones.js';
 
 /** One thing `kfm fsck` found wrong. */
 export interface FsckProblem {
@@ -141,25 +142,13 @@ function ownersOf(latest: ReadonlyMap<string, NodeResult>): Map<Digest, { node: 
 
 /**
  * The data files whose digests kfm knows without the kfmfile: every file each
- * `processed/<slug>/<dvid>/checksums.json` lists, and each node's latest raw outputs
+ * `processed/<slug>/<dvid>/checksums.json` (or a quarantined version's
+ * `quarantine/<slug>/<dvid>/checksums.json`) lists, and each node's latest raw outputs
  * (`raw/<slug>/<outputs16>/<name>`, recognised by an existing folder). In path order.
  */
 function dataTreeEntries(dataDir: string, latest: ReadonlyMap<string, NodeResult>, owners: Map<Digest, unknown>): TreeEntry[] {
   const entries = new Map<string, Digest>();
-  const processed = join(dataDir, 'processed');
-  for (const slug of listDirs(processed)) {
-    for (const dvid of listDirs(join(processed, slug))) {
-      const file = join(processed, slug, dvid, 'checksums.json');
-      if (!existsSync(file)) continue;
-      let files: { path: string; digest: Digest }[] = [];
-      try {
-        files = (JSON.parse(readFileSync(file, 'utf8')) as { files?: { path: string; digest: Digest }[] }).files ?? [];
-      } catch {
-        continue; // receipts verify names an unreadable checksums.json
-      }
-      for (const f of files) entries.set(`processed/${slug}/${dvid}/${f.path}`, f.digest);
-    }
-  }
+  for (const zone of VERSION_ZONES) versionFiles(dataDir, zone, entries);
   for (const [id, r] of latest) {
     const slug = id.split('/')[0]!;
     const dir = `raw/${slug}/${digestHex(r.outputsDigest).slice(0, 16)}`;
@@ -167,6 +156,24 @@ function dataTreeEntries(dataDir: string, latest: ReadonlyMap<string, NodeResult
     for (const o of r.outputs) if (owners.has(o.digest)) entries.set(`${dir}/${o.name}`, o.digest);
   }
   return [...entries].map(([path, digest]) => ({ path, digest })).sort((x, y) => compareCodePoints(x.path, y.path));
+}
+
+/** The files each `<zone>/<slug>/<dvid>/checksums.json` lists, into `entries` (path → digest). */
+function versionFiles(dataDir: string, zone: string, entries: Map<string, Digest>): void {
+  const root = join(dataDir, zone);
+  for (const slug of listDirs(root)) {
+    for (const dvid of listDirs(join(root, slug))) {
+      const file = join(root, slug, dvid, 'checksums.json');
+      if (!existsSync(file)) continue;
+      let files: { path: string; digest: Digest }[] = [];
+      try {
+        files = (JSON.parse(readFileSync(file, 'utf8')) as { files?: { path: string; digest: Digest }[] }).files ?? [];
+      } catch {
+        continue; // receipts verify names an unreadable checksums.json
+      }
+      for (const f of files) entries.set(`${zone}/${slug}/${dvid}/${f.path}`, f.digest);
+    }
+  }
 }
 
 function listDirs(dir: string): string[] {

@@ -13,6 +13,7 @@ import { canonicalDigest } from '../../core/canonicalJson.js';
 import { isDigest, type Digest } from '../../core/digest.js';
 import type { Graph, GraphNode } from '../graph/graph.js';
 import type { Json, JsonObject } from '../../core/json.js';
+import type { Zone } from '../../core/spec.js';
 import type { StaticParts } from '../plan/planner.js';
 import { policyLabelOf } from '../../core/policyLabel.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
@@ -82,8 +83,9 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
     for (const dep of node.deps) {
       const up = a.graph.nodes.get(dep)!;
       for (const o of a.results.get(dep)!.outputs) {
-        const uri = up.dataset === a.slug ? `data/${a.outputPath(dep, o.name)}` : `${dep}:${o.name}`;
-        inputs.push({ artifact_id: artifactIdOf(o.digest), zone: up.zone, uri, digest: o.digest });
+        const here = up.dataset === a.slug ? a.outputPath(dep, o.name) : undefined;
+        const uri = here !== undefined ? `data/${here}` : `${dep}:${o.name}`;
+        inputs.push({ artifact_id: artifactIdOf(o.digest), zone: here !== undefined ? linkedZone(here, up.zone) : up.zone, uri, digest: o.digest });
       }
     }
     const parameters = receiptParameters(node, result.meta);
@@ -102,7 +104,7 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
       inputs,
       outputs: result.outputs.map((o) => ({
         artifact_id: artifactIdOf(o.digest),
-        zone: node.zone,
+        zone: linkedZone(a.outputPath(id, o.name), node.zone),
         path: a.outputPath(id, o.name),
         digest: o.digest,
         media_type: o.media_type,
@@ -131,6 +133,14 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
     });
   }
   return { receipts, inputFiles: [...inputFiles].map(([path, digest]) => ({ path, digest })) };
+}
+
+/**
+ * The zone an output is linked in: its node's, except that a quarantined version's processed
+ * outputs are linked under `quarantine/` (engine/versions/nameDatasetVersion.ts).
+ */
+function linkedZone(path: string, declared: Zone): Zone {
+  return declared === 'processed' && path.startsWith('quarantine/') ? 'quarantine' : declared;
 }
 
 /** A checked node's `determinism` block (snake_case, as the receipt schema has it); nothing for a node not checked. */

@@ -1,4 +1,5 @@
 import type { Digest } from '../../core/digest.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { KfmErrorCode, Location } from '../../core/error.js';
 import type { TaskFailure } from '../schedule/job.js';
@@ -77,6 +78,12 @@ export type BuildEvent =
   | { type: 'data-file-restored'; path: string; digest: Digest; edited: Digest; keptAt: string }
   /** A dataset's outputs were linked into the data/ tree under its version. */
   | { type: 'dataset-linked'; dataset: string; datasetVersionId: string; paths: number }
+  /**
+   * A dataset version's QA failed: it is recorded `quarantined` (its files under
+   * data/quarantine/), cannot be promoted, and the build fails. `created` false: a retry of
+   * a version already quarantined.
+   */
+  | { type: 'dataset-quarantined'; dataset: string; datasetVersionId: string; failedChecks: FailedCheck[]; created: boolean }
   /** The build ended. */
   | {
       type: 'build-end';

@@ -1,6 +1,7 @@
 import { readRegistry, registeredSlugs, registryFile } from '../../store/registry/datasetRegistry.js';
 import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import type { Digest } from '../../core/digest.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 import { KfmError } from '../../core/error.js';
 import { readLedgerEntries } from '../receipts/ledgerReader.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
@@ -23,6 +24,8 @@ export interface VersionStatus {
   receipts: number;
   /** It is the registry's latest_version_id (the published version readers use). */
   latest: boolean;
+  /** A quarantined version's failed QA checks (the registry's). */
+  failed_checks?: FailedCheck[];
 }
 
 export interface DatasetStatus {

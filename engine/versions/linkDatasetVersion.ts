@@ -6,6 +6,8 @@ import { KfmError } from '../../core/error.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { NamedVersion } from './nameDatasetVersion.js';
 import type { VersionStageSummary } from './runVersionStages.js';
+import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 
 /** What versioning a dataset in a build did (BuildSummary.versions). */
 export interface LinkedVersion {
@@ -25,6 +27,10 @@ export interface LinkedVersion {
   paths: string[];
   /** What the version stages (the catalog) did: none without a versioning context. */
   stages: VersionStageSummary[];
+  /** `candidate`, or `quarantined` when its QA failed (a retry: the registry's status). */
+  status: DatasetVersionStatus;
+  /** The QA checks it failed (empty unless its QA failed). */
+  failedChecks: FailedCheck[];
 }
 
 /**

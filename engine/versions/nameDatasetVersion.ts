@@ -8,8 +8,10 @@ import type { StaticParts } from '../plan/planner.js';
 import { datasetRawInputs, type RawInput } from './datasetRawInputs.js';
 import { decideRerunMode, type RerunDecision } from './rerunMode.js';
 import { specRecord, type SpecRecord } from './specRecord.js';
+import { qaOutcome, type QaOutcome } from './qaOutcome.js';
+import type { VersionZone } from '../../core/versionZones.js';
 
-/** The format of `processed/<slug>/<dvid>/checksums.json`. */
+/** The format of `<processed|quarantine>/<slug>/<dvid>/checksums.json`. */
 export const CHECKSUMS_VERSION = 'v1';
 
 /** A versioned (non-raw) output of the dataset, as its version lists it. */
@@ -39,8 +41,10 @@ export interface NamedVersion {
   entries: TreeEntry[];
   /** `<node>\n<output name>` → its path under data/. */
   paths: ReadonlyMap<string, string>;
-  /** The bytes of `processed/<slug>/<dvid>/checksums.json` (the last entry). */
+  /** The bytes of `<processed|quarantine>/<slug>/<dvid>/checksums.json` (the last entry). */
   checksums: Buffer;
+  /** What its QA nodes say: a quarantined version's processed files are under `quarantine/` instead. */
+  qa: QaOutcome;
 }
 
 export interface NameDatasetVersionArgs {
@@ -59,7 +63,10 @@ export interface NameDatasetVersionArgs {
  * digests, the rerun mode and dataset_version_id (engine/versions/rerunMode.ts) against the
  * slice's versions, and the data/ tree entries: `raw/<slug>/<outputs16>/…` for raw outputs,
  * `work/<slug>/<dvid>/<task>/…`, `<zone>/<slug>/<dvid>/…` for the rest, and
- * `processed/<slug>/<dvid>/checksums.json`. A KfmError when the version cannot be named: a
+ * `processed/<slug>/<dvid>/checksums.json`; when a QA node failed (engine/versions/qaOutcome.ts)
+ * the version is quarantined and its processed files, checksums.json included, are under
+ * `quarantine/<slug>/<dvid>/` instead (same dvid: where a file is linked is no part of
+ * it). A KfmError when the version cannot be named: a
  * retry with other bytes (a task is not deterministic), a dvid that names other inputs, two
  * tasks writing one path, or a task writing into the receipts folder.
  */
@@ -87,6 +94,8 @@ export function nameDatasetVersion(a: NameDatasetVersionArgs): NamedVersion {
   const clash = decision.mode === 'retry' ? undefined : a.versions.find((v) => v.datasetVersionId === dvid);
   if (clash) throw new KfmError('store', `dataset version ${slug}@${dvid} exists with spec_hash ${clash.specHash} and other inputs: refusing to name other bytes with it`);
 
+  const qa = qaOutcome(a.graph, slug, a.results);
+  const home: VersionZone = qa.quarantined ? 'quarantine' : 'processed';
   const paths = new Map<string, string>();
   const entries: TreeEntry[] = [];
   for (const e of raw) {
@@ -96,7 +105,8 @@ export function nameDatasetVersion(a: NameDatasetVersionArgs): NamedVersion {
   const seen = new Map<string, string>();
   for (const v of versioned) {
     // work outputs are intermediate: each task gets its own folder there.
-    const path = v.zone === 'work' ? `work/${slug}/${dvid}/${a.graph.nodes.get(v.node)!.task}/${v.name}` : `${v.zone}/${slug}/${dvid}/${v.name}`;
+    const zone = v.zone === 'processed' ? home : v.zone;
+    const path = v.zone === 'work' ? `work/${slug}/${dvid}/${a.graph.nodes.get(v.node)!.task}/${v.name}` : `${zone}/${slug}/${dvid}/${v.name}`;
     if (path.startsWith(`catalog/${slug}/${dvid}/receipts/`)) {
       throw new KfmError('store', `task ${v.node} writes ${path}: catalog/<slug>/<dvid>/receipts/ is reserved for run receipts`);
     }
@@ -107,8 +117,8 @@ export function nameDatasetVersion(a: NameDatasetVersionArgs): NamedVersion {
     entries.push({ path, digest: v.digest });
   }
   const checksums = checksumsBytes(slug, dvid, spec.specHash, versioned);
-  entries.push({ path: `processed/${slug}/${dvid}/checksums.json`, digest: sha256(checksums) });
-  return { slug, slice: a.slice, datasetVersionId: dvid, spec, rawInputs, inputsDigest, outputsDigest, decision, created: decision.mode !== 'retry', entries, paths, checksums };
+  entries.push({ path: `${home}/${slug}/${dvid}/checksums.json`, digest: sha256(checksums) });
+  return { slug, slice: a.slice, datasetVersionId: dvid, spec, rawInputs, inputsDigest, outputsDigest, decision, created: decision.mode !== 'retry', entries, paths, checksums, qa };
 }
 
 /** The dataset's outputs: raw ones (linked by content) and versioned ones, sorted by zone/name. */

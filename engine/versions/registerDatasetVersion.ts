@@ -6,7 +6,7 @@ import type { NamedVersion } from './nameDatasetVersion.js';
 
 /**
  * The registry after a build named a version (pure): the spec it built, and a `candidate`
- * entry for the version when the registry does not list it yet: the build created it, or a
+ * (or, when its QA failed, `quarantined` with its failed checks) entry for the version when the registry does not list it yet: the build created it, or a
  * retry completes what a build killed after recording the version in the state (before its
  * registry entry) left, with the mode that created it. latest_version_id is kept as it was:
  * a build never publishes (only `kfm promote` moves it).
@@ -24,7 +24,8 @@ export function registryAfterBuild(before: DatasetRegistry | undefined, graph: G
       mode,
       // No created_at: the registry is committed, and a wall-clock time would make every
       // clone's build of a recorded version rewrite it. The ledger has the time.
-      status: 'candidate',
+      status: named.qa.quarantined ? 'quarantined' : 'candidate',
+      ...(named.qa.quarantined ? { failed_checks: named.qa.failedChecks } : {}),
     });
   }
   return {

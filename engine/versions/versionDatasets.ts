@@ -45,6 +45,8 @@ export interface VersionDatasetsArgs {
  * After the nodes of a build have settled: names, records and links a version of each
  * targeted dataset that has a slice and whose every node settled. A version that cannot be
  * named (a KfmError) is a `build-error` event and makes the build fail; the others go on.
+ * A version whose QA failed is recorded `quarantined`: a `dataset-quarantined` event, and
+ * the build fails.
  */
 export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ versions: LinkedVersion[]; failed: boolean }> {
   const { graph, results } = args;
@@ -59,6 +61,11 @@ export async function versionDatasets(args: VersionDatasetsArgs): Promise<{ vers
       const v = await versionDataset(args, t.dataset, slice);
       versions.push(v);
       args.onEvent({ type: 'dataset-linked', dataset: t.dataset, datasetVersionId: v.datasetVersionId, paths: v.paths.length });
+      if (v.status === 'quarantined') {
+        // A QA failure is a governed outcome: the version is recorded, quarantined, and the build fails.
+        failed = true;
+        args.onEvent({ type: 'dataset-quarantined', dataset: t.dataset, datasetVersionId: v.datasetVersionId, failedChecks: v.failedChecks, created: v.created });
+      }
     } catch (e) {
       if (!(e instanceof KfmError)) throw e;
       failed = true;
@@ -102,6 +109,9 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
     receipts: [],
     paths,
     stages: [],
+    // A retry keeps the registry's status (a steward may have overridden the quarantine).
+    status: registry?.versions.find((v) => v.dataset_version_id === dvid)?.status ?? (named.qa.quarantined ? 'quarantined' : 'candidate'),
+    failedChecks: named.qa.failedChecks,
   };
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);

@@ -4,6 +4,7 @@ import { compareCodePoints } from '../../core/compareCodePoints.js';
 import { isDigest, type Digest } from '../../core/digest.js';
 import { hashFileSync } from '../../core/hashFile.js';
 import { SLUG_RE } from '../../core/spec.js';
+import { VERSION_ZONES } from '../../core/versionZones.js';
 import type { LocalContentStore } from '../contentStore.js';
 import type { LedgerProblem } from './verifyLedger.js';
 
@@ -17,7 +18,8 @@ export interface ClaimedOutput {
 
 /**
  * Verifies the data/ tree: every file a receipt names as an output holds the digest the
- * receipt names, and every `data/processed/<slug>/<dvid>/checksums.json` matches the files
+ * receipt names, and every `data/processed/<slug>/<dvid>/checksums.json` (and a quarantined
+ * version's `data/quarantine/<slug>/<dvid>/checksums.json`) matches the files
  * beside it (digest and size of each, and no file it does not list). Catches a data file
  * that was replaced (its link to the store broken) rather than edited in place (which the
  * store check catches). Problems name the file relative to the project root (`data/…`).
@@ -51,8 +53,8 @@ export function verifyDataTree(dataDir: string, outputs: readonly ClaimedOutput[
     }
   }
 
-  for (const [slug, dvid] of versionDirs(join(dataDir, 'processed'))) {
-    const dir = `processed/${slug}/${dvid}`;
+  for (const [zone, slug, dvid] of versionDirs(dataDir)) {
+    const dir = `${zone}/${slug}/${dvid}`;
     const file = `data/${dir}/checksums.json`;
     const at = (reason: LedgerProblem['reason'], problem: string, f = file) => problems.push({ seq: null, reason, problem, file: f });
     let doc: { dataset_slug?: unknown; dataset_version_id?: unknown; files?: unknown };
@@ -113,13 +115,16 @@ function subdirs(dir: string): string[] {
   }
 }
 
-/** `[slug, dvid]` of every `processed/<slug>/<dvid>/` holding a checksums.json. */
-function versionDirs(processed: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const slug of subdirs(processed)) {
-    if (!SLUG_RE.test(slug)) continue;
-    for (const dvid of subdirs(join(processed, slug))) {
-      if (statSync(join(processed, slug, dvid, 'checksums.json'), { throwIfNoEntry: false })) out.push([slug, dvid]);
+/** `[zone, slug, dvid]` of every `<processed|quarantine>/<slug>/<dvid>/` holding a checksums.json. */
+function versionDirs(dataDir: string): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  for (const zone of VERSION_ZONES) {
+    const root = join(dataDir, zone);
+    for (const slug of subdirs(root)) {
+      if (!SLUG_RE.test(slug)) continue;
+      for (const dvid of subdirs(join(root, slug))) {
+        if (statSync(join(root, slug, dvid, 'checksums.json'), { throwIfNoEntry: false })) out.push([zone, slug, dvid]);
+      }
     }
   }
   return out;

@@ -8,13 +8,14 @@ import type { TaskCode } from '../../core/spec.js';
 import { sortedJson } from '../../core/sortedJson.js';
 import type { PolicyLabel } from '../../core/policyLabel.js';
 import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 import { schemaValidator } from '../schemaValidator.js';
 
 /** The registry format this kfm writes (`kfm_registry_version`); v1 files are read and upgraded. */
 export const REGISTRY_VERSION = 'v2';
 export type RegistryFormat = 'v1' | typeof REGISTRY_VERSION;
 
-/** A version as the registry lists it: created by a build as a `candidate`; only its status changes later. */
+/** A version as the registry lists it: created by a build as a `candidate` (or `quarantined`, when its QA failed); only its status changes later. */
 export interface RegistryVersion {
   dataset_version_id: string;
   slice: string;
@@ -33,6 +34,8 @@ export interface RegistryVersion {
    * once, engine/receipts/anchorVersionReceipts.ts): verification fails if the ledger loses it.
    */
   receipts_anchor?: ReceiptsAnchor;
+  /** A `quarantined` version: the QA checks it failed (set when the build records it). */
+  failed_checks?: FailedCheck[];
 }
 
 /** A ledger entry a committed file pins: its seq and entry_hash. */

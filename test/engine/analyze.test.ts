@@ -48,7 +48,7 @@ describe('analyze: errors, verbatim', () => {
     [
       'an unknown built-in',
       defineKfm({ datasets: [ds('a', task('x', { run: 'kfm:fetch' }))] }),
-      'task "a/x" uses unknown built-in task "kfm:fetch" (built-ins: kfm:ingest)',
+      'task "a/x" uses unknown built-in task "kfm:fetch" (built-ins: kfm:generalize, kfm:ingest)',
     ],
     [
       'a missing task module',

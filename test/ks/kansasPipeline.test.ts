@@ -7,6 +7,10 @@ import placesPerCounty, { joinPlacesToCounties } from '../../tasks/ks/placesPerC
 import placesTransform from '../../tasks/ks/placesTransform.js';
 import qaTask, { type QaParams } from '../../tasks/qa/qaTask.js';
 import { fakeContext } from './fakeContext.js';
+import { schemaValidator } from '../../store/schemaValidator.js';
+
+/** schemas/validation-report.schema.json: every report qaTask writes, passing or failing, matches it. */
+const validateReport = schemaValidator('validation-report');
 
 const require = createRequire(import.meta.url);
 const countiesTopo = readFileSync(require.resolve('us-atlas/counties-10m.json'));
@@ -201,6 +205,8 @@ describe('qa on the real outputs', () => {
       'qa/validation_report.json',
     );
     expect(report.status).toBe('pass');
+    expect(validateReport(report)).toEqual([]);
+    expect(f.meta()).toEqual({ status: 'pass', failed: [], failed_checks: [] });
     expect(report.reports.map((r) => [r.name, r.status])).toEqual([
       ['required_fields_present', 'pass'],
       ['geometry_valid', 'pass'],
@@ -210,6 +216,9 @@ describe('qa on the real outputs', () => {
     ]);
   });
 
+  // Changed with QA quarantine: a failed check no longer throws (the node succeeds and its
+  // meta says fail, so the engine quarantines the version); the report and the names, values
+  // and thresholds of the failed checks are as before.
   it('fails, naming the check and its value, on counties with a duplicate id, and still writes the report', async () => {
     const fc = parse(counties);
     const dup = fc.features[0] as Feature;
@@ -226,10 +235,22 @@ describe('qa on the real outputs', () => {
       },
       Buffer.from(JSON.stringify(tampered)),
     );
-    await expect(qaTask(f.ctx)).rejects.toThrow(
-      'QA failed for ks_counties/transform ks_counties.geojson: duplicate_rate = 0.009433962264150943 (needs <= 0.001); feature_count = 106 (needs == 105)',
-    );
+    await qaTask(f.ctx);
+    expect(f.logs.at(-1)).toEqual({
+      level: 'error',
+      message: 'QA failed for ks_counties/transform ks_counties.geojson: duplicate_rate = 0.009433962264150943 (needs <= 0.001); feature_count = 106 (needs == 105)',
+    });
+    expect(f.meta()).toEqual({
+      status: 'fail',
+      failed: ['duplicate_rate', 'feature_count'],
+      failed_checks: [
+        { name: 'duplicate_rate', value: 0.009433962264150943, threshold: '<= 0.001' },
+        { name: 'feature_count', value: 106, threshold: '== 105' },
+      ],
+    });
     const report = f.json<Record<string, unknown>>('qa/validation_report.json');
+    expect(validateReport(report)).toEqual([]);
+    expect(validateReport({ ...report, status: 'failed' })).toEqual(['/status must be equal to one of the allowed values ("pass", "fail")']);
     expect(Object.keys(report)).toEqual([
       'kfm_validation_report_version',
       'dataset_slug',

@@ -56,3 +56,21 @@ it('a checksums.json that does not describe its version', () => {
     ['checksums-invalid', `data/${dir}/checksums.json does not describe ks@2019.abcdef12 (dataset_slug, dataset_version_id and files)`],
   ]);
 });
+
+it("checks a quarantined version's checksums.json under data/quarantine/ as it checks data/processed/", () => {
+  const q = 'quarantine/few/2020.12345678';
+  const report = '{"status":"fail"}';
+  write(`${q}/qa/validation_report.json`, report);
+  write(
+    `${q}/checksums.json`,
+    JSON.stringify({ kfm_checksums_version: 'v1', dataset_slug: 'few', dataset_version_id: '2020.12345678', files: [{ path: 'qa/validation_report.json', digest: sha256(report), size: report.length, media_type: 'application/json' }] }),
+  );
+  expect(verifyDataTree(dataDir, [])).toEqual([]);
+  unlinkSync(join(dataDir, q, 'qa/validation_report.json'));
+  write(`${q}/qa/validation_report.json`, '{"status":"pass"}');
+  write(`${q}/extra.geojson`, '{}');
+  expect(verifyDataTree(dataDir, []).map((p) => [p.reason, p.file])).toEqual([
+    ['data-file-mismatch', `data/${q}/qa/validation_report.json`],
+    ['data-file-unlisted', `data/${q}/extra.geojson`],
+  ]);
+});

@@ -90,6 +90,20 @@ describe('the build view model', () => {
     expect(s.status).toBe('failed');
   });
 
+  it('shows a quarantined dataset version as a failure naming its failed checks', () => {
+    const s = reduce([
+      start(['a/qa']),
+      { type: 'node-start', id: 'a/qa', key: KEY, reason: { type: 'no-previous-run' } },
+      { type: 'node-done', id: 'a/qa', key: KEY, durationMs: 100, outputs: 1 },
+      { type: 'dataset-linked', dataset: 'a', datasetVersionId: '2024.0badc0de', paths: 2 },
+      { type: 'dataset-quarantined', dataset: 'a', datasetVersionId: '2024.0badc0de', created: true, failedChecks: [{ node: 'a/qa', name: 'geometry_valid', value: 0.9, threshold: '>= 0.999' }] },
+      { type: 'build-end', runId: 'r1', status: 'failed', counts: { executed: 1, cached: 0, failed: 0, skipped: 0 }, durationMs: 300 },
+    ]);
+    expect(states(s)).toEqual({ 'a/qa': 'done' });
+    expect(s.failures).toEqual([{ id: undefined, message: 'quarantined a@2024.0badc0de: QA failed: geometry_valid = 0.9 (>= 0.999)', location: undefined }]);
+    expect(s.status).toBe('failed');
+  });
+
   it("keeps a long task's latest progress while it runs, and drops it when it ends", () => {
     const events: BuildEvent[] = [start(['a/fetch']), { type: 'node-start', id: 'a/fetch', key: KEY, reason: { type: 'always' } }];
     for (let done = 0; done <= 10_000_000; done += 1_000_000) events.push({ type: 'node-progress', id: 'a/fetch', done, total: 10_000_000, unit: 'bytes' });

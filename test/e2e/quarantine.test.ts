@@ -1,0 +1,136 @@
+/**
+ * QA quarantine through the real CLI, with kfm's own QA task (tasks/qa/, copied into the
+ * project): a dataset whose QA fails (a feature_count it cannot meet) is recorded as a
+ * `quarantined` version, not a failed task: exit 1, its files under
+ * data/quarantine/<slug>/<dvid>/, the failed checks in the registry, the build report and
+ * `kfm status`, a qa receipt with `validation.status: fail`, receipts verify and fsck clean,
+ * a retry that stays quarantined and says so, and `kfm promote` refusing it. A dataset beside
+ * it whose QA passes is a candidate under data/processed/ as before.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { schemaValidator } from '../../store/schemaValidator.js';
+import { REPO_ROOT, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { expectValidReport } from './reportSchemas.js';
+
+const newRig = useCliRigs();
+
+const QA_SOURCES = ['tasks/upstreamOutput.ts', ...['qa', 'geo'].flatMap((d) => readdirSync(join(REPO_ROOT, 'tasks', d)).map((f) => `tasks/${d}/${f}`))];
+
+const spec = (slug: string, featureCount: string) =>
+  `{ kfm_spec_version: 'v1', dataset_slug: '${slug}', title: '${slug}', upstream: { authority: 'test', access_method: 'file', endpoints: [], cadence: 'none', terms_snapshot: { license: 'CC0-1.0' } }, sensitivity: { policy_label_intent: 'public', pii_risk: 'none', sensitive_location_risk: 'none', obligations: [] }, normalization: { canonical_fields: ['id'], crs: 'EPSG:4326' }, validation: { checks: [{ name: 'geometry_valid', threshold: '>= 0.999' }, { name: 'feature_count', threshold: '${featureCount}' }] }, outputs: [] }`;
+
+const dataset = (slug: string, featureCount: string) => `dataset(${spec(slug, featureCount)}, [
+    ingest('fetch', { source: 'file:src/points.geojson' }),
+    task('qa', { run: './tasks/qa/qaTask.ts', operation: 'qa', deps: ['fetch'], params: { artifact: 'fetch', output: 'points.geojson', required_fields: ['id'], id_field: 'id', bbox: [-102.1, 36.9, -94.5, 40.1], checks: [{ name: 'geometry_valid', threshold: '>= 0.999' }, { name: 'feature_count', threshold: '${featureCount}' }] } }),
+  ], { slice: '2020' })`;
+
+const KFMFILE = `import { defineKfm, dataset, ingest, task } from 'kfm';
+export default defineKfm({ datasets: [
+  ${dataset('few', '>= 200')},
+  ${dataset('fine', '>= 1')},
+] });
+`;
+
+const POINTS = JSON.stringify({
+  type: 'FeatureCollection',
+  features: [
+    { type: 'Feature', properties: { id: 1 }, geometry: { type: 'Point', coordinates: [-97.3, 38.1] } },
+    { type: 'Feature', properties: { id: 2 }, geometry: { type: 'Point', coordinates: [-96.1, 39.2] } },
+    { type: 'Feature', properties: { id: 3 }, geometry: { type: 'Point', coordinates: [-99.9, 37.5] } },
+  ],
+});
+
+function project(): CliRig {
+  const files: Record<string, string> = { 'kfmfile.ts': KFMFILE, 'src/points.geojson': POINTS };
+  for (const f of QA_SOURCES) files[f] = readFileSync(join(REPO_ROOT, f), 'utf8');
+  return newRig(files);
+}
+
+const FAILED = [{ node: 'few/qa', name: 'feature_count', value: 3, threshold: '>= 200' }];
+
+function qaReceipt(rig: CliRig, slug: string, dvid: string): { validation: { status: string; reports: unknown[] }; outputs: { zone: string; path: string }[] } {
+  const dir = rig.path('data/catalog', slug, dvid, 'receipts');
+  for (const f of readdirSync(dir)) {
+    const envelope = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { payload: string };
+    const predicate = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: { operation: string } }).predicate;
+    if (predicate.operation === 'qa') return predicate as never;
+  }
+  throw new Error(`no qa receipt in ${dir}`);
+}
+
+describe('QA quarantine', () => {
+  it('records a failing QA as a quarantined version: exit 1, data/quarantine/, registry, receipts, status; a retry stays quarantined', async () => {
+    const rig = project();
+    const plain = await rig.run(['build']);
+    expect(plain.code, plain.stderr).toBe(1);
+    const reg = JSON.parse(readFileSync(rig.path('registry/few.json'), 'utf8')) as { versions: Array<Record<string, unknown>>; latest_version_id: unknown };
+    const dvid = reg.versions[0]!['dataset_version_id'] as string;
+    expect(plain.stdout).toContain(`\nquarantined few@${dvid}: QA failed: feature_count = 3 (>= 200)\n`);
+    expect(plain.stdout).not.toContain('quarantined fine@');
+    expect(plain.stdout).not.toContain('FAILED');
+    expect(plain.stdout).toMatch(/\nbuild failed: 4 executed, 0 cached, 0 failed, 0 skipped in /);
+
+    // The registry: quarantined, with the failed check; never the latest.
+    expect(reg.versions).toEqual([expect.objectContaining({ dataset_version_id: dvid, status: 'quarantined', failed_checks: FAILED })]);
+    expect(reg.latest_version_id).toBeNull();
+    const fine = JSON.parse(readFileSync(rig.path('registry/fine.json'), 'utf8')) as { versions: Array<Record<string, unknown>> };
+    expect(fine.versions).toEqual([expect.objectContaining({ status: 'candidate' })]);
+    expect(fine.versions[0]).not.toHaveProperty('failed_checks');
+
+    // The files: under data/quarantine/, the report schema-valid; nothing under data/processed/few.
+    const home = rig.path('data/quarantine/few', dvid);
+    expect(readdirSync(home).sort()).toEqual(['checksums.json', 'qa']);
+    const report = JSON.parse(readFileSync(join(home, 'qa/validation_report.json'), 'utf8')) as { status: string; reports: { name: string; status: string }[] };
+    expect(schemaValidator('validation-report')(report)).toEqual([]);
+    expect(report.status).toBe('fail');
+    expect(report.reports.map((r) => [r.name, r.status])).toEqual([['geometry_valid', 'pass'], ['feature_count', 'fail']]);
+    const checksums = JSON.parse(readFileSync(join(home, 'checksums.json'), 'utf8')) as { files: { path: string }[] };
+    expect(checksums.files.map((f) => f.path)).toEqual(['qa/validation_report.json']);
+    expect(existsSync(rig.path('data/processed/few'))).toBe(false);
+    const fineDvid = fine.versions[0]!['dataset_version_id'] as string;
+    expect(existsSync(rig.path('data/processed/fine', fineDvid, 'qa/validation_report.json'))).toBe(true);
+    expect(existsSync(rig.path('data/quarantine/fine'))).toBe(false);
+
+    // The qa receipt: validation fail, its output in the quarantine zone.
+    const receipt = qaReceipt(rig, 'few', dvid);
+    expect(receipt.validation.status).toBe('fail');
+    expect(receipt.outputs).toEqual([expect.objectContaining({ zone: 'quarantine', path: `quarantine/few/${dvid}/qa/validation_report.json` })]);
+    expect(qaReceipt(rig, 'fine', fineDvid).validation.status).toBe('pass');
+    const verify = await rig.run(['receipts', 'verify']);
+    expect(verify.code, verify.stdout).toBe(0);
+    const fsck = await rig.run(['fsck']);
+    expect(fsck.code, fsck.stdout).toBe(0);
+
+    // A retry: every node cached, the same dvid, quarantined again and saying so; exit 1.
+    const retry = await rig.buildJson();
+    expect(retry.result.code).toBe(1);
+    expectValidReport('build', retry.report);
+    expect(retry.report.status).toBe('failed');
+    expect(retry.report.nodes.every((n) => n.status === 'cached')).toBe(true);
+    const few = retry.report.versions.find((v) => v.dataset_slug === 'few') as unknown as Record<string, unknown>;
+    expect(few).toMatchObject({ dataset_version_id: dvid, mode: 'retry', created: false, status: 'quarantined', failed_checks: FAILED });
+    expect(retry.report.versions.find((v) => v.dataset_slug === 'fine')).toMatchObject({ status: 'candidate', failed_checks: [] });
+    const again = await rig.run(['build']);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(`\nquarantined few@${dvid} (again: a retry of a quarantined version): QA failed: feature_count = 3 (>= 200)\n`);
+    expect(JSON.parse(readFileSync(rig.path('registry/few.json'), 'utf8'))).toEqual(reg);
+
+    // kfm status, text and JSON.
+    const status = await rig.run(['status', 'few']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('; latest none (nothing promoted); 0 candidates; 1 quarantined)\n');
+    expect(status.stdout).toMatch(new RegExp(`\\n {2}quarantined ${dvid.replace('.', '\\.')}: QA failed: feature_count = 3 \\(>= 200\\)\\n$`));
+    const statusJson = await rig.run(['status', '--json']);
+    const doc = JSON.parse(statusJson.stdout) as { datasets: { dataset_slug: string; versions: Record<string, unknown>[] }[] };
+    expectValidReport('status', doc);
+    expect(doc.datasets.find((d) => d.dataset_slug === 'few')!.versions[0]).toMatchObject({ status: 'quarantined', failed_checks: FAILED });
+
+    // kfm promote refuses it (a steward override is promotion's business).
+    const promote = await rig.run(['promote', `few@${dvid}`]);
+    expect(promote.code).toBe(2);
+    expect(promote.stderr).toContain('quarantined');
+    expect((JSON.parse(readFileSync(rig.path('registry/few.json'), 'utf8')) as { latest_version_id: unknown }).latest_version_id).toBeNull();
+  });
+});
