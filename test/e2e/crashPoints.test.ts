@@ -194,7 +194,8 @@ async function promoteCase(point: string): Promise<string[]> {
   return withRig(async (rig) => {
     await buildAndVerify(rig);
     await promote(rig, `a@${dvidOfA}`, { KFM_TEST_CRASH_AT: point });
-    const completed = `kfm: completed the promotion of a@${dvidOfA} (ledger seq 5) in registry/a.json: an interrupted kfm promote signed it but left the registry unchanged`;
+    // The promote receipt follows the build's 6 (2 tasks and the catalog, for each of a and b).
+    const completed = `kfm: completed the promotion of a@${dvidOfA} (ledger seq 7) in registry/a.json: an interrupted kfm promote signed it but left the registry unchanged`;
     return differences(await buildAndVerify(rig, completed), promoted);
   }).catch((e: unknown) => [(e as Error).message]);
 }
