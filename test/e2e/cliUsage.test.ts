@@ -39,15 +39,15 @@ describe('the kfm command line', () => {
 
   it('an unknown command exits 2 and lists the commands', async () => {
     const rig = project();
-    usageError(await rig.run(['frob']), 'unknown command "frob" (commands: build, plan, explain, check, promote, receipts, status, log, watch, fsck; see kfm --help)');
+    usageError(await rig.run(['frob']), 'unknown command "frob" (commands: build, plan, explain, check, promote, catalog, receipts, status, log, watch, fsck; see kfm --help)');
     const json = await rig.run(['frob', '--json']);
     expect(json.code).toBe(2);
-    expect(json.stderr).toBe('kfm: unknown command "frob" (commands: build, plan, explain, check, promote, receipts, status, log, watch, fsck; see kfm --help)\n');
+    expect(json.stderr).toBe('kfm: unknown command "frob" (commands: build, plan, explain, check, promote, catalog, receipts, status, log, watch, fsck; see kfm --help)\n');
     const report = JSON.parse(json.stdout) as unknown;
     expectValidReport('error', report);
     expect(report).toEqual({
       kfm_error_version: 'v1',
-      error: { code: 'usage', message: 'unknown command "frob" (commands: build, plan, explain, check, promote, receipts, status, log, watch, fsck; see kfm --help)', location: null },
+      error: { code: 'usage', message: 'unknown command "frob" (commands: build, plan, explain, check, promote, catalog, receipts, status, log, watch, fsck; see kfm --help)', location: null },
     });
   });
 
