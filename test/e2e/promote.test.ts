@@ -59,25 +59,26 @@ describe('kfm promote', () => {
     expect(registryOf(rig)).toMatchObject({ kfm_registry_version: 'v2', latest_version_id: null, versions: [{ dataset_version_id: v1, status: 'candidate' }] });
     const before = await rig.run(['status', 'ks']);
     expect(before.stdout).toContain('; latest none (nothing promoted); 1 candidate)\n');
-    expect(before.stdout).toMatch(new RegExp(`\\n    ${v1.replace('.', '\\.')}  new   candidate  2 `));
+    expect(before.stdout).toMatch(new RegExp(`\\n    ${v1.replace('.', '\\.')}  new   candidate  3 `));
 
     const r = await rig.run(['promote', `ks@${v1}`]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(NOTICE);
     expect(lines[1]).toBe(`promoted ks@${v1} (candidate → published): latest_version_id none → ${v1} in registry/ks.json`);
-    expect(lines[2]).toMatch(new RegExp(`^receipt  ks@${v1.replace('.', '\\.')}: signed, ledger seq 3 \\(data/catalog/ks/${v1.replace('.', '\\.')}/receipts/\\d{8}T\\d{6}Z\\.ks\\.[0-9a-f]{8}\\.json\\)$`));
+    expect(lines[2]).toMatch(new RegExp(`^receipt  ks@${v1.replace('.', '\\.')}: signed, ledger seq 4 \\(data/catalog/ks/${v1.replace('.', '\\.')}/receipts/\\d{8}T\\d{6}Z\\.ks\\.[0-9a-f]{8}\\.json\\)$`));
     expect(registryOf(rig)).toMatchObject({ latest_version_id: v1, versions: [{ dataset_version_id: v1, status: 'published' }] });
-    expect((await rig.run(['status', 'ks'])).stdout).toMatch(new RegExp(`\\n  \\* ${v1.replace('.', '\\.')}  new   published  3 `));
+    expect((await rig.run(['status', 'ks'])).stdout).toMatch(new RegExp(`\\n  \\* ${v1.replace('.', '\\.')}  new   published  4 `));
 
     // The promote receipt: operation promote, the version's own mode, its processed files as subjects.
     const files = readdirSync(rig.path('data/catalog/ks', v1, 'receipts'));
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(4);
     const log = JSON.parse((await rig.run(['log', '--json', 'ks'])).stdout) as { entries: { seq: number; operation: string; mode: string; node: string | null }[] };
     expect(log.entries.map((e) => [e.seq, e.operation, e.mode, e.node])).toEqual([
       [1, 'transform', 'new', 'ks/a'],
       [2, 'transform', 'new', 'ks/b'],
-      [3, 'promote', 'new', null],
+      [3, 'catalog', 'new', null],
+      [4, 'promote', 'new', null],
     ]);
     const promoteFile = lines[2]!.slice(lines[2]!.indexOf('(') + 1, -1);
     const statement = receiptIn(rig, promoteFile);
@@ -92,14 +93,14 @@ describe('kfm promote', () => {
     });
     expect(statement.predicate.mode_reason).toBe(`promoted ${v1} to latest_version_id (was none); no gates run: a placeholder until fail-closed promotion lands`);
     expect(statement.subject.map((s) => s.name)).toEqual([`processed/ks/${v1}/out.txt`, `processed/ks/${v1}/checksums.json`]);
-    expect(await rig.run(['receipts', 'verify'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 3 ledger entries; /) });
+    expect(await rig.run(['receipts', 'verify'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 4 ledger entries; /) });
 
     // Promoting the latest again is a no-op that says so: no receipt, no write.
     const registry = rig.read('registry/ks.json');
     const again = await rig.run(['promote', `ks@${v1}`]);
     expect(again).toEqual({ code: 0, signal: null, stdout: `${NOTICE}\nks@${v1} is already the latest version (registry/ks.json): nothing to do\n`, stderr: '' });
     expect(rig.read('registry/ks.json')).toBe(registry);
-    expect(readdirSync(rig.path('data/catalog/ks', v1, 'receipts'))).toHaveLength(3);
+    expect(readdirSync(rig.path('data/catalog/ks', v1, 'receipts'))).toHaveLength(4);
   });
 
   it('leaves the pointer alone on a rebuild, and a reprocess stays a candidate until promoted', async () => {
@@ -175,7 +176,7 @@ describe('kfm promote', () => {
       stderr: `kfm: ks@${v1} is quarantined: only a candidate or a published version can be promoted\n`,
     });
     expect(JSON.parse(rig.read('registry/ks.json'))).toMatchObject({ latest_version_id: null });
-    expect(readdirSync(rig.path('data/catalog/ks', v1, 'receipts'))).toHaveLength(2);
+    expect(readdirSync(rig.path('data/catalog/ks', v1, 'receipts'))).toHaveLength(3);
   });
 
   it('says it is a placeholder in --help', async () => {

@@ -257,8 +257,9 @@ describe('rerun modes', () => {
     expect(again.stdout).toContain(
       [
         `version  ks@${dvid} (retry: same spec and raw inputs)`,
-        `receipts ks@${dvid}: 3 signed, ledger seq 4-6`,
-        `linked   ks@${dvid} (8 files under data/)`,
+        `receipts ks@${dvid}: 3 signed, ledger seq 5-7`,
+        `catalog  ks@${dvid}: cached`,
+        `linked   ks@${dvid} (11 files under data/)`,
         '',
       ].join('\n'),
     );
