@@ -7,6 +7,8 @@ import { DEFAULT_CATALOG_BASE_URL } from './catalogLayout.js';
 import { readCatalogRecord } from './catalogRecord.js';
 import { loadCatalogSources } from './loadCatalogSources.js';
 import { writeCatalog } from './writeCatalog.js';
+import { catalogConflict } from './catalogConflict.js';
+import { generateCatalog } from './generateCatalog.js';
 
 /** The catalog stage's name: reported as `<slug>/kfm:catalog`. */
 export const CATALOG_STAGE = 'kfm:catalog';
@@ -45,9 +47,13 @@ async function runCatalogStage(a: VersionStageArgs): Promise<VersionStageOutcome
     return { status: 'cached', key, reason: 'its key is unchanged', paths: record.files.map((f) => f.path), receipt: null, problems: null };
   }
   const reason = !record ? 'no catalog recorded for the version yet' : record.key !== key ? 'its key changed' : 'some of its files are gone from the store';
+  const files = await generateCatalog(sources);
+  const conflict = catalogConflict(files, record);
+  if (conflict !== undefined) return { status: 'skipped', key, reason: conflict, paths: [], receipt: null, problems: null };
   const written = await writeCatalog({
     paths: projectPaths(a.graph.kfmfile),
     sources,
+    files,
     key,
     store: a.store,
     dataTree: a.dataTree,

@@ -16,12 +16,19 @@ export interface CitedReceipt {
 
 /**
  * The receipts of the run that produced a version: of the ledger's task receipts (ingest,
- * transform, qa) for the dvid, those of the first build that recorded any (the receipts one
- * build signs for a version share its `created_at`), in ledger order. Later retries add
- * receipts of their own but never change these, so a catalog generated from them is the
- * same bytes on every rerun. Empty when the ledger has none.
+ * transform, qa) for the dvid, grouped by build (the receipts one build signs for a version
+ * share its `created_at`), those of the first build whose group is `complete` (a build
+ * killed while appending leaves a partial group; the retry that completes it is the one
+ * the registry anchors), in ledger order. Later retries add receipts of their own but never
+ * change these, so a catalog generated from them is the same bytes on every rerun. Empty
+ * when no group is complete.
  */
-export function firstBuildReceipts(entries: readonly LedgerEntry[], slug: string, dvid: string): CitedReceipt[] {
+export function firstBuildReceipts(
+  entries: readonly LedgerEntry[],
+  slug: string,
+  dvid: string,
+  complete: (receipts: readonly CitedReceipt[]) => boolean = () => true,
+): CitedReceipt[] {
   const tasks: CitedReceipt[] = [];
   for (const e of entries) {
     if (e.kind !== LEDGER_KIND_RUN_RECEIPT || e.datasetSlug !== slug || e.datasetVersionId !== dvid) continue;
@@ -35,6 +42,7 @@ export function firstBuildReceipts(entries: readonly LedgerEntry[], slug: string
       digest: sha256(Buffer.from(`${e.envelope}\n`, 'utf8')),
     });
   }
-  const first = tasks[0]?.receipt.created_at;
-  return tasks.filter((t) => t.receipt.created_at === first);
+  const builds = new Map<string, CitedReceipt[]>();
+  for (const t of tasks) builds.set(t.receipt.created_at, [...(builds.get(t.receipt.created_at) ?? []), t]);
+  return [...builds.values()].find(complete) ?? [];
 }

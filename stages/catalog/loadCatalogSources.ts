@@ -8,7 +8,7 @@ import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import { readRegistry } from '../../store/registry/datasetRegistry.js';
 import type { VersionStore } from '../../store/state.js';
 import type { CatalogSources, ChecksumsFile } from './catalogSources.js';
-import { firstBuildReceipts } from './firstBuildReceipts.js';
+import { firstBuildReceipts, type CitedReceipt } from './firstBuildReceipts.js';
 
 export interface LoadSourcesArgs {
   slug: string;
@@ -44,14 +44,14 @@ export async function loadCatalogSources(a: LoadSourcesArgs): Promise<CatalogSou
   const spec = fromState ?? (registry?.spec_hash === specHash ? specOf(registry.spec_document) : undefined);
   if (!spec) throw new KfmError('check', `${name}: the spec it was built from is not recorded (the state has no spec document and the registry's spec_hash is another)`);
   const checksums = await readChecksums(a, name);
-  const receipts = firstBuildReceipts(a.entries, slug, dvid);
-  if (receipts.length === 0) throw new KfmError('check', `${name}: the ledger holds no receipts of the run that produced it (build it: kfm build ${slug}@${slice})`);
-  const produced = new Map(receipts.flatMap((r) => r.receipt.outputs.map((o) => [o.path, o.digest] as const)));
-  for (const f of checksums.files) {
-    const path = `processed/${slug}/${dvid}/${f.path}`;
-    if (produced.get(path) !== f.digest) {
-      throw new KfmError('check', `${name}: data/${path} (${f.digest}) in checksums.json is not an output of the receipts of the run that produced the version`);
-    }
+  // The producing build: the first whose receipts name every file checksums.json lists, with its digest.
+  const produces = (receipts: readonly CitedReceipt[]) => {
+    const produced = new Map(receipts.flatMap((r) => r.receipt.outputs.map((o) => [o.path, o.digest] as const)));
+    return checksums.files.every((f) => produced.get(`processed/${slug}/${dvid}/${f.path}`) === f.digest);
+  };
+  const receipts = firstBuildReceipts(a.entries, slug, dvid, produces);
+  if (receipts.length === 0) {
+    throw new KfmError('check', `${name}: the ledger holds no receipts of a run that produced the files checksums.json lists (build it: kfm build ${slug}@${slice})`);
   }
   return { slug, dvid, slice, specHash, spec, checksums, receipts, baseUrl: a.baseUrl, read: (d) => a.store.get(d) };
 }

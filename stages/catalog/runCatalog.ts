@@ -16,6 +16,9 @@ import type { CatalogProblem } from './catalogCheck.js';
 import { catalogKey } from './catalogKey.js';
 import { loadCatalogSources } from './loadCatalogSources.js';
 import { writeCatalog } from './writeCatalog.js';
+import { catalogConflict } from './catalogConflict.js';
+import { readCatalogRecord } from './catalogRecord.js';
+import { generateCatalog } from './generateCatalog.js';
 
 /** The format of `kfm catalog --json` (schemas/catalog-report.schema.json). */
 export const CATALOG_REPORT_VERSION = 'v1';
@@ -86,10 +89,14 @@ async function catalogLocked(paths: ProjectPaths, slug: string, dvid: string, op
     });
     pinSigningKey(paths.root, writer.key, (e) => (e.type === 'audit-notice' ? options.onNotice?.(e.message) : undefined));
     const key = catalogKey(sources);
+    const files = await generateCatalog(sources);
+    const conflict = catalogConflict(files, readCatalogRecord(kfmDir, slug, dvid));
+    if (conflict !== undefined) throw new KfmError('check', `${slug}@${dvid}: ${conflict}`);
     const now = (options.clock ?? systemClock).now();
     const written = await writeCatalog({
       paths,
       sources,
+      files,
       key,
       store,
       dataTree: dataTreeSettings(kfmDir, options.dataTreeLink),

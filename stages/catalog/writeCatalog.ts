@@ -11,11 +11,12 @@ import { CATALOG_CHECKS, catalogReceipt } from './catalogReceipt.js';
 import { writeCatalogRecord } from './catalogRecord.js';
 import type { CatalogFile, CatalogSources } from './catalogSources.js';
 import { checkCatalog } from './checkCatalog.js';
-import { generateCatalog } from './generateCatalog.js';
 
 export interface WriteCatalogArgs {
   paths: ProjectPaths;
   sources: CatalogSources;
+  /** generateCatalog(sources). */
+  files: CatalogFile[];
   key: Digest;
   store: ContentStore;
   dataTree: DataTreeSettings;
@@ -40,7 +41,7 @@ export interface WrittenCatalog {
 }
 
 /**
- * Generates a version's catalog and makes it the record: the files go into the content
+ * Makes a version's generated catalog the record: the files go into the content
  * store (flushed before anything names them), are linked under `data/catalog/<slug>/<dvid>/`
  * as the data tree settings say (a file someone edited is moved aside and restored), are
  * validated (checkCatalog), and a `catalog` receipt naming them and the validation is signed
@@ -49,7 +50,7 @@ export interface WrittenCatalog {
  */
 export async function writeCatalog(a: WriteCatalogArgs): Promise<WrittenCatalog> {
   const startedAt = new Date();
-  const files = await generateCatalog(a.sources);
+  const files = a.files;
   for (const f of files) {
     const put = await a.store.put(f.bytes);
     if (put.digest !== f.digest) throw new Error(`internal: ${f.path} was stored as ${put.digest}, not ${f.digest}`);

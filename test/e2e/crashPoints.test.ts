@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CliRig, KFMFILE_HEADER, RIG_POLICY, type BuildReport } from '../support/cliRig.js';
+import { citesReceipts, withoutRunFacts } from '../support/catalogRunFacts.js';
 
 const KFMFILE = `${KFMFILE_HEADER}export default defineKfm({ datasets: [
   dataset(spec('a'), [task('extract', { run: './step.ts', inputs: ['raw/a.txt'] }), task('shape', { run: './step.ts', deps: ['extract'] })], { slice: '2020' }),
@@ -71,8 +72,9 @@ const PROMOTE_POINTS = ['receipt-appended:1', 'promote-recorded:1', 'receipts-wr
 /** What must equal an uninterrupted build's: file digests, receipt counts per directory, keys and dvids. */
 interface Outcome {
   /**
-   * data/ (receipt files aside; a promotion manifest with its time and decision id reduced to
-   * their presence) and registry/ (each receipts_anchor reduced to its presence): path → SHA-256.
+   * data/ (receipt files aside; catalog files that cite receipts without their run facts; a
+   * promotion manifest with its time and decision id reduced to their presence) and
+   * registry/ (each receipts_anchor reduced to its presence): path → SHA-256.
    */
   files: Record<string, string>;
   /** data/catalog/<slug>/<dvid>/receipts → how many receipt files (at least the uninterrupted build's). */
@@ -113,7 +115,10 @@ function outcomeOf(rig: CliRig, report: BuildReport): Outcome {
       manifest.released_at = 'released';
       manifest.policy.decision_id = 'decided';
       files[`data/${path}`] = sha256(JSON.stringify(manifest));
-    } else files[`data/${path}`] = sha256(readFileSync(rig.path('data', path)));
+    }
+    // The DCAT record and PROV bundle cite the receipts of the build that produced the version: compared without their run facts.
+    else if (citesReceipts(path)) files[`data/${path}`] = sha256(withoutRunFacts(readFileSync(rig.path('data', path), 'utf8')));
+    else files[`data/${path}`] = sha256(readFileSync(rig.path('data', path)));
   }
   for (const path of walk(rig.path('registry'))) {
     const registry = JSON.parse(rig.read(`registry/${path}`)) as { versions: { receipts_anchor?: unknown }[] };

@@ -159,6 +159,14 @@ describe('kfm promote', () => {
       policy: { policy_label: 'public', decision_id: manifest.policy.decision_id },
     });
     expect(statement.predicate.mode_reason).toBe(`promoted ${v1} to latest_version_id (was none): gates A–G all PASS`);
+    const log = JSON.parse((await rig.run(['log', '--json', 'ks'])).stdout) as { entries: { seq: number; operation: string; mode: string; node: string | null }[] };
+    expect(log.entries.map((e) => [e.seq, e.operation, e.mode, e.node])).toEqual([
+      [1, 'transform', 'new', 'ks/a'],
+      [2, 'transform', 'new', 'ks/b'],
+      [3, 'catalog', 'new', null],
+      [4, 'promote', 'new', null],
+      [5, 'promote', 'new', null],
+    ]);
     expect(await rig.run(['receipts', 'verify'])).toMatchObject({ code: 0 });
     const validate = await rig.run(['validate', `ks@${v1}`]);
     expect(validate, validate.stdout).toMatchObject({ code: 0, stdout: expect.stringContaining('all 7 checks PASS\n') });

@@ -74,6 +74,16 @@ export interface BuildReport {
     mode: 'new' | 'retry' | 'reprocess' | 'backfill';
     mode_reason: string;
     receipts: string[];
+    /** The version stages (`kfm:catalog`). */
+    stages: {
+      stage: string;
+      status: 'executed' | 'cached' | 'skipped';
+      key: string | null;
+      reason: string;
+      paths: string[];
+      receipt: { run_id: string; seq: number } | null;
+      problems: number | null;
+    }[];
   }[];
   errors: string[];
   integrity: ({ type: 'object-corrupt'; digest: string; node: string; output: string; found: 'corrupt' | 'missing' } | { type: 'data-file-restored'; path: string; digest: string; edited: string; kept_at: string })[];
