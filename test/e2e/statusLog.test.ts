@@ -46,14 +46,17 @@ describe('kfm status', () => {
       '',
     ]);
 
-    // Promoting the first makes it published and the latest; the second stays a candidate.
-    expect((await rig.run(['promote', `ks@${v1}`])).code).toBe(0);
+    // The first was built from a spec the kfmfile no longer gives: its promotion is denied (a
+    // denied receipt counts among its receipts). Promoting the second makes it published and the
+    // latest; the first stays a candidate.
+    expect((await rig.run(['promote', `ks@${v1}`])).code).toBe(1);
+    expect((await rig.run(['promote', `ks@${v2}`])).code).toBe(0);
     const lines = (await rig.run(['status', 'ks'])).stdout.split('\n');
     expect(lines).toEqual([
-      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v1}; 1 candidate)`,
+      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v2}; 1 candidate)`,
       '    version        mode       status     receipts  created_at',
-      `  * ${v1}  new        published  6         ${t1}`,
-      `    ${v2}  reprocess  candidate  3         ${t2}`,
+      `    ${v1}  new        candidate  6         ${t1}`,
+      `  * ${v2}  reprocess  published  4         ${t2}`,
       '',
     ]);
     const json = JSON.parse((await rig.run(['status', '--json'])).stdout) as {
@@ -62,13 +65,13 @@ describe('kfm status', () => {
     };
     expectValidReport('status', json);
     expect(json.kfm_status_version).toBe('v2');
-    expect(json.datasets[0]!.latest_version_id).toBe(v1);
+    expect(json.datasets[0]!.latest_version_id).toBe(v2);
     expect(json.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts, v.latest])).toEqual([
-      [v1, 'new', 'published', 6, true],
-      [v2, 'reprocess', 'candidate', 3, false],
+      [v1, 'new', 'candidate', 6, false],
+      [v2, 'reprocess', 'published', 4, true],
     ]);
     const one = (await rig.run(['status', `ks@${v2}`])).stdout.split('\n');
-    expect(one.slice(2)).toEqual([`    ${v2}  reprocess  candidate  3         ${t2}`, '']);
+    expect(one.slice(2)).toEqual([`  * ${v2}  reprocess  published  4         ${t2}`, '']);
     expect(await rig.run(['status', 'nope'])).toMatchObject({
       code: 2,
       stderr: 'kfm: dataset "nope" is not registered (no registry/nope.json): build a version of it, or run kfm check --update\n',
