@@ -73,7 +73,8 @@ const PROMOTE_POINTS = ['receipt-appended:1', 'promote-recorded:1', 'receipts-wr
 interface Outcome {
   /**
    * data/ (receipt files aside; catalog files that cite receipts without their run facts; a
-   * promotion manifest with its time and decision id reduced to their presence) and
+   * promotion manifest with its time, decision id and the digests of those catalog files
+   * reduced to their presence) and
    * registry/ (each receipts_anchor reduced to its presence): path → SHA-256.
    */
   files: Record<string, string>;
@@ -111,9 +112,11 @@ function outcomeOf(rig: CliRig, report: BuildReport): Outcome {
     const m = /^(catalog\/[^/]+\/[^/]+\/receipts)\/[^/]+\.json$/.exec(path);
     if (m) receipts[m[1]!] = (receipts[m[1]!] ?? 0) + 1;
     else if (path.endsWith('/promotion_manifest.json')) {
-      const manifest = JSON.parse(rig.read(`data/${path}`)) as { released_at: string; policy: { decision_id: string } };
+      const manifest = JSON.parse(rig.read(`data/${path}`)) as { released_at: string; policy: { decision_id: string }; catalogs: { path: string; digest: string }[] };
       manifest.released_at = 'released';
       manifest.policy.decision_id = 'decided';
+      // The DCAT record and PROV bundle cite run facts (compared above without them): their digests differ by run.
+      for (const c of manifest.catalogs) if (citesReceipts(c.path)) c.digest = 'cites receipts';
       files[`data/${path}`] = sha256(JSON.stringify(manifest));
     }
     // The DCAT record and PROV bundle cite the receipts of the build that produced the version: compared without their run facts.
