@@ -202,7 +202,7 @@ async function promoteCase(point: string): Promise<string[]> {
   return withRig(async (rig) => {
     await buildAndVerify(rig);
     await promote(rig, `a@${dvidOfA}`, { KFM_TEST_CRASH_AT: point });
-    // The promote receipt follows the build's 6 (2 tasks and the catalog, for each of a and b).
+    // Seq 1-6 are the build's task and catalog receipts: the promote receipt is seq 7.
     const completed = `kfm: completed the promotion of a@${dvidOfA} (ledger seq 7) in registry/a.json: an interrupted kfm promote signed it but left the registry unchanged`;
     return differences(await buildAndVerify(rig, completed), promoted);
   }).catch((e: unknown) => [(e as Error).message]);
@@ -237,7 +237,7 @@ describe('a build killed at any crash point', () => {
       expect(differences(await buildAndVerify(rig), reference)).toEqual([]);
       dvidOfA = report.versions[0]!.dataset_version_id;
       await promote(rig, `a@${dvidOfA}`);
-      promoted = { ...outcomeOf(rig, report), receipts: { ...reference.receipts, [`catalog/a/${dvidOfA}/receipts`]: 3 } };
+      promoted = { ...outcomeOf(rig, report), receipts: { ...reference.receipts, [`catalog/a/${dvidOfA}/receipts`]: 4 } };
     });
   });
 
