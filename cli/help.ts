@@ -3,7 +3,8 @@ export const HELP = `kfm: a build engine for governed geospatial data pipelines
 Usage: kfm <command> [options] [targets]
 
 Commands:
-  build [target...]          build datasets (all when no target is named)
+  build [target...]          build datasets (all when no target is named); exit 1 when a
+                             task fails or a version's QA fails (recorded quarantined)
   watch [target...]          build, then rebuild on every change (kfm build --watch)
   plan [target...]           show what a build would run and why; runs nothing
   explain <target> [task]    why each node is dirty: the input, parameter, code or
@@ -38,8 +39,9 @@ Commands:
                              offline (kfm's JSON Schemas, SHACL, links, digests) and sign
                              a catalog receipt; exit 1 when validation fails. The same
                              records give the same bytes
-  status [target]            a dataset's versions: mode, status (candidate, published),
-                             receipts; * marks the latest (the promoted one)
+  status [target]            a dataset's versions: mode, status (candidate, published,
+                             quarantined with its failed QA checks), receipts; * marks
+                             the latest (the promoted one)
   log [target]               the audit ledger's entries: operation, mode, version, run
   fsck [--repair]            check stored bytes: every store object (re-hashed), every
                              node's latest outputs (present) and the data/ tree against

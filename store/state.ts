@@ -3,6 +3,7 @@ import type { Digest } from '../core/digest.js';
 import { KfmError } from '../core/error.js';
 import type { StatEntry } from '../core/fs.js';
 import type { Json } from '../core/json.js';
+import type { FailedCheck } from '../core/failedCheck.js';
 import type { OutputRecord } from '../core/outputRecord.js';
 import type { LocalCaches } from './state/localCaches.js';
 import type { NodeResult, ResultStore } from './state/resultStore.js';
@@ -16,7 +17,7 @@ export type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from './state/ru
 export type { VersionRecord, VersionStore } from './state/versionStore.js';
 
 /** The state schema version this kfm writes. Older databases migrate forward on open. */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 const MIGRATIONS: ((db: Database.Database) => void)[] = [
   // 0 → 1
@@ -84,6 +85,8 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
       ALTER TABLE versions ADD COLUMN mode TEXT;
       ALTER TABLE versions ADD COLUMN mode_reason TEXT;
     `),
+  // 2 → 3: a quarantined version's failed QA checks (JSON); NULL when its QA did not fail.
+  (db) => db.exec('ALTER TABLE versions ADD COLUMN failed_checks TEXT;'),
 ];
 
 /**
@@ -345,8 +348,8 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
       this.db
         .prepare(
           `INSERT INTO versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at,
-             spec_document, task_code, raw_inputs, mode, mode_reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             spec_document, task_code, raw_inputs, mode, mode_reason, failed_checks)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           v.datasetVersionId,
@@ -362,6 +365,7 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
           json(v.rawInputs),
           v.mode ?? null,
           v.modeReason ?? null,
+          json(v.failedChecks),
         );
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -405,6 +409,7 @@ interface VersionRow {
   raw_inputs: string | null;
   mode: string | null;
   mode_reason: string | null;
+  failed_checks: string | null;
 }
 
 function fromVersionRow(r: VersionRow): VersionRecord {
@@ -422,6 +427,7 @@ function fromVersionRow(r: VersionRow): VersionRecord {
     rawInputs: r.raw_inputs === null ? null : (JSON.parse(r.raw_inputs) as [string, Digest][]),
     mode: r.mode,
     modeReason: r.mode_reason,
+    failedChecks: r.failed_checks === null ? null : (JSON.parse(r.failed_checks) as FailedCheck[]),
   };
 }
 

@@ -21,5 +21,6 @@ export async function recordDatasetVersion(state: Pick<VersionStore, 'putVersion
     rawInputs: named.rawInputs,
     mode: named.decision.mode,
     modeReason: named.decision.reason,
+    failedChecks: named.qa.quarantined ? named.qa.failedChecks : null,
   });
 }

@@ -12,6 +12,7 @@ function stored(v: VersionRecord): VersionRecord {
     rawInputs: c.rawInputs ?? null,
     mode: c.mode ?? null,
     modeReason: c.modeReason ?? null,
+    failedChecks: c.failedChecks ?? null,
   };
 }
 

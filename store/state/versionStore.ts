@@ -1,5 +1,6 @@
 import type { Digest } from '../../core/digest.js';
 import type { Json } from '../../core/json.js';
+import type { FailedCheck } from '../../core/failedCheck.js';
 import type { Awaitable } from '../awaitable.js';
 
 /** A dataset version: what a dvid names, fixed once written. */
@@ -23,6 +24,12 @@ export interface VersionRecord {
   /** The rerun mode that created the version, and why. */
   mode?: string | null;
   modeReason?: string | null;
+  /**
+   * A quarantined version (its QA failed): the checks it failed (possibly none named). Null:
+   * its QA did not fail (every version recorded before state schema 3: kfm then recorded no
+   * version whose QA failed).
+   */
+  failedChecks?: FailedCheck[] | null;
 }
 
 /**

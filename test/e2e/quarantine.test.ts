@@ -2,12 +2,13 @@
  * QA quarantine through the real CLI, with kfm's own QA task (tasks/qa/, copied into the
  * project): a dataset whose QA fails (a feature_count it cannot meet) is recorded as a
  * `quarantined` version, not a failed task: exit 1, its files under
- * data/quarantine/<slug>/<dvid>/, the failed checks in the registry, the build report and
- * `kfm status`, a qa receipt with `validation.status: fail`, receipts verify and fsck clean,
+ * data/quarantine/<slug>/<dvid>/, the failed checks in the registry, the state, the build
+ * report and `kfm status`, a qa receipt with `validation.status: fail`, receipts verify and fsck clean,
  * a retry that stays quarantined and says so, and `kfm promote` denying it (gate F; a steward
  * override passes F, but nothing quarantined is catalogued, so gate D still abstains). A dataset beside
  * it whose QA passes is a candidate under data/processed/ as before.
  */
+import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +80,12 @@ describe('QA quarantine', () => {
     const fine = JSON.parse(readFileSync(rig.path('registry/fine.json'), 'utf8')) as { versions: Array<Record<string, unknown>> };
     expect(fine.versions).toEqual([expect.objectContaining({ status: 'candidate' })]);
     expect(fine.versions[0]).not.toHaveProperty('failed_checks');
+
+    // The state records the version with its failed checks (and the other with none).
+    const db = new Database(rig.path('.kfm/state.db'), { readonly: true });
+    const rows = db.prepare('SELECT dataset_slug, failed_checks FROM versions ORDER BY dataset_slug').all() as { dataset_slug: string; failed_checks: string | null }[];
+    db.close();
+    expect(rows.map((r) => [r.dataset_slug, r.failed_checks === null ? null : JSON.parse(r.failed_checks)])).toEqual([['few', FAILED], ['fine', null]]);
 
     // The files: under data/quarantine/, the report schema-valid; nothing under data/processed/few.
     const home = rig.path('data/quarantine/few', dvid);

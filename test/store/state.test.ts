@@ -114,6 +114,7 @@ describe('State', () => {
     expect(state().latestResults().size).toBe(1);
   });
 
+  // Since state schema 3 the versions also carry failed_checks (NULL for older rows).
   it('migrates schema 1 versions to 2: what each was built from is kept from then on, older rows keep NULLs', () => {
     const db = raw();
     db.exec(`CREATE TABLE versions (dataset_version_id TEXT NOT NULL, dataset_slug TEXT NOT NULL, slice TEXT NOT NULL, spec_hash TEXT NOT NULL,
@@ -123,9 +124,9 @@ describe('State', () => {
     db.close();
 
     const s = state();
-    expect(s.schemaVersion).toBe(2);
+    expect(s.schemaVersion).toBe(3);
     const old = { datasetVersionId: '2019.aaaaaaaa', datasetSlug: 'ks', slice: '2019', specHash: digest('a'), inputsDigest: digest('b'), outputsDigest: digest('c'), runId: 'r1', createdAt: '2026-01-01T00:00:00.000Z' };
-    expect(s.versionsOfSlice('ks', '2019')).toEqual([{ ...old, specDocument: null, taskCode: null, rawInputs: null, mode: null, modeReason: null }]);
+    expect(s.versionsOfSlice('ks', '2019')).toEqual([{ ...old, specDocument: null, taskCode: null, rawInputs: null, mode: null, modeReason: null, failedChecks: null }]);
     const next = {
       ...old,
       datasetVersionId: '2019.dddddddd',
@@ -136,12 +137,29 @@ describe('State', () => {
       rawInputs: [['file:a', digest('f')]] as [string, Digest][],
       mode: 'reprocess',
       modeReason: 'spec changed since 2019.aaaaaaaa',
+      failedChecks: null,
     };
     s.putVersion(next);
     expect(s.versionsOfSlice('ks', '2019').map((v) => v.datasetVersionId)).toEqual(['2019.aaaaaaaa', '2019.dddddddd']);
     expect(s.version('ks', '2019.dddddddd')).toEqual(next);
     // A version is written once.
     expect(() => s.putVersion(next)).toThrow(new KfmError('state', 'version 2019.dddddddd of ks is already recorded: a version is written once'));
+  });
+
+  it('migrates schema 2 versions to 3: a quarantined version keeps its failed checks, older rows read NULL', () => {
+    const db = raw();
+    db.exec(`CREATE TABLE versions (dataset_version_id TEXT NOT NULL, dataset_slug TEXT NOT NULL, slice TEXT NOT NULL, spec_hash TEXT NOT NULL,
+      inputs_digest TEXT NOT NULL, outputs_digest TEXT NOT NULL, run_id TEXT NOT NULL, created_at TEXT NOT NULL,
+      spec_document TEXT, task_code TEXT, raw_inputs TEXT, mode TEXT, mode_reason TEXT, PRIMARY KEY (dataset_slug, dataset_version_id))`);
+    db.prepare('INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)').run('2019.aaaaaaaa', 'ks', '2019', digest('a'), digest('b'), digest('c'), 'r1', '2026-01-01T00:00:00.000Z', 'new', 'no version yet');
+    db.pragma('user_version = 2');
+    db.close();
+    const s = state();
+    expect(s.schemaVersion).toBe(3);
+    expect(s.version('ks', '2019.aaaaaaaa')).toMatchObject({ mode: 'new', failedChecks: null });
+    const failedChecks = [{ node: 'ks/qa', name: 'geometry_valid', value: 0.9, threshold: '>= 0.999' }];
+    s.putVersion({ datasetVersionId: '2019.bbbbbbbb', datasetSlug: 'ks', slice: '2019', specHash: digest('d'), inputsDigest: digest('b'), outputsDigest: digest('e'), runId: 'r2', createdAt: '2026-01-02T00:00:00.000Z', failedChecks });
+    expect(s.version('ks', '2019.bbbbbbbb')!.failedChecks).toEqual(failedChecks);
   });
 
   it('refuses a database with a newer schema version, and leaves it alone', () => {

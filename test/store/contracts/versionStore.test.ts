@@ -14,7 +14,7 @@ const base: VersionRecord = {
   runId: 'r1',
   createdAt: '2026-01-01T00:00:00.000Z',
 };
-const NULLS = { specDocument: null, taskCode: null, rawInputs: null, mode: null, modeReason: null };
+const NULLS = { specDocument: null, taskCode: null, rawInputs: null, mode: null, modeReason: null, failedChecks: null };
 
 describe.each(versionStores)('VersionStore contract: $name', (impl) => {
   let store: VersionStore;
@@ -39,6 +39,7 @@ describe.each(versionStores)('VersionStore contract: $name', (impl) => {
       rawInputs: [['file:a', digest('f')]] as [string, Digest][],
       mode: 'reprocess',
       modeReason: 'spec changed since 2019.aaaaaaaa',
+      failedChecks: [{ node: 'ks/qa', name: 'feature_count', value: 3, threshold: '>= 200' }],
     };
     await store.putVersion(full);
     expect(await store.version('ks', '2019.dddddddd')).toEqual(full);
