@@ -22,9 +22,27 @@ export function gateQa(e: PromotionEvidence): GateResult {
     if (policy?.qa.allow_unchecked === true) return gateResult('F', 'PASS', [`the spec declares no QA checks, which ${POLICY_FILE} permits (qa.allow_unchecked)`]);
     return gateResult('F', 'ABSTAIN', [`the spec declares no QA checks (validation.checks is empty): nothing to judge`]);
   }
+  const failures = qaFailures(e);
+  if (failures.length === 0) return gateResult('F', 'PASS', [`${checks.length} QA check${checks.length === 1 ? '' : 's'} passed (${checks.map((c) => `${c.name} ${c.threshold}`).join(', ')})`]);
+  const o = e.override;
+  if (!o) return gateResult('F', 'DENY', failures);
+  if (!policy) return gateResult('F', 'DENY', [...failures, `an override needs ${POLICY_FILE} to name the role that may override`]);
+  if (o.role !== policy.qa.override_role) return gateResult('F', 'DENY', [...failures, `an override needs the ${policy.qa.override_role} role (given: ${o.role})`]);
+  if (o.rationale.trim() === '') return gateResult('F', 'DENY', [...failures, 'an override needs a written rationale']);
+  return gateResult('F', 'PASS', [`QA failed (${failures.join('; ')}), overridden by ${o.principal} (${o.role}): ${o.rationale}`]);
+}
+
+/**
+ * What fails the QA rule for the version, before any override: quarantined, no report, a
+ * check of the spec missing from the report, run with another threshold, or failed. Empty:
+ * QA passed. The spec must be readable (gateQa checks that first).
+ */
+export function qaFailures(e: PromotionEvidence): string[] {
+  const checks = e.spec.status === 'ok' ? (e.spec.value.validation?.checks ?? []) : [];
   const failures: string[] = [];
   if (e.version.status === 'quarantined') failures.push(`${e.slug}@${e.dvid} is quarantined: its QA failed`);
-  if (e.qa.status === 'missing') failures.push(`no QA report: ${e.qa.message}`);
+  if (e.qa.status === 'error') failures.push(e.qa.message);
+  else if (e.qa.status === 'missing') failures.push(`no QA report: ${e.qa.message}`);
   else {
     const byName = new Map(e.qa.value.reports.map((r) => [r.name, r]));
     for (const c of checks) {
@@ -35,11 +53,5 @@ export function gateQa(e: PromotionEvidence): GateResult {
     }
     if (e.qa.value.status !== 'pass' && failures.length === 0) failures.push(`${e.qa.value.path} has status ${e.qa.value.status}`);
   }
-  if (failures.length === 0) return gateResult('F', 'PASS', [`${checks.length} QA check${checks.length === 1 ? '' : 's'} passed (${checks.map((c) => `${c.name} ${c.threshold}`).join(', ')})`]);
-  const o = e.override;
-  if (!o) return gateResult('F', 'DENY', failures);
-  if (!policy) return gateResult('F', 'DENY', [...failures, `an override needs ${POLICY_FILE} to name the role that may override`]);
-  if (o.role !== policy.qa.override_role) return gateResult('F', 'DENY', [...failures, `an override needs the ${policy.qa.override_role} role (given: ${o.role})`]);
-  if (o.rationale.trim() === '') return gateResult('F', 'DENY', [...failures, 'an override needs a written rationale']);
-  return gateResult('F', 'PASS', [`QA failed (${failures.join('; ')}), overridden by ${o.principal} (${o.role}): ${o.rationale}`]);
+  return failures;
 }

@@ -19,6 +19,7 @@ import type { PromotionEvidence } from './promotionEvidence.js';
 import { policyDecisionId } from './policyDecisionId.js';
 import { PROMOTION_MANIFEST, promotionManifest, validateManifest } from './promotionManifest.js';
 import { promoteReceipt } from './promoteReceipt.js';
+import { qaFailures } from './gateQa.js';
 
 export interface RecordArgs {
   paths: ProjectPaths;
@@ -57,6 +58,8 @@ export async function recordPromotion(a: RecordArgs): Promise<RecordedPromotion>
   const decisionId = policyDecisionId({ slug, dvid, policyDigest, gates: a.decision.gates, now: a.now });
   const granted = a.decision.overall === 'PASS';
   const approvals = e.approvals.status === 'ok' ? e.approvals.value : [];
+  // An override is recorded only when gate F needed it (QA failed and the steward passed it).
+  const override = e.override && e.spec.status === 'ok' && qaFailures(e).length > 0 ? e.override : null;
   let manifest: { path: string; digest: string } | null = null;
   const outputs = [...a.artifacts];
   if (granted) {
@@ -67,11 +70,11 @@ export async function recordPromotion(a: RecordArgs): Promise<RecordedPromotion>
       now: a.now,
       artifacts: a.artifacts,
       catalogs: e.catalog.status === 'ok' ? e.catalog.value.files : [],
-      qa: e.qa.status === 'ok' ? e.qa.value : null,
+      qa: e.qa.status === 'ok' ? { ...e.qa.value, status: override ? 'fail' : e.qa.value.status } : null,
       label: a.policy.label,
       decisionId,
       approvals,
-      override: e.override,
+      override,
     });
     const problems = validateManifest(doc);
     if (problems.length > 0) throw new KfmError('store', `internal: the promotion manifest of ${slug}@${dvid} does not match its schema: ${problems.join('; ')}`);
@@ -91,7 +94,7 @@ export async function recordPromotion(a: RecordArgs): Promise<RecordedPromotion>
     policy: a.policy,
     policyDigest,
     approvals: approvals.map((x) => x.approval_id),
-    override: e.override,
+    override,
     actor: a.actor,
     environment: receiptEnvironment(paths.root),
     now: a.now,

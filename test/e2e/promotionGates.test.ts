@@ -4,11 +4,14 @@
  * restricted_sensitive_location dataset whose points go through generalize() to a grid
  * (gate C passes only with the generalization applied and a steward's signed approval, and
  * denies a plan PROV does not record or published points that are not generalized); and a
- * tampered catalog (a changed digest, a broken link: D or E fails, exit 1, with the reason).
+ * tampered catalog (a changed digest, a broken link: D or E fails, exit 1, with the reason);
+ * and a QA failure gate F denies (the spec's threshold is not what its QA ran), which only a
+ * steward's --override with a rationale promotes, recorded in the receipt and the manifest.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -201,5 +204,48 @@ describe('gates D and E: a tampered catalog', () => {
     expect(d.reasons.join('\n')).toMatch(new RegExp(`^catalog/ks/${dvid.replace('.', '\\.')}/stac/collection\\.json: link: .*dcat-gone\\.jsonld`, 'm'));
     expect(r.report.status).toBe('denied');
     expect(latest(rig, 'ks')).toBeNull();
+  });
+});
+
+describe('gate F: a QA failure and a steward override', () => {
+  /** kfm's own QA task, copied into the project; the spec asks for 5 features, its QA node checks for 1. */
+  const QA_SOURCES = ['tasks/upstreamOutput.ts', ...['qa', 'geo'].flatMap((d) => readdirSync(join(REPO_ROOT, 'tasks', d)).map((f) => `tasks/${d}/${f}`))];
+  const KFMFILE = `${KFMFILE_HEADER.replace("import { defineKfm, dataset, task } from 'kfm';", "import { defineKfm, dataset, ingest, task } from 'kfm';")}const counts = { ...spec('counts'), validation: { checks: [{ name: 'feature_count', threshold: '>= 5' }] } };
+export default defineKfm({ datasets: [dataset(counts, [
+  ingest('fetch', { source: 'file:src/sites.geojson' }),
+  task('qa', { run: './tasks/qa/qaTask.ts', operation: 'qa', deps: ['fetch'], params: { artifact: 'fetch', output: 'sites.geojson', required_fields: [], id_field: 'site', bbox: [-102.1, 36.9, -94.5, 40.1], checks: [{ name: 'feature_count', threshold: '>= 1' }] } }),
+], { slice: '2020' })] });
+`;
+
+  it('is denied (F), then promoted only by a steward with a rationale, which the signed receipt and the manifest record', async () => {
+    const files: Record<string, string> = { 'kfmfile.ts': KFMFILE, 'src/sites.geojson': JSON.stringify(SITES), 'kfm.policy.json': RIG_POLICY };
+    for (const f of QA_SOURCES) files[f] = readFileSync(join(REPO_ROOT, f), 'utf8');
+    const rig = newRig(files);
+    const target = `counts@${(await built(rig)).get('counts')!}`;
+    const denied = await promote(rig, target);
+    expect(denied.code).toBe(1);
+    expect(notPassing(denied.report)).toEqual([['F', 'DENY']]);
+    expect(denied.report.gates[5]!.reasons).toEqual(['check feature_count ran with threshold >= 1, but the spec says >= 5']);
+
+    // Without the steward role, or without a rationale: exit 2, nothing written.
+    expect(await rig.run(['promote', target, '--override', '--rationale', 'ok', '--role', 'operator'])).toMatchObject({ code: 2, stderr: 'kfm: kfm promote --override needs --role steward (kfm.policy.json qa.override_role); got --role operator\n' });
+    expect(await rig.run(['promote', target, '--override', '--role', 'steward'])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs --rationale') });
+    expect(latest(rig, 'counts')).toBeNull();
+
+    const rationale = 'three sites is the whole survey; the threshold of 5 was a template default';
+    const granted = await promote(rig, target, '--override', '--rationale', rationale, '--role', 'steward', '--actor', 'alice');
+    expect(granted.code, JSON.stringify(granted.report.gates)).toBe(0);
+    expect(granted.report).toMatchObject({ status: 'promoted', overall: 'PASS' });
+    expect(granted.report.gates[5]!.reasons).toEqual([`QA failed (check feature_count ran with threshold >= 1, but the spec says >= 5), overridden by alice (steward): ${rationale}`]);
+    expect(latest(rig, 'counts')).toBe(target.split('@')[1]);
+    const manifest = JSON.parse(rig.read(granted.report.manifest!.path)) as { qa: { status: string }; approvals: unknown[] };
+    expect(manifest.qa.status).toBe('fail');
+    expect(manifest.approvals).toEqual([{ role: 'steward', principal: 'alice', approved_at: expect.any(String), override: { gate: 'F', rationale } }]);
+    const envelope = JSON.parse(rig.read(granted.report.receipt!.path)) as { payload: string };
+    const predicate = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: { actor: unknown; mode_reason: string; environment: { parameters: Record<string, unknown> } } }).predicate;
+    expect(predicate.environment.parameters['override']).toEqual({ principal: 'alice', role: 'steward', rationale });
+    expect(predicate.actor).toEqual({ principal: 'alice', role: 'steward' });
+    expect(predicate.mode_reason).toMatch(/gates A–G all PASS, the QA failure overridden by alice \(steward\)$/);
+    expect((await rig.run(['receipts', 'verify'])).code).toBe(0);
   });
 });
