@@ -16,7 +16,7 @@ export interface CliContext {
   verbose: boolean;
   /** `kfm build --expect <mode>`: the rerun mode every versioned target must be in. */
   expect?: BuildRerunMode | undefined;
-  /** `kfm build --actor` / `--role`: who the run receipts name. */
+  /** `kfm build`, `kfm promote`, `kfm approve` `--actor` / `--role`: who the receipts (and approvals) name. */
   actor?: string | undefined;
   role?: string | undefined;
   /** `kfm check --update`: record the current spec hashes in the registry. */
@@ -31,10 +31,13 @@ export interface CliContext {
   limit?: string | undefined;
   since?: string | undefined;
   dataset?: string | undefined;
-  /** `kfm gc --dry-run`, `kfm clean --dry-run`: say what would go, remove nothing. */
+  /** `kfm gc --dry-run`, `kfm clean --dry-run`: say what would go, remove nothing; `kfm promote --dry-run`: run the gates only, write nothing. */
   dryRun?: boolean;
   /** `kfm gc --keep-last <n>`: per dataset, retain the n most recent versions (and always the latest, candidates and published ones). */
   keepLast?: string | undefined;
+  /** `kfm promote --override --rationale "…"`: override a QA failure (gate F), as the policy's override role. */
+  override?: boolean;
+  rationale?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */

@@ -54,10 +54,34 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: ['kfm check', 'kfm check --update'],
   },
   promote: {
-    usage: `kfm promote ${VERSION} [--actor <principal>] [--role <role>] [--json]`,
-    summary: "Publishes a built version: makes it the registry's latest_version_id, with a signed promote receipt.",
+    usage: `kfm promote ${VERSION} [--dry-run] [--override --rationale "<why>"] [--actor <principal>] [--role <role>] [--json]`,
+    summary:
+      "Publishes a built version, fail closed: runs gates A-G (identity, licence, sensitivity, catalog, receipts, QA, spec-hash drift); only when every gate answers PASS it writes promotion_manifest.json, signs a promote receipt and moves the registry's latest_version_id. Any other answer exits 1 with a signed denied-promotion receipt, and nothing moves.",
+    options: [
+      ['--dry-run', 'run the gates and print their answers; write nothing'],
+      ['--override --rationale "<why>"', "override a QA failure (gate F), as the policy's override role (steward); recorded in the ledger and the manifest"],
+      ['--actor <principal>, --role <role>', 'who the receipt names'],
+      JSON_OPTION,
+    ],
+    examples: ['kfm promote ks_counties@2017.1f2fa1f2 --dry-run', 'kfm promote ks_counties@2017.1f2fa1f2', 'kfm promote x@2017.ab12cd34 --override --rationale "threshold tightened after review" --role steward'],
+  },
+  approve: {
+    usage: `kfm approve ${VERSION} --role <role> [--actor <principal>] [--json]`,
+    summary: 'Signs an approval of publishing the version into the audit ledger; gate C asks for the roles kfm.policy.json names (e.g. a steward for restricted data), and the promotion manifest lists them.',
+    options: [['--role <role>', 'the role approving (e.g. steward)'], ['--actor <principal>', 'who approves (default: the OS user)'], JSON_OPTION],
+    examples: ['kfm approve sensitive_sites@2024.ab12cd34 --role steward'],
+  },
+  validate: {
+    usage: `kfm validate ${VERSION} [--json]`,
+    summary: 'The post-run checklist for a version: schemas, cross-links, policy, spec-hash drift, receipts and digests, ledger entry present, lineage; each PASS or FAIL with its reason (exit 1 on any FAIL).',
+    options: [JSON_OPTION],
+    examples: ['kfm validate ks_places@2017.f574204d'],
+  },
+  catalog: {
+    usage: `kfm catalog ${VERSION} [--actor <principal>] [--role <role>] [--json]`,
+    summary: "Generates the version's DCAT, STAC and PROV records again (from its spec, checksums.json and the receipts of the run that produced it), validates them offline (kfm's JSON Schemas, SHACL, links, digests) and signs a catalog receipt; exit 1 when validation fails. The same records give the same bytes.",
     options: [['--actor <principal>, --role <role>', 'who the receipt names'], JSON_OPTION],
-    examples: ['kfm promote ks_counties@2017.1f2fa1f2'],
+    examples: ['kfm catalog ks_counties@2017.1f2fa1f2'],
   },
   receipts: {
     usage: `kfm receipts verify [${TARGET}|${VERSION}] [--repair] [--head <hash>] | head | show <seq|run_id> | trust list|add <pem> [<owner>]`,

@@ -22,10 +22,25 @@ Commands:
   receipts head              the ledger's head (seq, entry hash), to record elsewhere
   receipts trust list|add <pem file> [<owner>]
                              the public keys kfm.trust.json pins
-  promote <dataset>@<dvid>   publish a built version: mark it published and make it the
-                             registry's latest_version_id (a build only makes candidates),
-                             with a signed promote receipt. A placeholder: no gates run
-                             (until fail-closed promotion lands), and it says so
+  promote <dataset>@<dvid>   publish a built version, fail closed: gates A-G (identity,
+                             licence, sensitivity, catalog, receipts, QA, spec-hash drift)
+                             each answer PASS, ABSTAIN, DENY or ERROR; only all-PASS writes
+                             the promotion manifest and a signed promote receipt and makes it
+                             the registry's latest_version_id (a build only makes
+                             candidates). Otherwise exit 1 and a signed denied-promotion
+                             receipt; nothing moves
+  approve <dataset>@<dvid> --role <role>
+                             sign an approval of publishing the version into the audit
+                             ledger (gate C asks for the roles kfm.policy.json names)
+  validate <dataset>@<dvid>  the post-run checklist: schemas, cross-links, policy, spec-hash
+                             drift, receipts and digests, ledger entry, lineage; each PASS
+                             or FAIL with its reason (exit 1 on any FAIL)
+  catalog <dataset>@<dvid>   generate the version's catalogs again (DCAT, STAC, PROV under
+                             data/catalog/<slug>/<dvid>/, from its spec, checksums.json and
+                             the receipts of the run that produced it), validate them
+                             offline (kfm's JSON Schemas, SHACL, links, digests) and sign
+                             a catalog receipt; exit 1 when validation fails. The same
+                             records give the same bytes
   receipts show <seq|run_id> one ledger entry decoded: statement, subjects with digests,
                              the receipt, its signing key, whether it verifies, and its
                              place in the hash chain (exit 1 when it does not verify)
@@ -57,7 +72,8 @@ Commands:
 
 Targets: <dataset_slug>[@<slice>], e.g. ks_counties@2017. The slice (YYYY, YYYY-MM or
 YYYY-MM-DD) names the dataset version; without one, the dataset's default slice is used.
-receipts verify, status and log also take <dataset_slug>@<dataset_version_id>.
+receipts verify, status and log also take <dataset_slug>@<dataset_version_id>; promote,
+approve and validate take only that.
 
 Options:
   -C, --directory <dir>      run as if started in <dir>
@@ -73,9 +89,15 @@ Options:
       --expect <mode>        kfm build: fail (exit 1, nothing recorded for that dataset)
                              unless each versioned target is in this rerun mode: new,
                              retry, reprocess or backfill
-      --actor <principal>    kfm build, promote: who the receipts name (default: the OS user)
-      --role <role>          kfm build, promote: the actor's role in the receipts
-                             (default: operator)
+      --actor <principal>    kfm build, promote, approve, catalog: who the receipts
+                             name (default: the OS user)
+      --role <role>          kfm build, promote, approve, catalog: the actor's role
+                             in the receipts (default: operator; kfm approve needs it)
+      --dry-run              kfm promote: run the gates and print them; write nothing
+      --override             kfm promote: override a QA failure (gate F); needs --rationale
+                             and --role of kfm.policy.json's qa.override_role (steward)
+      --rationale <text>     kfm promote --override: why; recorded in the promote receipt
+                             and the promotion manifest
       --update               kfm check: record the current spec hashes in registry/
       --repair               kfm receipts verify: first write back receipt files the
                              ledger holds but data/ lacks; kfm fsck: repair what it

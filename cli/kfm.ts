@@ -18,6 +18,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/plan.js')).explainCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
   promote: async () => (await import('./commands/promote.js')).promoteCommand,
+  approve: async () => (await import('./commands/approve.js')).approveCommand,
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
   receipts: async () => (await import('./commands/receipts.js')).receiptsCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
@@ -52,6 +55,8 @@ const OPTIONS = {
   since: { type: 'string' },
   dataset: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  override: { type: 'boolean' },
+  rationale: { type: 'string' },
   'keep-last': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -104,9 +109,13 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
       throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
     }
-    if ((values.actor !== undefined || values.role !== undefined) && name !== 'build' && name !== 'promote') {
-      throw new KfmError('usage', `--actor and --role apply to kfm build and kfm promote (not ${name})`);
+    if ((values.actor !== undefined || values.role !== undefined) && !['build', 'promote', 'approve', 'catalog'].includes(name)) {
+      throw new KfmError('usage', `--actor and --role apply to kfm build, promote, approve and catalog (not ${name})`);
     }
+    for (const o of ['override', 'rationale'] as const) {
+      if (values[o] !== undefined && name !== 'promote') throw new KfmError('usage', `--${o} applies to kfm promote (not ${name})`);
+    }
+    if (values.rationale !== undefined && !values.override) throw new KfmError('usage', '--rationale applies to kfm promote --override');
     const verifying = values['verify-determinism'] === true;
     if (verifying && name !== 'build') throw new KfmError('usage', `--verify-determinism applies to kfm build (not ${name})`);
     if (verifying && values.watch) throw new KfmError('usage', '--verify-determinism applies to kfm build, not to watch mode');
@@ -123,7 +132,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     for (const option of ['limit', 'since', 'dataset'] as const) {
       if (values[option] !== undefined && name !== 'log') throw new KfmError('usage', `--${option} applies to kfm log (not ${name})`);
     }
-    if (values['dry-run'] && name !== 'gc' && name !== 'clean') throw new KfmError('usage', `--dry-run applies to kfm gc and kfm clean (not ${name})`);
+    if (values['dry-run'] && !['promote', 'gc', 'clean'].includes(name)) throw new KfmError('usage', `--dry-run applies to kfm promote, gc and clean (not ${name})`);
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
@@ -158,6 +167,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       dataset: values.dataset,
       dryRun: values['dry-run'] ?? false,
       keepLast: values['keep-last'],
+      override: values.override ?? false,
+      rationale: values.rationale,
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
       out,

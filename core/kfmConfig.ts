@@ -81,8 +81,20 @@ export interface DataTreeOptions {
   link?: DataTreeLink;
 }
 
+/** The catalogs' options (stages/catalog). */
+export interface CatalogOptions {
+  /**
+   * The absolute URL the data/ tree is published under, ending in `/` (e.g.
+   * `https://data.example.org/kfm/`): STAC `self` links and DCAT download URLs are this and
+   * the file's path under data/. Default `kfm://data/`.
+   */
+  baseUrl?: string;
+}
+
 export interface KfmConfig {
   datasets: DatasetDecl[];
   /** How the data/ tree is materialized (default `{ link: 'copy' }`). */
   dataTree?: DataTreeOptions;
+  /** How catalogs name their files (default `{ baseUrl: 'kfm://data/' }`). */
+  catalog?: CatalogOptions;
 }

@@ -66,6 +66,7 @@ export class JsonReporter implements Reporter {
       case 'node-skipped':
       case 'dataset-version':
       case 'receipts-recorded':
+      case 'version-stage':
       case 'dataset-linked':
       case 'dataset-quarantined':
       case 'build-end':
@@ -108,6 +109,15 @@ export class JsonReporter implements Reporter {
         mode: v.mode,
         mode_reason: v.modeReason,
         receipts: v.receipts,
+        stages: v.stages.map((st) => ({
+          stage: st.stage,
+          status: st.status,
+          key: st.key,
+          reason: st.reason,
+          paths: st.paths,
+          receipt: st.receipt ? { run_id: st.receipt.runId, seq: st.receipt.seq } : null,
+          problems: st.problems,
+        })),
         status: v.status,
         failed_checks: v.failedChecks,
       })),

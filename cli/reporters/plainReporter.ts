@@ -1,5 +1,6 @@
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { describeReason } from '../../engine/keys/describeReason.js';
+import { versionStageText } from './versionStageText.js';
 import { describeSkip } from '../../engine/run/describeSkip.js';
 import { formatLocation, unreachable } from '../../core/error.js';
 import { noticeLine } from './noticeLine.js';
@@ -100,6 +101,9 @@ export class PlainReporter implements Reporter {
       }
       case 'dataset-linked':
         this.#out(`linked   ${e.dataset}@${e.datasetVersionId} (${e.paths} files under data/)\n`);
+        return;
+      case 'version-stage':
+        this.#out(`${versionStageText(e)}\n`);
         return;
       case 'dataset-quarantined':
         this.#out(`${quarantineLineText(e)}\n`);

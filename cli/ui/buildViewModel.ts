@@ -247,6 +247,7 @@ class Draft {
         return;
       }
       case 'receipts-recorded':
+      case 'version-stage':
         return;
       case 'audit-notice':
         s.notices = addNotice(s, e.message).notices;

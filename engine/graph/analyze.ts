@@ -9,6 +9,7 @@ import { KfmfileLocator } from './kfmfileLocator.js';
 import { literalCredential } from './literalCredentials.js';
 import { resolveDeps } from './resolveDeps.js';
 import { topoOrder } from './topoOrder.js';
+import { catalogBaseUrl } from './catalogBaseUrl.js';
 
 /**
  * Validates a loaded kfmfile and builds its graph. Every problem is a KfmError (exit 2)
@@ -44,7 +45,7 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
   const cycle = detectCycle(depMap);
   if (cycle) at.fail(`dependency cycle: ${cycle.join(' -> ')}`, declSites.get(cycle[0]!));
 
-  return { root, kfmfile, datasets, nodes, order: topoOrder(depMap), dataTreeLink: dataTreeLink(config, at) };
+  return { root, kfmfile, datasets, nodes, order: topoOrder(depMap), dataTreeLink: dataTreeLink(config, at), catalogBaseUrl: catalogBaseUrl(config, at) };
 }
 
 /** The kfmfile's `dataTree.link`, checked (default `copy`). */

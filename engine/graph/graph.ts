@@ -52,6 +52,8 @@ export interface Graph {
   order: string[];
   /** How data/ is materialized: the kfmfile's `dataTree.link` (absent: `copy`). */
   dataTreeLink?: DataTreeLink;
+  /** The kfmfile's `catalog.baseUrl` (absent: the catalog stage's default, `kfm://data/`). */
+  catalogBaseUrl?: string | undefined;
   /** Wall-clock ms when loading the kfmfile began (a later edit is not in this graph). */
   loadedAt?: number;
 }

@@ -19,11 +19,13 @@ export interface CompletedPromotion {
 
 /**
  * Completes what a `kfm promote` killed between its ledger append and its registry write
- * left (stages/promotion/promoteVersion.ts signs the receipt first): the ledger's last
- * promotion of a registered dataset says it made a version the latest, the registry does
- * not. Only a promotion that started from the registry as it is now is completed: its entry
- * is in the ledger's intact prefix, its signature verifies against the keys pinned in
- * kfm.trust.json, the version is listed and promotable, and the receipt's
+ * left (stages/promotion/recordPromotion.ts signs the receipt first): the ledger's last
+ * granted promotion of a registered dataset says it made a version the latest, the registry
+ * does not. A denied promotion (a promote receipt whose validation.status is `fail`) moves
+ * nothing and is never acted on. Only a promotion that started from the registry as it is
+ * now is completed: its entry is in the ledger's intact prefix, its signature verifies
+ * against the keys pinned in kfm.trust.json, the version is listed and promotable (or
+ * quarantined, with a QA override in the receipt), and the receipt's
  * `previous_latest_version_id` is the registry's latest_version_id. Anything else is left
  * for `kfm receipts verify` to report. The caller holds the project lock.
  */
@@ -53,7 +55,8 @@ export function completePromotions(root: string, rows: readonly LedgerEntry[]): 
     if (!registry || typeof dvid !== 'string' || registry.latest_version_id === dvid) continue;
     const version = registry.versions.find((v) => v.dataset_version_id === dvid);
     const previous = receipt.environment?.parameters?.['previous_latest_version_id'];
-    if (!version || !isPromotable(version.status) || previous !== registry.latest_version_id) continue;
+    const overridden = version?.status === 'quarantined' && typeof receipt.environment?.parameters?.['override'] === 'object' && receipt.environment.parameters['override'] !== null;
+    if (!version || !(isPromotable(version.status) || overridden) || previous !== registry.latest_version_id) continue;
     if (!signedByPinnedKey(row.envelope, keys)) continue;
     writeRegistry(root, promotedRegistry(registry, dvid));
     done.push({ slug, datasetVersionId: dvid, seq: row.seq });
@@ -61,14 +64,14 @@ export function completePromotions(root: string, rows: readonly LedgerEntry[]): 
   return done;
 }
 
-/** Each dataset's last promote receipt in the ledger's intact prefix (rows in seq order). */
+/** Each dataset's last granted promote receipt in the ledger's intact prefix (rows in seq order). */
 function lastPromotions(rows: readonly LedgerEntry[]): Map<string, { row: LedgerEntry; receipt: Partial<RunReceipt> }> {
   const intact = intactEntries(rows);
   const last = new Map<string, { row: LedgerEntry; receipt: Partial<RunReceipt> }>();
   for (const row of rows) {
     if (!intact.has(row.seq) || row.kind !== LEDGER_KIND_RUN_RECEIPT) continue;
     const receipt = claimedReceipt(row);
-    if (receipt?.operation !== 'promote' || typeof receipt.dataset_slug !== 'string') continue;
+    if (receipt?.operation !== 'promote' || typeof receipt.dataset_slug !== 'string' || receipt.validation?.status === 'fail') continue;
     const before = last.get(receipt.dataset_slug);
     if (!before || before.row.seq < row.seq) last.set(receipt.dataset_slug, { row, receipt });
   }

@@ -1,3 +1,4 @@
+import { LEDGER_KIND_APPROVAL } from '../../store/receipts/approvalRecord.js';
 import { claimedReceipt, readLedgerEntries } from './ledgerReader.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
@@ -31,7 +32,8 @@ export async function ledgerLog(paths: ProjectPaths, target?: VersionTarget): Pr
       return {
         seq: e.seq,
         kind: e.kind,
-        operation: str(r?.operation),
+        // An approval (kfm approve) is no run receipt: its operation is `approve`.
+        operation: e.kind === LEDGER_KIND_APPROVAL ? 'approve' : str(r?.operation),
         mode: str(r?.mode),
         dataset_slug: e.datasetSlug,
         dataset_version_id: e.datasetVersionId,

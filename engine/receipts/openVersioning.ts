@@ -10,6 +10,7 @@ import type { ReceiptEnvironment } from './datasetReceipts.js';
 import { receiptEnvironment } from './receiptEnvironment.js';
 import { openLedger } from '../load/openSeams.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
+import type { VersionStage } from '../versions/versionStage.js';
 
 /**
  * Sets up what a build's dataset versions need (engine/versions/versioningContext.ts) when
@@ -22,7 +23,7 @@ import type { VersioningContext } from '../versions/versioningContext.js';
 export function openVersioning(
   project: Project,
   targets: Target[],
-  options: { expect?: BuildRerunMode | undefined; actor?: { principal?: string; role?: string } | undefined; onEvent: EventSink },
+  options: { expect?: BuildRerunMode | undefined; actor?: { principal?: string; role?: string } | undefined; onEvent: EventSink; stages?: readonly VersionStage[] | undefined },
 ): { context: VersioningContext; close(): Promise<void> } | undefined {
   const versioned = targets.some((t) => (t.slice ?? project.graph.datasets.get(t.dataset)!.defaultSlice) !== undefined);
   if (!versioned) {
@@ -45,10 +46,12 @@ export function openVersioning(
       expect: options.expect,
       onEvent: options.onEvent,
       projectRoot: project.paths.root,
+      kfmDir,
       receipts,
       actor: actorOf(options.actor),
       environment: () => (environment ??= receiptEnvironment(project.paths.root)),
       pinTrust,
+      stages: options.stages,
     },
     close: () => receipts.close(),
   };

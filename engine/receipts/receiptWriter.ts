@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { ContentStore } from '../../store/contentStore.js';
 import { linkEntry, type DataTreeSettings } from '../../store/dataTree.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
-import { LEDGER_KIND_RUN_RECEIPT, type Ledger } from '../../store/ledger/ledger.js';
+import { LEDGER_KIND_RUN_RECEIPT, type Ledger, type LedgerEntry } from '../../store/ledger/ledger.js';
 import { serializeEnvelope, signStatement } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
 import { receiptFileName, validateReceipt, type RunReceipt } from '../../store/receipts/runReceipt.js';
@@ -102,6 +102,12 @@ export class ReceiptWriter {
     crashPoint('receipts-written');
     addLocalAnchors(this.#kfmDir, [...last.values()]);
     return out;
+  }
+
+  /** The ledger's entries of a dataset version, by seq (through the writer's own connection: stages read what this build appended). */
+  async entriesFor(slug: string, dvid: string): Promise<LedgerEntry[]> {
+    this.#ledger ??= this.#openLedger();
+    return this.#ledger.entriesFor(slug, dvid);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import type { EventSink } from '../run/event.js';
 import { claimedReceipt, readLedgerEntries } from './ledgerReader.js';
 import { completePromotions } from './completePromotions.js';
+import { repairPromotionFiles } from './repairPromotionFiles.js';
 import { registryFile } from '../../store/registry/datasetRegistry.js';
 
 const DVID_RE = /^[0-9A-Za-z_-]+\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
@@ -95,8 +96,8 @@ function exists(path: string): boolean {
 
 /**
  * What a build does first, under the project lock: repairReceiptFiles, then
- * completePromotions (what a killed `kfm promote` left), each said as an `audit-notice`
- * when it wrote anything.
+ * completePromotions and repairPromotionFiles (what a killed `kfm promote` left), each
+ * said as an `audit-notice` when it wrote anything.
  */
 export async function repairAtBuildStart(paths: ProjectPaths, store: ContentStore, onEvent: EventSink): Promise<void> {
   let repaired: string[];
@@ -123,5 +124,9 @@ export async function repairAtBuildStart(paths: ProjectPaths, store: ContentStor
       type: 'audit-notice',
       message: `completed the promotion of ${c.slug}@${c.datasetVersionId} (ledger seq ${c.seq}) in ${registryFile(c.slug)}: an interrupted kfm promote signed it but left the registry unchanged`,
     });
+  }
+  const manifests = await repairPromotionFiles(paths, store, rows);
+  if (manifests.length > 0) {
+    onEvent({ type: 'audit-notice', message: `wrote back ${manifests.map((p) => `data/${p}`).join(', ')} from the content store (an interrupted kfm promote signed ${manifests.length === 1 ? 'it' : 'them'} but left ${manifests.length === 1 ? 'it' : 'them'} unwritten)` });
   }
 }

@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../../store/ledger/ledger.js';
+import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
 import { LOCAL_ANCHORS_FILE, type LocalAnchor } from '../../store/ledger/localAnchors.js';
 import type { LedgerProblem } from '../../store/ledger/verifyLedger.js';
 import { readRegistry, registeredSlugs, registryFile, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
@@ -31,8 +31,9 @@ interface SlugAudit {
  * - every version the state or the ledger knows is listed (none was removed);
  * - every listed version has run receipts (none was made up), and its mode is the one its
  *   receipts and the state record;
- * - a `published` version has a promote receipt, and a version with one is not a candidate;
- * - latest_version_id is the version the ledger's last promotion of the dataset published;
+ * - a `published` version has a granted promote receipt, and a version with one is not a
+ *   candidate (a denied promotion, validation.status `fail`, publishes nothing);
+ * - latest_version_id is the version the ledger's last granted promotion of the dataset published;
  * - every `receipts_anchor` that names this ledger (checkAnchor.ts) is in it, with its hash,
  *   and is a receipt of its version; and so is every local anchor (`.kfm/anchors.json`).
  * What another ledger recorded (a committed anchor naming it, and for such a version that
@@ -49,7 +50,7 @@ export function verifyRegistry(
   const notices: AuditNotice[] = [];
   const receipts: Receipts = new Map();
   for (const row of rows) {
-    const r = claimedReceipt(row);
+    const r = row.kind === LEDGER_KIND_RUN_RECEIPT ? claimedReceipt(row) : undefined;
     if (!r || typeof r.dataset_slug !== 'string' || typeof r.dataset_version_id !== 'string') continue;
     const key = `${r.dataset_slug}@${r.dataset_version_id}`;
     receipts.set(key, [...(receipts.get(key) ?? []), { seq: row.seq, r }]);
@@ -120,7 +121,7 @@ function checkVersion(a: SlugAudit, v: RegistryVersion): void {
   const modes = new Set(own.map((x) => x.r.mode as string | undefined).filter((m): m is string => typeof m === 'string' && m !== 'retry'));
   if (modes.size > 0 && !modes.has(v.mode)) a.at(`version ${dvid} has mode ${v.mode}, but its receipts record ${[...modes].sort().join(', ')}`, own[0]!.seq);
   if (state?.mode && state.mode !== v.mode) a.at(`version ${dvid} has mode ${v.mode}, but the state database records ${state.mode}`);
-  const promoted = own.some((x) => x.r.operation === 'promote');
+  const promoted = own.some(granted);
   if (v.status === 'published' && !promoted) {
     if (foreign) a.note(`version ${dvid} is published, and this ledger holds no promote receipt for it: the ledger that recorded it promoted it`);
     else a.at(`version ${dvid} is published, but the ledger holds no promote receipt for it`);
@@ -137,7 +138,7 @@ function checkLatest(a: SlugAudit, registry: DatasetRegistry): void {
   const { slug } = a;
   const promotions = [...a.receipts.entries()]
     .filter(([k]) => k.startsWith(`${slug}@`))
-    .flatMap(([, xs]) => xs.filter((x) => x.r.operation === 'promote'))
+    .flatMap(([, xs]) => xs.filter(granted))
     .sort((x, y) => x.seq - y.seq);
   const last = promotions[promotions.length - 1];
   const expected = last ? (last.r.dataset_version_id ?? null) : null;
@@ -153,4 +154,9 @@ function checkLatest(a: SlugAudit, registry: DatasetRegistry): void {
       : `latest_version_id is ${registry.latest_version_id ?? 'null'}, but the ledger holds no promotion of ${slug}`,
     last?.seq ?? null,
   );
+}
+
+/** A promote receipt that took effect: not a denied promotion. */
+function granted(x: { r: Partial<RunReceipt> }): boolean {
+  return x.r.operation === 'promote' && x.r.validation?.status !== 'fail';
 }

@@ -50,6 +50,18 @@ export type BuildEvent =
     }
   /** A dataset version's run receipts were signed, appended to the audit ledger and written under data/catalog/. */
   | { type: 'receipts-recorded'; dataset: string; datasetVersionId: string; count: number; firstSeq: number; lastSeq: number }
+  /** A version stage (`kfm:catalog`, engine/versions/versionStage.ts) ran, was cached (its key unchanged) or does not apply. */
+  | {
+      type: 'version-stage';
+      stage: string;
+      dataset: string;
+      datasetVersionId: string;
+      status: 'executed' | 'cached' | 'skipped';
+      reason: string;
+      files: number;
+      receipt: { runId: string; seq: number } | null;
+      problems: number | null;
+    }
   /**
    * Something about the audit trail the operator should know (engine/receipts/): the trust
    * file created with the signing key, a signing key not pinned or readable by others,

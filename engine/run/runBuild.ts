@@ -20,6 +20,7 @@ import { jobsLimit } from './jobsLimit.js';
 import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { crashPoint } from './crashPoint.js';
+import type { VersionStage } from '../versions/versionStage.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -39,6 +40,8 @@ export interface RunBuildOptions {
   clock?: Clock;
   /** `--verify-determinism` (`--sample N`): run the executed nodes again and compare (engine/schedule/determinismCheck.ts). */
   verifyDeterminism?: { sample?: number | undefined } | undefined;
+  /** Stages run on each version after its receipts are recorded (the CLI passes the catalog stage, stages/catalog/catalogStage.ts). */
+  stages?: readonly VersionStage[];
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
 import type { NamedVersion } from './nameDatasetVersion.js';
+import type { VersionStageSummary } from './runVersionStages.js';
 import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import type { FailedCheck } from '../../core/failedCheck.js';
 
@@ -24,6 +25,8 @@ export interface LinkedVersion {
   receipts: string[];
   /** Files under data/ that name the version, receipts included. */
   paths: string[];
+  /** What the version stages (the catalog) did: none without a versioning context. */
+  stages: VersionStageSummary[];
   /** `candidate`, or `quarantined` when its QA failed (a retry: the registry's status). */
   status: DatasetVersionStatus;
   /** The QA checks it failed (empty unless its QA failed). */

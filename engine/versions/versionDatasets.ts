@@ -18,6 +18,7 @@ import type { DataTreeSettings } from '../../store/dataTree.js';
 import type { Digest } from '../../core/digest.js';
 import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 import { crashPoint } from '../run/crashPoint.js';
+import { runVersionStages } from './runVersionStages.js';
 
 export interface VersionDatasetsArgs {
   graph: Graph;
@@ -108,6 +109,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
     modeReason: reason,
     receipts: [],
     paths,
+    stages: [],
     // A retry keeps the registry's status (a steward may have overridden the quarantine).
     status: registry?.versions.find((v) => v.dataset_version_id === dvid)?.status ?? (named.qa.quarantined ? 'quarantined' : 'candidate'),
     failedChecks: named.qa.failedChecks,
@@ -118,5 +120,10 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now, determinism: args.determinism });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   crashPoint('receipts-anchored');
-  return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths] };
+  const stages = await runVersionStages(ctx, {
+    graph, slug, slice, datasetVersionId: dvid, specHash: named.spec.specHash, mode, modeReason: reason,
+    versions: args.state, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now,
+  });
+  const stagePaths = stages.flatMap((s) => s.paths);
+  return { ...linked, receipts: recorded.runIds, paths: [...paths, ...recorded.paths, ...stagePaths], stages };
 }

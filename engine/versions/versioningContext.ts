@@ -3,6 +3,7 @@ import type { ReceiptEnvironment } from '../receipts/datasetReceipts.js';
 import type { EventSink } from '../run/event.js';
 import type { ReceiptWriter } from '../receipts/receiptWriter.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
+import type { VersionStage } from './versionStage.js';
 
 /**
  * What versioning a build's datasets needs beyond the build itself, for a build run through
@@ -17,6 +18,8 @@ export interface VersioningContext {
   expect: BuildRerunMode | undefined;
   onEvent: EventSink;
   projectRoot: string;
+  /** The project's `.kfm/`. */
+  kfmDir: string;
   receipts: ReceiptWriter;
   actor: Actor;
   /** Computed on first use (it asks git), then the same for the build. */
@@ -27,4 +30,6 @@ export interface VersioningContext {
    * kfmfile error, a failed task) writes no trust file.
    */
   pinTrust: () => void;
+  /** Stages run on each version after its receipts (the catalog: passed in by the CLI, engine/versions/versionStage.ts). */
+  stages?: readonly VersionStage[] | undefined;
 }

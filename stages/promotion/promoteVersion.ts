@@ -1,42 +1,56 @@
 import { mkdirSync } from 'node:fs';
 import { readRegistry, registryFile, writeRegistry, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
-import { isPromotable, type DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
+import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { KfmError } from '../../core/error.js';
-import { actorOf } from '../../engine/receipts/actor.js';
-import { receiptEnvironment } from '../../engine/receipts/receiptEnvironment.js';
-import { ReceiptWriter } from '../../engine/receipts/receiptWriter.js';
+import { actorOf, type Actor } from '../../engine/receipts/actor.js';
 import { parseVersionTarget } from '../../engine/graph/versionTarget.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
-import { openLedger, openProjectLock, openProjectStore, openVersionStore } from '../../engine/load/openSeams.js';
-import { promoteReceipt } from './promoteReceipt.js';
-import { promotedRegistry } from '../../store/registry/promotedRegistry.js';
-import { crashPoint } from '../../engine/run/crashPoint.js';
+import { openProjectLock, openProjectStore, openVersionStore } from '../../engine/load/openSeams.js';
 import { publishedArtifacts, versionPolicy } from './versionArtifacts.js';
+import { gatherEvidence } from './gatherEvidence.js';
+import { runGates } from './runGates.js';
+import type { GateAnswer, GateResult } from './gate.js';
+import { POLICY_FILE, readPolicy } from './promotionPolicy.js';
+import type { QaOverride } from './promotionEvidence.js';
+import type { Json } from '../../core/json.js';
+import { recordPromotion } from './recordPromotion.js';
 
 /** The format of `kfm promote --json` (schemas/promote-report.schema.json). */
-export const PROMOTE_REPORT_VERSION = 'v1';
+export const PROMOTE_REPORT_VERSION = 'v2';
 
 export interface PromoteReport {
   kfm_promote_report_version: typeof PROMOTE_REPORT_VERSION;
-  /** `promoted`: latest_version_id moved; `unchanged`: the version already was the latest (nothing written). */
-  status: 'promoted' | 'unchanged';
+  /**
+   * `promoted`: every gate passed; latest_version_id moved. `denied`: a gate did not pass;
+   * nothing moved, a denied-promotion receipt was signed. `checked`: --dry-run, gates only,
+   * nothing written. `unchanged`: the version already was the latest (no gate run).
+   */
+  status: 'promoted' | 'denied' | 'checked' | 'unchanged';
   dataset_slug: string;
   dataset_version_id: string;
   registry: string;
-  /** The version's status before: a candidate, or an already published version pointed back at. */
   previous_status: DatasetVersionStatus;
   previous_latest_version_id: string | null;
-  latest_version_id: string;
-  /** The promotion gates that ran: none, until fail-closed promotion lands. */
-  gates: { run: string[]; notice: string };
-  /** The signed `promote` receipt (null when unchanged). */
+  /** After the command. */
+  latest_version_id: string | null;
+  /** The worst gate answer; null when no gate ran. */
+  overall: GateAnswer | null;
+  gates: GateResult[];
+  decision_id: string | null;
+  /** The promotion manifest written (granted only), relative to the project root. */
+  manifest: { path: string; digest: string } | null;
+  /** The signed promote receipt (granted or denied). */
   receipt: { run_id: string; seq: number; path: string } | null;
 }
 
 export interface PromoteOptions {
   /** `--actor` (default: the OS user) and `--role` (default: operator). */
   actor?: { principal?: string; role?: string };
+  /** `--dry-run`: run the gates, write nothing. */
+  dryRun?: boolean;
+  /** `--override --rationale "…"`: override a QA failure (gate F); the actor's role must be the policy's override role. */
+  override?: { rationale: string };
   /** Told once who holds the project lock while waiting for it. */
   onLockWait?: (holder: string) => void;
   lockTimeoutMs?: number;
@@ -46,12 +60,14 @@ export interface PromoteOptions {
 }
 
 /**
- * `kfm promote <slug>@<dvid>`, a placeholder that runs no gates: under the project lock,
- * makes a candidate (or an earlier published) version the registry's latest_version_id and
- * marks it `published`, after signing a `promote` receipt into the audit ledger and
- * `data/catalog/<slug>/<dvid>/receipts/`. Promoting the latest version changes nothing.
- * An unknown dataset or version, a version that cannot be promoted, or one that is not
- * built in this checkout (no checksums.json under data/) is a usage error (exit 2).
+ * `kfm promote <slug>@<dvid>` (fail closed): under the project lock, gathers the version's
+ * evidence, runs gates A–G, and only when every gate answers PASS writes the promotion
+ * manifest, signs a `promote` receipt and makes the version the registry's
+ * latest_version_id (recordPromotion.ts). Any other answer signs a denied-promotion receipt
+ * and moves nothing (status `denied`: the CLI exits 1). `dryRun` runs the gates only.
+ * Promoting the latest version does nothing. An unknown dataset or version, a superseded
+ * version, one not built in this checkout, or an override without the policy's override
+ * role or a rationale is a usage error (exit 2).
  */
 export async function promoteVersion(paths: ProjectPaths, targetText: string, options: PromoteOptions = {}): Promise<PromoteReport> {
   const target = parseVersionTarget(targetText);
@@ -75,56 +91,82 @@ async function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, op
   if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it first`);
   const version = promotable(registry, dvid);
   const previous = registry.latest_version_id;
-  const report = (status: PromoteReport['status'], receipt: PromoteReport['receipt']): PromoteReport => ({
-    kfm_promote_report_version: PROMOTE_REPORT_VERSION,
-    status,
-    dataset_slug: slug,
-    dataset_version_id: dvid,
-    registry: registryFile(slug),
-    previous_status: version.status,
-    previous_latest_version_id: previous,
-    latest_version_id: dvid,
-    gates: { run: [], notice: 'no gates run (placeholder until fail-closed promotion lands)' },
-    receipt,
-  });
-  if (previous === dvid) return report('unchanged', null);
+  const base = reportBase(registry, version);
+  if (previous === dvid) return { ...base, status: 'unchanged', latest_version_id: dvid, overall: null, gates: [], decision_id: null, manifest: null, receipt: null };
 
+  const actor = actorOf(options.actor);
+  const override = overrideOf(paths.root, actor, options.override);
   const store = openProjectStore(paths);
-  const outputs = await publishedArtifacts(paths.dataDir, store, slug, version);
-  const next = promotedRegistry(registry, dvid);
+  const artifacts = await publishedArtifacts(paths.dataDir, store, slug, version);
+  const specDocument = await specDocumentOf(paths, slug, dvid);
+  const evidence = await gatherEvidence({ paths, registry, version, specDocument, artifacts, store, override });
+  const decision = runGates(evidence);
+  if (options.dryRun) return { ...base, status: 'checked', latest_version_id: previous, overall: decision.overall, gates: decision.gates, decision_id: null, manifest: null, receipt: null };
+
+  const recorded = await recordPromotion({
+    paths,
+    registry,
+    version,
+    store,
+    artifacts,
+    evidence,
+    decision,
+    policy: versionPolicy(registry, version, specDocument),
+    actor,
+    now: (options.clock ?? systemClock).now(),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const granted = decision.overall === 'PASS';
+  return {
+    ...base,
+    status: granted ? 'promoted' : 'denied',
+    latest_version_id: granted ? dvid : previous,
+    overall: decision.overall,
+    gates: decision.gates,
+    decision_id: recorded.decisionId,
+    manifest: recorded.manifest,
+    receipt: recorded.receipt,
+  };
+}
+
+function reportBase(registry: DatasetRegistry, version: RegistryVersion): Omit<PromoteReport, 'status' | 'latest_version_id' | 'overall' | 'gates' | 'decision_id' | 'manifest' | 'receipt'> {
+  return {
+    kfm_promote_report_version: PROMOTE_REPORT_VERSION,
+    dataset_slug: registry.dataset_slug,
+    dataset_version_id: version.dataset_version_id,
+    registry: registryFile(registry.dataset_slug),
+    previous_status: version.status,
+    previous_latest_version_id: registry.latest_version_id,
+  };
+}
+
+/** The spec document the version's state record holds (null when the state has none). */
+async function specDocumentOf(paths: ProjectPaths, slug: string, dvid: string): Promise<Json | null> {
   const versions = openVersionStore(paths);
-  let policy: ReturnType<typeof versionPolicy>;
   try {
-    policy = versionPolicy(registry, version, (await versions.version(slug, dvid))?.specDocument ?? null);
+    return (await versions.version(slug, dvid))?.specDocument ?? null;
   } finally {
     await versions.close();
   }
-  const { kfmDir } = paths;
-  const writer = new ReceiptWriter({ projectRoot: paths.root, kfmDir, openLedger: () => openLedger(kfmDir), ...(options.env ? { env: options.env } : {}) });
-  try {
-    const receipt = promoteReceipt({
-      slug,
-      version,
-      previous,
-      outputs,
-      policy,
-      actor: actorOf(options.actor),
-      environment: receiptEnvironment(paths.root),
-      now: (options.clock ?? systemClock).now(),
-    });
-    // The receipt first: a promotion that took effect is always in the ledger. A kill
-    // between the two leaves the registry behind the ledger: the next build completes it
-    // (engine/receipts/completePromotions.ts).
-    const recorded = await writer.record({ receipts: [receipt], inputFiles: [], store, dataDir: paths.dataDir });
-    crashPoint('promote-recorded');
-    writeRegistry(paths.root, next);
-    return report('promoted', { run_id: recorded.runIds[0]!, seq: recorded.seqs[0]!, path: `data/${recorded.paths[0]!}` });
-  } finally {
-    await writer.close();
-  }
 }
 
-/** The registry's entry for the version, when it can be promoted; a usage error naming it otherwise. */
+/**
+ * A QA override as asked for: only with a written rationale and by the role kfm.policy.json
+ * names for overrides (a usage error otherwise, before anything is read or written).
+ */
+function overrideOf(root: string, actor: Actor, asked: { rationale: string } | undefined): QaOverride | null {
+  if (!asked) return null;
+  if (asked.rationale.trim() === '') throw new KfmError('usage', 'kfm promote --override needs --rationale "<why the QA failure is acceptable>"');
+  const policy = readPolicy(root);
+  if (policy.status !== 'ok') {
+    throw new KfmError('usage', `kfm promote --override needs ${POLICY_FILE} to name the role that may override (qa.override_role)${policy.status === 'error' ? `: ${policy.message}` : ''}`);
+  }
+  const role = policy.policy.qa.override_role;
+  if (actor.role !== role) throw new KfmError('usage', `kfm promote --override needs --role ${role} (${POLICY_FILE} qa.override_role); got --role ${actor.role}`);
+  return { principal: actor.principal, role: actor.role, rationale: asked.rationale.trim() };
+}
+
+/** The registry's entry for the version, when promotion may judge it; a usage error naming it otherwise. */
 function promotable(registry: DatasetRegistry, dvid: string): RegistryVersion {
   const slug = registry.dataset_slug;
   const version = registry.versions.find((v) => v.dataset_version_id === dvid);
@@ -133,8 +175,9 @@ function promotable(registry: DatasetRegistry, dvid: string): RegistryVersion {
     const listed = known.length === 0 ? 'none yet' : known.join(', ');
     throw new KfmError('usage', `${registryFile(slug)} lists no version ${dvid} of ${slug} (its versions: ${listed})`);
   }
-  if (!isPromotable(version.status)) {
-    throw new KfmError('usage', `${slug}@${dvid} is ${version.status}: only a candidate or a published version can be promoted`);
+  if (version.status === 'superseded') {
+    throw new KfmError('usage', `${slug}@${dvid} is superseded (a rollback withdrew it): it cannot be promoted again`);
   }
   return version;
 }
+

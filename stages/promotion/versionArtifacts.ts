@@ -7,18 +7,20 @@ import { isDigest, sha256, type Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import type { Json } from '../../core/json.js';
 import { policyLabelOf, type PolicyLabel } from '../../core/policyLabel.js';
-import type { DatasetSpec } from '../../core/spec.js';
+import type { DatasetSpec, Zone } from '../../core/spec.js';
 import { CHECKSUMS_VERSION } from '../../engine/versions/nameDatasetVersion.js';
 
 /**
  * What promoting a version publishes: its processed files, as its
  * `processed/<slug>/<dvid>/checksums.json` lists them, and that file, each checked to be in
- * the content store (a receipt names only stored bytes). A version whose checksums.json is
- * missing is not built in this checkout: a usage error naming it.
+ * the content store (a receipt names only stored bytes). A quarantined version's processed
+ * files are under `quarantine/<slug>/<dvid>/` (only a QA override publishes them). A version
+ * whose checksums.json is missing is not built in this checkout: a usage error naming it.
  */
 export async function publishedArtifacts(dataDir: string, store: Pick<ContentStore, 'has'>, slug: string, version: RegistryVersion): Promise<ReceiptOutput[]> {
   const dvid = version.dataset_version_id;
-  const rel = `processed/${slug}/${dvid}/checksums.json`;
+  const zone: Zone = version.status === 'quarantined' ? 'quarantine' : 'processed';
+  const rel = `${zone}/${slug}/${dvid}/checksums.json`;
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dataDir, rel));
@@ -27,16 +29,16 @@ export async function publishedArtifacts(dataDir: string, store: Pick<ContentSto
     throw new KfmError('usage', `${slug}@${dvid} is not built in this checkout (no data/${rel}): build it, then promote it`);
   }
   const doc = parseChecksums(bytes, rel, dvid, version.spec_hash);
-  const outputs: ReceiptOutput[] = doc.map((f) => output(`processed/${slug}/${dvid}/${f.path}`, f.digest, f.media_type));
-  outputs.push(output(rel, sha256(bytes), 'application/json'));
+  const outputs: ReceiptOutput[] = doc.map((f) => output(zone, `${zone}/${slug}/${dvid}/${f.path}`, f.digest, f.media_type));
+  outputs.push(output(zone, rel, sha256(bytes), 'application/json'));
   for (const o of outputs) {
     if (!(await store.has(o.digest))) throw new KfmError('store', `data/${o.path} (${o.digest}) is not in the content store: rebuild ${slug}@${dvid} before promoting it`);
   }
   return outputs;
 }
 
-function output(path: string, digest: Digest, mediaType: string): ReceiptOutput {
-  return { artifact_id: artifactIdOf(digest), zone: 'processed', path, digest, media_type: mediaType };
+function output(zone: Zone, path: string, digest: Digest, mediaType: string): ReceiptOutput {
+  return { artifact_id: artifactIdOf(digest), zone, path, digest, media_type: mediaType };
 }
 
 type ChecksumsFile = { path: string; digest: Digest; media_type: string };

@@ -8,6 +8,7 @@ import { parseRunId, receiptFileName, runIdOfReceiptFile, type RunReceipt } from
 import type { TrustedKeys } from '../receipts/trustedKeys.js';
 import { verifyReceiptEnvelope, type ReceiptProblem } from '../receipts/verifyReceiptEnvelope.js';
 import { intactEntries } from './intactEntries.js';
+import { LEDGER_KIND_APPROVAL, verifyApprovalEnvelope } from '../receipts/approvalRecord.js';
 import { entryHash, GENESIS_HASH, LEDGER_KIND_RUN_RECEIPT, type LedgerEntry, type LedgerReader } from './ledger.js';
 
 /** Why a ledger (or a receipt file beside it) does not verify. */
@@ -26,6 +27,8 @@ export type LedgerProblemReason =
   | 'duplicate-run-id'
   /** An entry of a kind this kfm does not know. */
   | 'unknown-kind'
+  /** An approval entry (kfm approve) whose signature, statement or record does not verify, or whose index columns differ from it. */
+  | 'approval-invalid'
   /** The signed envelope or its receipt (see ReceiptProblem). */
   | ReceiptProblem['reason']
   /** An index column differs from the signed receipt. */
@@ -115,6 +118,10 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
 
   for (const row of rows) {
     const at = (reason: LedgerProblemReason, problem: string) => problems.push({ seq: row.seq, reason, problem });
+    if (row.kind === LEDGER_KIND_APPROVAL) {
+      for (const p of approvalProblems(row, options.trustedKeys)) at('approval-invalid', p);
+      continue;
+    }
     if (row.kind !== LEDGER_KIND_RUN_RECEIPT) {
       at('unknown-kind', `unknown entry kind ${JSON.stringify(row.kind)}`);
       continue;
@@ -155,6 +162,17 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
   }
   const order = (p: LedgerProblem) => p.seq ?? Number.POSITIVE_INFINITY;
   return problems.map((p, i) => [p, i] as const).sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1]).map(([p]) => p);
+}
+
+/** A signed approval's problems, and index columns that differ from what it says. */
+function approvalProblems(row: LedgerEntry, keys: TrustedKeys): string[] {
+  const v = verifyApprovalEnvelope(row.envelope, keys);
+  const problems = [...v.problems];
+  const c = v.claimed;
+  if (c && (c.dataset_slug !== row.datasetSlug || c.dataset_version_id !== row.datasetVersionId || row.runId !== null)) {
+    problems.push(`ledger columns name ${String(row.datasetSlug)}@${String(row.datasetVersionId)}, but the signed approval is for ${String(c.dataset_slug)}@${String(c.dataset_version_id)}`);
+  }
+  return problems;
 }
 
 /** Entry hashes, sequence and prev_hash links. */

@@ -3,7 +3,7 @@
  * with: two versioned datasets (an ingest and a transform; a task with a declared input),
  * and the ledger's row shape as they read it.
  */
-import { KFMFILE_HEADER } from '../support/cliRig.js';
+import { KFMFILE_HEADER, RIG_POLICY } from '../support/cliRig.js';
 
 export const AUDIT_KFMFILE =
   KFMFILE_HEADER.replace("import { defineKfm, dataset, task } from 'kfm';", "import { defineKfm, dataset, task, ingest } from 'kfm';") +
@@ -37,4 +37,4 @@ export interface LedgerRow {
 }
 
 /** The project's files. */
-export const AUDIT_FILES = { 'kfmfile.ts': AUDIT_KFMFILE, 'clean.ts': CLEAN_TASK, 'src/rows.csv': 'id\n1\n', 'src/side.csv': 'side\n' };
+export const AUDIT_FILES = { 'kfmfile.ts': AUDIT_KFMFILE, 'kfm.policy.json': RIG_POLICY, 'clean.ts': CLEAN_TASK, 'src/rows.csv': 'id\n1\n', 'src/side.csv': 'side\n' };

@@ -79,7 +79,7 @@ describe('receipt files derivable from the ledger', () => {
     expect(r.stdout).toContain(
       `seq 2: receipt file ${rel2.slice('data/catalog/'.length)} is missing, but the ledger holds its signed envelope (intact): run kfm receipts verify --repair (${rel2})\n`,
     );
-    expect(r.stdout).toMatch(/receipts verify failed: 2 problems in 3 ledger entries\nevery problem is a receipt file the ledger holds: run kfm receipts verify --repair\n$/);
+    expect(r.stdout).toMatch(/receipts verify failed: 2 problems in 5 ledger entries\nevery problem is a receipt file the ledger holds: run kfm receipts verify --repair\n$/);
     const json = await verifyJson(rig);
     expect(json.code).toBe(3);
     expect(json.report.status).toBe('repairable');
@@ -91,7 +91,7 @@ describe('receipt files derivable from the ledger', () => {
     const repaired = await verify(rig, ['--repair']);
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toContain(`repaired ${rel2}: written back from the audit ledger\n`);
-    expect(repaired.stdout).toMatch(/^receipts verified: 3 ledger entries; /m);
+    expect(repaired.stdout).toMatch(/^receipts verified: 5 ledger entries; /m);
     expect(readFileSync(receiptFile(rig, second!), 'utf8')).toBe(`${second!.envelope}\n`);
   });
 
@@ -111,7 +111,7 @@ describe('receipt files derivable from the ledger', () => {
     expect(result.stderr).toContain(`kfm: re-materialised 1 receipt file from the audit ledger (an interrupted build left it unwritten): data/catalog/ks/`);
     expect(existsSync(receiptFile(rig, rows[0]!))).toBe(true);
     const after = await verify(rig);
-    expect(after.stdout).toMatch(/^receipts verified: 4 ledger entries; /);
+    expect(after.stdout).toMatch(/^receipts verified: 6 ledger entries; /);
     expect(after.code).toBe(0);
     // The retry that first recorded ks's receipts anchored them.
     expect(registry(rig, 'ks').versions[0]!['receipts_anchor']).toEqual({ ledger_id: ledgerRows(rig)[0]!.entry_hash, seq: 3, entry_hash: ledgerRows(rig)[2]!.entry_hash });
@@ -122,15 +122,16 @@ describe('anchors a truncation cannot rewrite', () => {
   it('the registry anchors each version\'s creating receipts; dropping them with their files is caught', async () => {
     const { rig, side } = await built();
     const rows = ledgerRows(rig);
-    expect(registry(rig, 'side').versions[0]!['receipts_anchor']).toEqual({ ledger_id: rows[0]!.entry_hash, seq: 3, entry_hash: rows[2]!.entry_hash });
+    // Seq 3 is ks's catalog receipt, seq 5 side's: a version's anchor is its last task receipt.
+    expect(registry(rig, 'side').versions[0]!['receipts_anchor']).toEqual({ ledger_id: rows[0]!.entry_hash, seq: 4, entry_hash: rows[3]!.entry_hash });
     const db = attacker(rig);
-    db.prepare('DELETE FROM entries WHERE seq = 3').run();
+    db.prepare('DELETE FROM entries WHERE seq >= 4').run();
     db.close();
-    unlinkSync(receiptFile(rig, rows[2]!));
+    for (const row of rows.slice(3)) unlinkSync(receiptFile(rig, row));
     const r = await verify(rig);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `registry/side.json: version ${side} anchors ledger entry seq 3 (${rows[2]!.entry_hash}), but the ledger ends at seq 2: entries were truncated\n`,
+      `registry/side.json: version ${side} anchors ledger entry seq 4 (${rows[3]!.entry_hash}), but the ledger ends at seq 3: entries were truncated\n`,
     );
   });
 
@@ -141,26 +142,27 @@ describe('anchors a truncation cannot rewrite', () => {
     expect(retry.result.code).toBe(0);
     expect(rig.read('registry/ks.json')).toBe(registryBefore);
     const rows = ledgerRows(rig);
-    expect(rows).toHaveLength(5);
+    // The first build: 3 task receipts and 2 catalog receipts; the retry: 2 task receipts (its catalog is cached).
+    expect(rows).toHaveLength(7);
 
     const head = await rig.run(['receipts', 'head']);
-    expect(head).toMatchObject({ code: 0, stdout: `seq 5 ${rows[4]!.entry_hash}\n` });
+    expect(head).toMatchObject({ code: 0, stdout: `seq 7 ${rows[6]!.entry_hash}\n` });
     const headJson = JSON.parse((await rig.run(['receipts', 'head', '--json'])).stdout) as Record<string, unknown>;
     expectValidReport('receipts-head', headJson);
-    expect(headJson).toEqual({ kfm_receipts_head_version: 'v1', seq: 5, entry_hash: rows[4]!.entry_hash });
-    expect((await verify(rig, ['--head', rows[4]!.entry_hash])).code).toBe(0);
+    expect(headJson).toEqual({ kfm_receipts_head_version: 'v1', seq: 7, entry_hash: rows[6]!.entry_hash });
+    expect((await verify(rig, ['--head', rows[6]!.entry_hash])).code).toBe(0);
 
     // Drop the retry's two entries and their files: the registry's anchors still hold...
     const db = attacker(rig);
-    db.prepare('DELETE FROM entries WHERE seq > 3').run();
+    db.prepare('DELETE FROM entries WHERE seq > 5').run();
     db.close();
-    for (const row of rows.slice(3)) unlinkSync(receiptFile(rig, row));
+    for (const row of rows.slice(5)) unlinkSync(receiptFile(rig, row));
     expect((await verify(rig)).code).toBe(0);
     // ...but the head recorded elsewhere does not.
-    const r = await verify(rig, ['--head', rows[4]!.entry_hash]);
+    const r = await verify(rig, ['--head', rows[6]!.entry_hash]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `the ledger holds no entry with hash ${rows[4]!.entry_hash} (--head): it was truncated or rewritten since that head was recorded (its head now: seq 3 ${rows[2]!.entry_hash})\n`,
+      `the ledger holds no entry with hash ${rows[6]!.entry_hash} (--head): it was truncated or rewritten since that head was recorded (its head now: seq 5 ${rows[4]!.entry_hash})\n`,
     );
     expect((await verify(rig, ['--head', 'nope'])).code).toBe(2);
   });
@@ -219,7 +221,7 @@ describe('pinned trust', () => {
       expect(b.result.stderr).toContain(`kfm: warning: the signing key ${keyid} is not pinned in kfm.trust.json`);
       const r = await verify(rig);
       expect(r.code).toBe(1);
-      expect(r.stdout).toContain(`seq 4: envelope signed by an unknown key ${keyid} (not pinned in kfm.trust.json)\n`);
+      expect(r.stdout).toContain(`seq 6: envelope signed by an unknown key ${keyid} (not pinned in kfm.trust.json)\n`);
 
       const pub = `.kfm/keys/${keyid.slice('sha256:'.length)}.pub.pem`;
       const add = await rig.run(['receipts', 'trust', 'add', pub, 'CI runner']);

@@ -155,7 +155,7 @@ export const CASES: BadInputCase[] = [
   { name: 'task: json reporter, throws undefined', template: 'fresh', setup: taskT(`throw undefined;`), args: ['build', '--json'], code: 1, stderr: "" },
 
   // ---- CLI arguments: exit 2, nothing written ----
-  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, receipts, status, log, watch, fsck, graph, init, gc, clean; see kfm --help)" },
+  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean; see kfm --help)" },
   { name: 'cli: unknown option', template: 'built', args: ['build', '--bogus'], code: 2, stderr: "kfm: unknown option '--bogus' (see kfm build --help)" },
   { name: 'cli: --jobs 0', template: 'built', args: ['build', '--jobs', '0'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"0\")" },
   { name: 'cli: --jobs -1', template: 'built', args: ['build', '--jobs', '-1'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"-1\")" },
@@ -171,7 +171,7 @@ export const CASES: BadInputCase[] = [
   { name: 'cli: --expect on status', template: 'built', args: ['status', '--expect', 'new'], code: 2, stderr: "kfm: --expect applies to kfm build (not status)" },
   { name: 'cli: --watch on status', template: 'built', args: ['status', '--watch'], code: 2, stderr: "kfm: --watch applies to kfm build (not status)" },
   { name: 'cli: --update on build', template: 'built', args: ['build', '--update'], code: 2, stderr: "kfm: --update applies to kfm check (not build)" },
-  { name: 'cli: --actor on log', template: 'built', args: ['log', '--actor', 'me'], code: 2, stderr: "kfm: --actor and --role apply to kfm build and kfm promote (not log)" },
+  { name: 'cli: --actor on log', template: 'built', args: ['log', '--actor', 'me'], code: 2, stderr: "kfm: --actor and --role apply to kfm build, promote, approve and catalog (not log)" },
   { name: 'cli: -C missing directory', template: 'built', args: ['-C', 'nowhere', 'build'], code: 2, stderr: "kfm: -C nowhere: no such directory" },
   { name: 'cli: -C a file', template: 'built', args: ['-C', 'b.ts', 'build'], code: 2, stderr: "kfm: -C b.ts: not a directory" },
   { name: 'cli: -f missing kfmfile', template: 'built', args: ['-f', 'nope.ts', 'build'], code: 2, stderr: "kfm: kfmfile <dir>/nope.ts does not exist" },
@@ -192,7 +192,7 @@ export const CASES: BadInputCase[] = [
   { name: 'cli: log malformed target', template: 'built', args: ['log', 'a@bad'], code: 2, stderr: "kfm: invalid target \"a@bad\": after @ comes a slice (2017, 2017-06, 2017-06-30) or a dataset version id (2017.ab12cd34)" },
   { name: 'cli: receipts without verify', template: 'built', args: ['receipts', 'check'], code: 2, stderr: "kfm: usage: kfm receipts verify [<dataset>[@<slice>|@<dataset_version_id>]] [--repair] [--head <entry hash>] [--json] | kfm receipts head [--json] | kfm receipts show <seq|run_id> [--json] | kfm receipts trust list|add <pem file> [<owner>]" },
   { name: 'cli: status two targets', template: 'built', args: ['status', 'a', 'b'], code: 2, stderr: "kfm: usage: kfm status [<dataset>[@<slice>|@<dataset_version_id>]] [--json]" },
-  { name: 'cli: promote without target', template: 'built', args: ['promote'], code: 2, stderr: "kfm: usage: kfm promote <dataset>@<dataset_version_id> [--actor <principal>] [--role <role>] [--json]" },
+  { name: 'cli: promote without target', template: 'built', args: ['promote'], code: 2, stderr: "kfm: usage: kfm promote <dataset>@<dataset_version_id> [--dry-run] [--override --rationale \"<why>\" --role <role>] [--actor <principal>] [--role <role>] [--json]" },
   { name: 'cli: promote a slice', template: 'built', args: ['promote', 'a@2019'], code: 2, stderr: "kfm: kfm promote needs <dataset>@<dataset_version_id> (e.g. ks_counties@2017.a50d8993), not \"a@2019\"" },
   { name: 'cli: promote unknown dataset', template: 'built', args: ['promote', 'nope@2019.00000000'], code: 2, stderr: "kfm: dataset \"nope\" is not registered (no registry/nope.json): build a version of it first" },
   { name: 'cli: promote unknown version', template: 'built', args: ['promote', 'a@2019.00000000'], code: 2, stderr: "kfm: registry/a.json lists no version 2019.00000000 of a (its versions: 2019.7ed64cd8)" },

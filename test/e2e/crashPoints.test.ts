@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CliRig, KFMFILE_HEADER, type BuildReport } from '../support/cliRig.js';
+import { CliRig, KFMFILE_HEADER, RIG_POLICY, type BuildReport } from '../support/cliRig.js';
+import { citesReceipts, withoutRunFacts } from '../support/catalogRunFacts.js';
 
 const KFMFILE = `${KFMFILE_HEADER}export default defineKfm({ datasets: [
   dataset(spec('a'), [task('extract', { run: './step.ts', inputs: ['raw/a.txt'] }), task('shape', { run: './step.ts', deps: ['extract'] })], { slice: '2020' }),
@@ -29,7 +30,7 @@ export default async function step(ctx: TaskContext): Promise<void> {
 }
 `;
 
-const FILES = { 'kfmfile.ts': KFMFILE, 'step.ts': STEP, 'raw/a.txt': 'alpha\n', 'raw/b.txt': 'beta\n' };
+const FILES = { 'kfmfile.ts': KFMFILE, 'step.ts': STEP, 'raw/a.txt': 'alpha\n', 'raw/b.txt': 'beta\n', 'kfm.policy.json': RIG_POLICY };
 
 /** One job: the points are reached in one order (the worker's in its one thread). */
 const BUILD = ['-j', '1', 'a@2020', 'b@2021'];
@@ -73,7 +74,12 @@ const ELSEWHERE: Record<string, string> = { 'gc-removed': 'gc.test.ts' };
 
 /** What must equal an uninterrupted build's: file digests, receipt counts per directory, keys and dvids. */
 interface Outcome {
-  /** data/ (receipt files aside) and registry/ (each receipts_anchor reduced to its presence): path → SHA-256. */
+  /**
+   * data/ (receipt files aside; catalog files that cite receipts without their run facts; a
+   * promotion manifest with its time, decision id and the digests of those catalog files
+   * reduced to their presence) and
+   * registry/ (each receipts_anchor reduced to its presence): path → SHA-256.
+   */
   files: Record<string, string>;
   /** data/catalog/<slug>/<dvid>/receipts → how many receipt files (at least the uninterrupted build's). */
   receipts: Record<string, number>;
@@ -108,6 +114,16 @@ function outcomeOf(rig: CliRig, report: BuildReport): Outcome {
   for (const path of walk(rig.path('data'))) {
     const m = /^(catalog\/[^/]+\/[^/]+\/receipts)\/[^/]+\.json$/.exec(path);
     if (m) receipts[m[1]!] = (receipts[m[1]!] ?? 0) + 1;
+    else if (path.endsWith('/promotion_manifest.json')) {
+      const manifest = JSON.parse(rig.read(`data/${path}`)) as { released_at: string; policy: { decision_id: string }; catalogs: { path: string; digest: string }[] };
+      manifest.released_at = 'released';
+      manifest.policy.decision_id = 'decided';
+      // The DCAT record and PROV bundle cite run facts (compared above without them): their digests differ by run.
+      for (const c of manifest.catalogs) if (citesReceipts(c.path)) c.digest = 'cites receipts';
+      files[`data/${path}`] = sha256(JSON.stringify(manifest));
+    }
+    // The DCAT record and PROV bundle cite the receipts of the build that produced the version: compared without their run facts.
+    else if (citesReceipts(path)) files[`data/${path}`] = sha256(withoutRunFacts(readFileSync(rig.path('data', path), 'utf8')));
     else files[`data/${path}`] = sha256(readFileSync(rig.path('data', path)));
   }
   for (const path of walk(rig.path('registry'))) {
@@ -189,7 +205,8 @@ async function promoteCase(point: string): Promise<string[]> {
   return withRig(async (rig) => {
     await buildAndVerify(rig);
     await promote(rig, `a@${dvidOfA}`, { KFM_TEST_CRASH_AT: point });
-    const completed = `kfm: completed the promotion of a@${dvidOfA} (ledger seq 5) in registry/a.json: an interrupted kfm promote signed it but left the registry unchanged`;
+    // Seq 1-6 are the build's task and catalog receipts: the promote receipt is seq 7.
+    const completed = `kfm: completed the promotion of a@${dvidOfA} (ledger seq 7) in registry/a.json: an interrupted kfm promote signed it but left the registry unchanged`;
     return differences(await buildAndVerify(rig, completed), promoted);
   }).catch((e: unknown) => [(e as Error).message]);
 }
@@ -223,7 +240,7 @@ describe('a build killed at any crash point', () => {
       expect(differences(await buildAndVerify(rig), reference)).toEqual([]);
       dvidOfA = report.versions[0]!.dataset_version_id;
       await promote(rig, `a@${dvidOfA}`);
-      promoted = { ...outcomeOf(rig, report), receipts: { ...reference.receipts, [`catalog/a/${dvidOfA}/receipts`]: 3 } };
+      promoted = { ...outcomeOf(rig, report), receipts: { ...reference.receipts, [`catalog/a/${dvidOfA}/receipts`]: 4 } };
     });
   });
 

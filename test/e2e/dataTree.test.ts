@@ -61,7 +61,9 @@ function dataFiles(rig: CliRig): Map<string, Stats> {
 
 /** A version as a later build of the same spec and inputs reports it: the same, as a retry, with new receipts. */
 function retry(v: BuildReport['versions'][number], reason = 'same spec and raw inputs'): unknown {
-  return { ...v, created: false, mode: 'retry', mode_reason: reason, receipts: [expect.any(String), expect.any(String), expect.any(String)] };
+  // The catalog stage is cached on a retry: no receipt, the same key and catalog files.
+  const stages = v.stages.map((s) => ({ ...s, status: 'cached', reason: 'its key is unchanged', receipt: null, problems: null, paths: s.paths.filter((p) => !p.includes('/receipts/')) }));
+  return { ...v, created: false, mode: 'retry', mode_reason: reason, receipts: [expect.any(String), expect.any(String), expect.any(String)], stages };
 }
 
 function storeObjectPath(rig: CliRig, digest: string): string {
@@ -84,10 +86,15 @@ describe('the data/ tree', () => {
     const files = dataFiles(rig);
     const paths = [...files.keys()].sort();
     expect(paths).toEqual([
-      // One signed run receipt per node (fetch, clean, final).
+      // The catalog (no STAC Item: the data has no features), one signed run receipt per
+      // node (fetch, clean, final) and the catalog's receipt.
+      `catalog/ks/${dvid}/dcat.jsonld`,
+      `catalog/ks/${dvid}/prov/bundle.jsonld`,
       receiptFile,
       receiptFile,
       receiptFile,
+      receiptFile,
+      `catalog/ks/${dvid}/stac/collection.json`,
       `processed/ks/${dvid}/checksums.json`,
       `processed/ks/${dvid}/rows.csv`,
       `processed/ks/${dvid}/summary.json`,
@@ -123,13 +130,14 @@ describe('the data/ tree', () => {
       ],
     });
 
-    // Same inputs: the same version, the same files, and three more receipts (of the retry).
+    // Same inputs: the same version, the same files, and three more receipts (of the retry; its catalog is cached).
     const second = await rig.buildJson();
     expect(second.report.counts).toEqual({ executed: 0, cached: 3, failed: 0, skipped: 0 });
     expect(second.report.versions).toEqual([retry(v1)]);
     const filesAgain = dataFiles(rig);
     const notReceipts = paths.filter((p) => !p.startsWith('catalog/'));
-    expect([...filesAgain.keys()].sort()).toEqual([...Array<unknown>(6).fill(receiptFile), ...notReceipts]);
+    const catalog = [`catalog/ks/${dvid}/dcat.jsonld`, `catalog/ks/${dvid}/prov/bundle.jsonld`, ...Array<unknown>(7).fill(receiptFile), `catalog/ks/${dvid}/stac/collection.json`];
+    expect([...filesAgain.keys()].sort()).toEqual([...catalog, ...notReceipts]);
     for (const [path, st] of files) expect(filesAgain.get(path)?.ino, path).toBe(st.ino);
 
     // New input bytes for the same slice and spec: a backfill version; the old one is untouched.
@@ -172,7 +180,8 @@ describe('the data/ tree', () => {
     const first = await rig.buildJson();
     expect(first.result).toMatchObject({ code: 0, stderr: '' });
     const files = dataFiles(rig);
-    expect(files.size).toBe(9);
+    // 9 files of the build and its 3 task receipts, 4 of the catalog (DCAT, STAC Collection, PROV, receipt).
+    expect(files.size).toBe(13);
     for (const [path, st] of files) {
       const bytes = readFileSync(rig.path('data', path));
       expectLink(st, lstatSync(storeObjectPath(rig, sha256(bytes))));

@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
+import { citesReceipts, withoutRunFacts } from '../support/catalogRunFacts.js';
 
 const newRig = useCliRigs();
 
@@ -71,13 +72,20 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-/** The tree without `catalog/<slug>/<dvid>/receipts/` files, and the digests (hex) of those. */
-function withoutReceipts(files: Record<string, string>): [Record<string, string>, Set<string>] {
+/**
+ * The tree without `catalog/<slug>/<dvid>/receipts/` files, and the digests (hex) of those.
+ * The catalog files that cite receipts (DCAT, PROV) stay in, as the digest of their text
+ * without run facts (test/support/catalogRunFacts.ts); their own digests join the receipts'.
+ */
+function withoutReceipts(files: Record<string, string>, dataDir: string): [Record<string, string>, Set<string>] {
   const rest: Record<string, string> = {};
   const receipts = new Set<string>();
   for (const [path, hex] of Object.entries(files)) {
     if (/^catalog\/[^/]+\/[^/]+\/receipts\//.test(path)) receipts.add(hex);
-    else rest[path] = hex;
+    else if (citesReceipts(path)) {
+      receipts.add(hex);
+      rest[path] = createHash('sha256').update(withoutRunFacts(readFileSync(join(dataDir, path), 'utf8'))).digest('hex');
+    } else rest[path] = hex;
   }
   return [rest, receipts];
 }
@@ -102,11 +110,12 @@ describe('--jobs', () => {
     expect(versionFacts(r2)).toEqual(versionFacts(r1));
 
     // Run receipts record when and by which build they were made: everything else is identical.
-    const [data1, receipts1] = withoutReceipts(tree(one.path('data')));
-    const [data2, receipts2] = withoutReceipts(tree(two.path('data')));
+    const [data1, receipts1] = withoutReceipts(tree(one.path('data')), one.path('data'));
+    const [data2, receipts2] = withoutReceipts(tree(two.path('data')), two.path('data'));
     expect(Object.keys(data1).length).toBeGreaterThan(10);
     expect(data2).toEqual(data1);
-    expect([receipts1.size, receipts2.size]).toEqual([8, 8]);
+    // 8 task receipts, 2 catalog receipts, and the 2 DCAT records and 2 PROV bundles that cite them.
+    expect([receipts1.size, receipts2.size]).toEqual([14, 14]);
 
     const objects1 = tree(one.path('.kfm/store/objects'));
     const objects2 = tree(two.path('.kfm/store/objects'));
@@ -144,7 +153,8 @@ function receiptPredicates(dir: string): Map<string, Record<string, unknown>> {
       else if (p.includes('/receipts/')) {
         const envelope = JSON.parse(readFileSync(p, 'utf8')) as { payload: string };
         const predicate = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: Record<string, unknown> }).predicate;
-        out.set(predicate['node'] as string, predicate);
+        // Task receipts; a catalog receipt cites them (their run ids and digests), so it differs where they do.
+        if (predicate['operation'] !== 'catalog') out.set(predicate['node'] as string, predicate);
       }
     }
   };
@@ -188,8 +198,8 @@ describe('two checkouts', () => {
       expect(b.report.nodes.map((n) => [n.id, n.key])).toEqual(a.report.nodes.map((n) => [n.id, n.key]));
       const facts = (r: typeof a.report) => r.versions.map(({ dataset_slug, slice, dataset_version_id, spec_hash, inputs_digest }) => ({ dataset_slug, slice, dataset_version_id, spec_hash, inputs_digest }));
       expect(facts(b.report)).toEqual(facts(a.report));
-      const [data1] = withoutReceipts(tree(one.path('data')));
-      const [data2] = withoutReceipts(tree(two.path('data')));
+      const [data1] = withoutReceipts(tree(one.path('data')), one.path('data'));
+      const [data2] = withoutReceipts(tree(two.path('data')), two.path('data'));
       expect(Object.keys(data1).length).toBeGreaterThan(10);
       expect(data2).toEqual(data1);
       // The registry too, but for each version's receipts anchor: the hash of a ledger entry

@@ -66,6 +66,7 @@ describe('versions of the Kansas pipeline', () => {
     config = mkdtempSync(join(REPO_ROOT, '.kfm-test', 'config-'));
     cpSync(join(REPO_ROOT, 'kfmfile.ts'), join(dir, 'kfmfile.ts'));
     cpSync(join(REPO_ROOT, 'tasks'), join(dir, 'tasks'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'kfm.policy.json'), join(dir, 'kfm.policy.json'));
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
   });
   afterAll(() => {
@@ -84,7 +85,7 @@ describe('versions of the Kansas pipeline', () => {
     expect(second.code).toBe(0);
     expect(second.version).toMatchObject({ dataset_version_id: v1, mode: 'retry', created: false, mode_reason: 'same spec and raw inputs' });
     const afterRetry = data();
-    expect([...afterRetry.keys()].filter((p) => p.startsWith(`catalog/ks_counties/${v1}/receipts/`))).toHaveLength(6);
+    expect([...afterRetry.keys()].filter((p) => p.startsWith(`catalog/ks_counties/${v1}/receipts/`))).toHaveLength(7);
 
     // The receipts: one per node (ingest, transform, qa), each naming the project's commit.
     const receipt = (runId: string) => {
@@ -174,26 +175,27 @@ describe('versions of the Kansas pipeline', () => {
     expectValidReport('status', status);
     // Five builds, four candidates, nothing published: builds never move latest_version_id.
     expect(status.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts])).toEqual([
-      [v1, 'new', 'candidate', 6],
-      [v2, 'reprocess', 'candidate', 3],
-      [v3, 'reprocess', 'candidate', 3],
-      [v4, 'backfill', 'candidate', 3],
+      // Each version's task receipts and its catalog receipt (v1's retry adds task receipts only).
+      [v1, 'new', 'candidate', 7],
+      [v2, 'reprocess', 'candidate', 4],
+      [v3, 'reprocess', 'candidate', 4],
+      [v4, 'backfill', 'candidate', 4],
     ]);
     expect(status.datasets[0]!.latest_version_id).toBeNull();
-    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 15 ledger entries; /) });
+    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 19 ledger entries; /) });
 
-    // Promoting the backfill publishes it, with a signed promote receipt.
+    // Promoting the backfill (built from the current spec) passes every gate and publishes it, with a signed promote receipt.
     const promoted = run('promote', `ks_counties@${v4}`);
     expect(promoted).toMatchObject({ code: 0, stderr: '' });
-    expect(promoted.stdout).toContain('promote: no gates run (placeholder until fail-closed promotion lands)\n');
+    expect(promoted.stdout).toContain(`promoted ks_counties@${v4} (candidate → published): latest_version_id none → ${v4} in registry/ks_counties.json\n`);
     const after = JSON.parse(run('status', '--json', 'ks_counties').stdout) as Status;
     expect(after.datasets[0]!.latest_version_id).toBe(v4);
     expect(after.datasets[0]!.versions.map((v) => [v.status, v.receipts])).toEqual([
-      ['candidate', 6],
-      ['candidate', 3],
-      ['candidate', 3],
-      ['published', 4],
+      ['candidate', 7],
+      ['candidate', 4],
+      ['candidate', 4],
+      ['published', 5],
     ]);
-    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 16 ledger entries; /) });
+    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 20 ledger entries; /) });
   });
 });

@@ -4,7 +4,8 @@
  * `quarantined` version, not a failed task: exit 1, its files under
  * data/quarantine/<slug>/<dvid>/, the failed checks in the registry, the state, the build
  * report and `kfm status`, a qa receipt with `validation.status: fail`, receipts verify and fsck clean,
- * a retry that stays quarantined and says so, and `kfm promote` refusing it. A dataset beside
+ * a retry that stays quarantined and says so, and `kfm promote` denying it (gate F; a steward
+ * override passes F, but nothing quarantined is catalogued, so gate D still abstains). A dataset beside
  * it whose QA passes is a candidate under data/processed/ as before.
  */
 import Database from 'better-sqlite3';
@@ -12,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { schemaValidator } from '../../store/schemaValidator.js';
-import { REPO_ROOT, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -134,10 +135,26 @@ describe('QA quarantine', () => {
     expectValidReport('status', doc);
     expect(doc.datasets.find((d) => d.dataset_slug === 'few')!.versions[0]).toMatchObject({ status: 'quarantined', failed_checks: FAILED });
 
-    // kfm promote refuses it (a steward override is promotion's business).
-    const promote = await rig.run(['promote', `few@${dvid}`]);
-    expect(promote.code).toBe(2);
-    expect(promote.stderr).toContain('quarantined');
+    // kfm promote denies it: gate F (quarantined, the failed check), and gate D (nothing quarantined is catalogued).
+    rig.write({ 'kfm.policy.json': RIG_POLICY });
+    const promote = await rig.run(['promote', '--json', `few@${dvid}`]);
+    expect(promote.code).toBe(1);
+    const denied = JSON.parse(promote.stdout) as { status: string; gates: { gate: string; answer: string; reasons: string[] }[] };
+    expectValidReport('promote', denied);
+    expect(denied.status).toBe('denied');
+    expect(denied.gates.filter((g) => g.answer !== 'PASS').map((g) => [g.gate, g.answer])).toEqual([['D', 'ABSTAIN'], ['F', 'DENY']]);
+    expect(denied.gates[5]!.reasons).toEqual([`few@${dvid} is quarantined: its QA failed`, 'check feature_count failed: 3 (needs >= 200)']);
+    // An override needs the steward role; a steward's, with a rationale, passes F (and is in the signed receipt), D still abstains.
+    expect(await rig.run(['promote', '--override', '--rationale', 'a known short extract', `few@${dvid}`])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs --role steward') });
+    const overridden = await rig.run(['promote', '--json', '--override', '--rationale', 'a known short extract', '--role', 'steward', '--actor', 'alice', `few@${dvid}`]);
+    expect(overridden.code).toBe(1);
+    const o = JSON.parse(overridden.stdout) as typeof denied & { receipt: { path: string } };
+    expect(o.gates.filter((g) => g.answer !== 'PASS').map((g) => [g.gate, g.answer])).toEqual([['D', 'ABSTAIN']]);
+    expect(o.gates[5]!.reasons[0]).toMatch(/overridden by alice \(steward\): a known short extract$/);
+    const envelope = JSON.parse(readFileSync(rig.path(o.receipt.path), 'utf8')) as { payload: string };
+    const parameters = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: { environment: { parameters: Record<string, unknown> } } }).predicate.environment.parameters;
+    expect(parameters['override']).toEqual({ principal: 'alice', role: 'steward', rationale: 'a known short extract' });
     expect((JSON.parse(readFileSync(rig.path('registry/few.json'), 'utf8')) as { latest_version_id: unknown }).latest_version_id).toBeNull();
+    expect((await rig.run(['receipts', 'verify'])).code).toBe(0);
   });
 });

@@ -63,7 +63,8 @@ describe('receipt parameters', () => {
     const db = new Database(rig.path('.kfm/ledger.db'), { readonly: true });
     try {
       const envelopes = db.prepare('SELECT envelope FROM entries').pluck().all() as string[];
-      expect(envelopes).toHaveLength(2);
+      // The two task receipts and the catalog receipt.
+      expect(envelopes).toHaveLength(3);
       for (const e of envelopes) expect(Buffer.from((JSON.parse(e) as { payload: string }).payload, 'base64').toString('utf8')).not.toContain('s3cret');
     } finally {
       db.close();

@@ -17,7 +17,7 @@ import { AUDIT_FILES, type LedgerRow } from './auditProject.js';
 const newRig = useCliRigs();
 
 
-/** A project built once: ks (fetch, clean) is ledger seq 1-2, side (s) seq 3. */
+/** A project built once: ks (fetch, clean) is ledger seq 1-2 and its catalog receipt seq 3, side (s) seq 4 and its catalog receipt seq 5. */
 async function built(): Promise<{ rig: CliRig; dvid: string }> {
   const rig = newRig(AUDIT_FILES);
   const { result, report } = await rig.buildJson(['ks', 'side']);
@@ -59,19 +59,19 @@ describe('kfm receipts verify', () => {
     const { rig } = await built();
     const r = await verify(rig);
     const reader = new Database(rig.path('.kfm/ledger.db'), { readonly: true });
-    const head = rows(reader)[2]!.entry_hash;
+    const head = rows(reader)[4]!.entry_hash;
     reader.close();
     expect(r).toEqual({
       code: 0,
       signal: null,
-      stdout: `receipts verified: 3 ledger entries; chain, signatures (pinned keys), receipt schemas, store digests, receipt files, data tree and registry intact; head ${head}\n`,
+      stdout: `receipts verified: 5 ledger entries; chain, signatures (pinned keys), receipt schemas, store digests, receipt files, data tree and registry intact; head ${head}\n`,
       stderr: '',
     });
     const json = await verify(rig, ['--json']);
     const report = JSON.parse(json.stdout) as Record<string, unknown>;
     expectValidReport('receipts-verify', report);
-    expect(report).toEqual({ kfm_receipts_verify_version: 'v1', status: 'verified', target: null, entries: 3, checked: 3, head, problems: [], notices: [] });
-    expect((await verify(rig, ['side'])).stdout).toMatch(/^receipts verified: 1 of 3 ledger entries \(side\); /);
+    expect(report).toEqual({ kfm_receipts_verify_version: 'v1', status: 'verified', target: null, entries: 5, checked: 5, head, problems: [], notices: [] });
+    expect((await verify(rig, ['side'])).stdout).toMatch(/^receipts verified: 2 of 5 ledger entries \(side\); /);
   });
 
   it('catches bytes flipped in a store object', async () => {
@@ -85,7 +85,9 @@ describe('kfm receipts verify', () => {
     const r = await verify(rig);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`seq 2: /outputs/0/digest ${digest} (processed/ks/${dvid}/rows.txt): the stored bytes do not match the digest (corrupt)\n`);
-    expect(r.stdout).toMatch(/\nreceipts verify failed: 1 problem in 3 ledger entries\n$/);
+    // ks's catalog receipt (seq 3) read the same artifact: it names the corrupt object too.
+    expect(r.stdout).toContain(`seq 3: /inputs/0/digest ${digest} (data/processed/ks/${dvid}/rows.txt): the stored bytes do not match the digest (corrupt)\n`);
+    expect(r.stdout).toMatch(/\nreceipts verify failed: 2 problems in 5 ledger entries\n$/);
     // Another dataset's receipts still verify on their own.
     expect((await verify(rig, ['side'])).code).toBe(0);
     expect((await verify(rig, [`ks@${dvid}`])).code).toBe(1);

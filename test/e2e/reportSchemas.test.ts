@@ -26,6 +26,17 @@ const build = () => ({
       mode: 'backfill',
       mode_reason: 'raw inputs changed since 2020-06.0123abcd (same spec): a/x:in.csv sha256:111111111111 → sha256:222222222222',
       receipts: ['kfm://run/20250101T000000Z.a.0123abcd'],
+      stages: [
+        {
+          stage: 'kfm:catalog',
+          status: 'executed',
+          key: D('8'),
+          reason: 'no catalog recorded for the version yet',
+          paths: ['catalog/a/2020-06.0123abcd.89abcdef/dcat.jsonld'],
+          receipt: { run_id: 'kfm://run/20250101T000000Z.a.89abcdef', seq: 2 },
+          problems: 0,
+        },
+      ],
       // Added with QA quarantine (every version says its status and failed checks).
       status: 'quarantined',
       failed_checks: [{ node: 'a/qa', name: 'feature_count', value: 3, threshold: '>= 200' }] as Record<string, unknown>[],
@@ -61,6 +72,8 @@ describe('report schemas', () => {
       ['a cached node with a reason', (r) => Object.assign(r.nodes[1]!, { reason: { type: 'clean' } })],
       ['a failed node without an error', (r) => delete (r.nodes[2] as { error?: unknown }).error],
       ['a skipped node with a key', (r) => (r.nodes[3]!.key = D('8'))],
+      ['a version stage in an unknown status', (r) => ((r.versions[0]!.stages[0] as { status: string }).status = 'maybe')],
+      ['a version stage receipt with a build run id', (r) => (r.versions[0]!.stages[0]!.receipt = { run_id: '20250101T000000Z-0123abcd', seq: 2 })],
       ['an unknown skip reason', (r) => Object.assign(r.nodes[3]!, { skipped_because: { type: 'bored' } })],
       ['an upstream failure without the upstream', (r) => Object.assign(r.nodes[3]!, { skipped_because: { type: 'upstream-failed' } })],
       ['a skip reason as the old string', (r) => Object.assign(r.nodes[3]!, { skipped_because: 'a/z' })],

@@ -2,12 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../support/cliRig.js';
 
-export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'fsck' | 'graph' | 'receipts-show' | 'init' | 'gc' | 'clean';
+export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'approve' | 'validate' | 'fsck' | 'catalog' | 'graph' | 'receipts-show' | 'init' | 'gc' | 'clean';
 
-const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'fsck', 'graph', 'receipts-show', 'init', 'gc', 'clean'];
+const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'approve', 'validate', 'fsck', 'catalog', 'graph', 'receipts-show', 'init', 'gc', 'clean'];
+
+/** Schemas the reports refer to (`$ref`), loaded beside them. */
+const REFERENCED = ['approval'];
 
 function load(kind: ReportKind): { $id: string } & Record<string, unknown> {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', `${kind}-report.schema.json`), 'utf8')) as { $id: string };
@@ -18,6 +22,8 @@ let validators: Map<ReportKind, ValidateFunction> | undefined;
 function validatorFor(kind: ReportKind): ValidateFunction {
   if (!validators) {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    for (const name of REFERENCED) ajv.addSchema(JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', `${name}.schema.json`), 'utf8')) as object);
     const schemas = KINDS.map((k) => [k, load(k)] as const);
     for (const [, schema] of schemas) ajv.addSchema(schema);
     validators = new Map(schemas.map(([k, schema]) => [k, ajv.getSchema(schema.$id)!]));

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, locate, useCliRigs, type CliResult, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, locate, RIG_POLICY, useCliRigs, type CliResult, type CliRig } from '../support/cliRig.js';
 import { startServer, type TestServer } from '../ingest/testServer.js';
 
 const newRig = useCliRigs();
@@ -75,6 +75,7 @@ describe('secrets', () => {
     const queryFile = join(secretsDir, 'query-token');
 
     const rig = newRig({
+      'kfm.policy.json': RIG_POLICY,
       'kfmfile.ts': `${HEADER}export default defineKfm({ datasets: [
   dataset(spec('ks'), [
     ingest('fetch', {

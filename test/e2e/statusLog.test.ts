@@ -1,6 +1,6 @@
 /** `kfm status` (a dataset's versions) and `kfm log` (the audit ledger), readable and as JSON. */
 import { describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -18,7 +18,7 @@ export default async function t(ctx: TaskContext<{ suffix?: string }>): Promise<
 
 /** Built three times: new, retry, then a reprocess (a param edit). */
 async function history(): Promise<{ rig: CliRig; v1: string; v2: string }> {
-  const rig = newRig({ 'kfmfile.ts': KFMFILE('!'), 't.ts': TASK });
+  const rig = newRig({ 'kfmfile.ts': KFMFILE('!'), 't.ts': TASK, 'kfm.policy.json': RIG_POLICY });
   const first = await rig.buildJson();
   expect((await rig.buildJson()).result.code).toBe(0);
   rig.write({ 'kfmfile.ts': KFMFILE('?') });
@@ -40,19 +40,23 @@ describe('kfm status', () => {
     expect(r.stdout.split('\n')).toEqual([
       `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest none (nothing promoted); 2 candidates)`,
       '    version        mode       status     receipts  created_at',
-      `    ${v1}  new        candidate  4         ${t1}`,
-      `    ${v2}  reprocess  candidate  2         ${t2}`,
+      // Each version's task receipts, its retries' and its catalog receipt (the retry's catalog is cached).
+      `    ${v1}  new        candidate  5         ${t1}`,
+      `    ${v2}  reprocess  candidate  3         ${t2}`,
       '',
     ]);
 
-    // Promoting the first makes it published and the latest; the second stays a candidate.
-    expect((await rig.run(['promote', `ks@${v1}`])).code).toBe(0);
+    // The first was built from a spec the kfmfile no longer gives: its promotion is denied (a
+    // denied receipt counts among its receipts). Promoting the second makes it published and the
+    // latest; the first stays a candidate.
+    expect((await rig.run(['promote', `ks@${v1}`])).code).toBe(1);
+    expect((await rig.run(['promote', `ks@${v2}`])).code).toBe(0);
     const lines = (await rig.run(['status', 'ks'])).stdout.split('\n');
     expect(lines).toEqual([
-      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v1}; 1 candidate)`,
+      `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v2}; 1 candidate)`,
       '    version        mode       status     receipts  created_at',
-      `  * ${v1}  new        published  5         ${t1}`,
-      `    ${v2}  reprocess  candidate  2         ${t2}`,
+      `    ${v1}  new        candidate  6         ${t1}`,
+      `  * ${v2}  reprocess  published  4         ${t2}`,
       '',
     ]);
     const json = JSON.parse((await rig.run(['status', '--json'])).stdout) as {
@@ -61,13 +65,13 @@ describe('kfm status', () => {
     };
     expectValidReport('status', json);
     expect(json.kfm_status_version).toBe('v2');
-    expect(json.datasets[0]!.latest_version_id).toBe(v1);
+    expect(json.datasets[0]!.latest_version_id).toBe(v2);
     expect(json.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts, v.latest])).toEqual([
-      [v1, 'new', 'published', 5, true],
-      [v2, 'reprocess', 'candidate', 2, false],
+      [v1, 'new', 'candidate', 6, false],
+      [v2, 'reprocess', 'published', 4, true],
     ]);
     const one = (await rig.run(['status', `ks@${v2}`])).stdout.split('\n');
-    expect(one.slice(2)).toEqual([`    ${v2}  reprocess  candidate  2         ${t2}`, '']);
+    expect(one.slice(2)).toEqual([`  * ${v2}  reprocess  published  4         ${t2}`, '']);
     expect(await rig.run(['status', 'nope'])).toMatchObject({
       code: 2,
       stderr: 'kfm: dataset "nope" is not registered (no registry/nope.json): build a version of it, or run kfm check --update\n',
@@ -86,17 +90,20 @@ describe('kfm log', () => {
     expect(rows.map(([seq, , op, mode, version, node]) => [seq, op, mode, version, node])).toEqual([
       ['1', 'transform', 'new', `ks@${v1}`, 'ks/a'],
       ['2', 'transform', 'new', `ks@${v1}`, 'ks/b'],
-      ['3', 'transform', 'retry', `ks@${v1}`, 'ks/a'],
-      ['4', 'transform', 'retry', `ks@${v1}`, 'ks/b'],
-      ['5', 'transform', 'reprocess', `ks@${v2}`, 'ks/a'],
-      ['6', 'transform', 'reprocess', `ks@${v2}`, 'ks/b'],
+      ['3', 'catalog', 'new', `ks@${v1}`, '-'],
+      ['4', 'transform', 'retry', `ks@${v1}`, 'ks/a'],
+      ['5', 'transform', 'retry', `ks@${v1}`, 'ks/b'],
+      ['6', 'transform', 'reprocess', `ks@${v2}`, 'ks/a'],
+      ['7', 'transform', 'reprocess', `ks@${v2}`, 'ks/b'],
+      ['8', 'catalog', 'reprocess', `ks@${v2}`, '-'],
     ]);
     for (const row of rows) expect(row[6]).toMatch(/^kfm:\/\/run\/\d{8}T\d{6}Z\.ks\.[0-9a-f]{8}$/);
     const json = JSON.parse((await rig.run(['log', '--json', `ks@${v2}`])).stdout) as { entries: { seq: number; mode: string }[] };
     expectValidReport('log', json);
     expect(json.entries.map((e) => [e.seq, e.mode])).toEqual([
-      [5, 'reprocess'],
       [6, 'reprocess'],
+      [7, 'reprocess'],
+      [8, 'reprocess'],
     ]);
     // An unknown target is a usage error (exit 2), as in kfm status, not an empty log.
     expect(await rig.run(['log', 'other'])).toEqual({

@@ -111,7 +111,9 @@ describe('rerun modes', () => {
     expect(v1.dataset_version_id).toBe(`2019.${v1.spec_hash.slice(7, 15)}`);
     expect(v1.receipts).toHaveLength(3);
     const files1 = receiptFiles(rig, v1.dataset_version_id);
-    expect(files1).toEqual(v1.receipts.map((id) => `${id.slice('kfm://run/'.length)}.json`).sort());
+    // One receipt per task node, and the catalog stage's.
+    expect(v1.stages).toMatchObject([{ stage: 'kfm:catalog', status: 'executed', problems: 0 }]);
+    expect(files1).toEqual([...v1.receipts, v1.stages[0]!.receipt!.run_id].map((id) => `${id.slice('kfm://run/'.length)}.json`).sort());
     const qa = files1.map((f) => receiptIn(rig, `catalog/ks/${v1.dataset_version_id}/receipts/${f}`)).find((r) => r.operation === 'qa')!;
     expect(qa).toMatchObject({
       mode: 'new',
@@ -128,14 +130,15 @@ describe('rerun modes', () => {
     const registry1 = rig.read('registry/ks.json');
     const afterFirst = dataDigests(rig);
 
-    // retry: the same version; nothing but three more receipts (and their ledger entries).
+    // retry: the same version; nothing but three more receipts (and their ledger entries); the catalog is cached.
     const second = await build(rig, ['--expect', 'retry']);
     expect(second.code).toBe(0);
     expect(second.report.counts).toEqual({ executed: 0, cached: 3, failed: 0, skipped: 0 });
-    expect(second.report.versions).toEqual([{ ...v1, created: false, mode: 'retry', mode_reason: 'same spec and raw inputs', receipts: expect.any(Array) }]);
+    const cachedCatalog = { ...v1.stages[0]!, status: 'cached', reason: 'its key is unchanged', receipt: null, problems: null, paths: v1.stages[0]!.paths.filter((p) => !p.includes('/receipts/')) };
+    expect(second.report.versions).toEqual([{ ...v1, created: false, mode: 'retry', mode_reason: 'same spec and raw inputs', receipts: expect.any(Array), stages: [cachedCatalog] }]);
     expect(rig.read('registry/ks.json')).toBe(registry1);
     expect(stateVersions(rig)).toEqual([{ dataset_version_id: v1.dataset_version_id, mode: 'new' }]);
-    expect(ledgerSize(rig)).toBe(6);
+    expect(ledgerSize(rig)).toBe(7);
     const afterRetry = dataDigests(rig);
     for (const [path, digest] of afterFirst) expect(afterRetry.get(path), path).toBe(digest);
     expect([...afterRetry.keys()].filter((p) => !afterFirst.has(p))).toHaveLength(3);
@@ -162,7 +165,7 @@ describe('rerun modes', () => {
     expect(plain.stdout).toMatch(/\nbuild failed: 0 executed, 3 cached, 0 failed, 0 skipped in \d+\.\d\ds\n$/);
     expect(rig.read('registry/ks.json')).toBe(registry1);
     expect(stateVersions(rig)).toHaveLength(1);
-    expect(ledgerSize(rig)).toBe(6);
+    expect(ledgerSize(rig)).toBe(7);
     expect(dataDigests(rig)).toEqual(afterRetry);
 
     const third = await build(rig, ['--expect', 'reprocess']);
@@ -257,8 +260,9 @@ describe('rerun modes', () => {
     expect(again.stdout).toContain(
       [
         `version  ks@${dvid} (retry: same spec and raw inputs)`,
-        `receipts ks@${dvid}: 3 signed, ledger seq 4-6`,
-        `linked   ks@${dvid} (8 files under data/)`,
+        `receipts ks@${dvid}: 3 signed, ledger seq 5-7`,
+        `catalog  ks@${dvid}: cached`,
+        `linked   ks@${dvid} (11 files under data/)`,
         '',
       ].join('\n'),
     );
@@ -279,7 +283,7 @@ describe('rerun modes', () => {
     const missing = join(rig.configDir, 'nope.pem');
     const r = await rig.run(['build'], { env: { KFM_SIGNING_KEY: missing } });
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: `kfm: KFM_SIGNING_KEY names ${missing}, which does not exist\n` });
-    expect(ledgerSize(rig)).toBe(3);
+    expect(ledgerSize(rig)).toBe(4);
     // A key inside the project is refused.
     rig.write({ 'keys/k.pem': readFileSync(key) });
     expect(await rig.run(['build'], { env: { KFM_SIGNING_KEY: rig.path('keys/k.pem') } })).toMatchObject({

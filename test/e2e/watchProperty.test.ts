@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KFMFILE_HEADER, SHOUT_LIB, UPPER_TASK, useCliRigs, type BuildReport, type CliRig, type FileMap } from '../support/cliRig.js';
 import { Prng } from '../support/prng.js';
+import { citesReceipts, withoutRunFacts } from '../support/catalogRunFacts.js';
 
 const newRig = useCliRigs();
 
@@ -79,7 +80,19 @@ function versionFiles(rig: CliRig, report: BuildReport): Record<string, string> 
         const base = dvids.get(`${slug}/${dvid}`);
         if (base === undefined || rel.includes('/receipts/')) continue;
         // checksums.json names its version: by the id without the suffix, as above.
-        const bytes = e.name === 'checksums.json' ? Buffer.from(readFileSync(p, 'utf8').replaceAll(`"${dvid}"`, `"${base}"`)) : readFileSync(p);
+        let bytes = e.name === 'checksums.json' ? Buffer.from(readFileSync(p, 'utf8').replaceAll(`"${dvid}"`, `"${base}"`)) : readFileSync(p);
+        // So does the catalog, with checksums.json's digest; its DCAT and PROV files cite the receipts (run ids, times).
+        if (zone === 'catalog') {
+          const checksums = createHash('sha256').update(readFileSync(rig.path('data/processed', slug!, dvid!, 'checksums.json'))).digest('hex');
+          let text = bytes.toString('utf8').replaceAll(dvid!, base).replaceAll(checksums, '<checksums.json>');
+          if (rel.endsWith('/stac/collection.json')) {
+            // And its size (the suffix is in it).
+            const doc = JSON.parse(text) as { assets: { checksums: Record<string, unknown> } };
+            doc.assets.checksums['file:size'] = '<size of checksums.json>';
+            text = JSON.stringify(doc);
+          }
+          bytes = Buffer.from(citesReceipts(rel) ? withoutRunFacts(text) : text);
+        }
         out[[zone, slug, base, ...rest].join('/')] = createHash('sha256').update(bytes).digest('hex');
       }
     }

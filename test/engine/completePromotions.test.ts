@@ -15,6 +15,7 @@ import { completePromotions } from '../../engine/receipts/completePromotions.js'
 import { nameDatasetVersion } from '../../engine/versions/nameDatasetVersion.js';
 import { registryAfterBuild } from '../../engine/versions/registerDatasetVersion.js';
 import { promoteReceipt } from '../../stages/promotion/promoteReceipt.js';
+import { GATE_IDS, gateResult, worstAnswer, type GateAnswer } from '../../stages/promotion/gate.js';
 import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
 import { MemoryLedger } from '../../store/memory/memoryLedger.js';
 import { readRegistry, writeRegistry, type DatasetRegistry } from '../../store/registry/datasetRegistry.js';
@@ -66,13 +67,18 @@ function project(registry: DatasetRegistry, pinned: ReturnType<typeof newKey>): 
 }
 
 /** Ledger rows holding a promote receipt of the registry's version, signed with `key`. */
-async function promotion(registry: DatasetRegistry, key: ReturnType<typeof newKey>, previous: string | null): Promise<LedgerEntry[]> {
-  const ledger = new MemoryLedger();
+async function promotion(registry: DatasetRegistry, key: ReturnType<typeof newKey>, previous: string | null, answer: GateAnswer = 'PASS', ledger = new MemoryLedger()): Promise<LedgerEntry[]> {
+  const gates = GATE_IDS.map((g) => gateResult(g, g === 'B' ? answer : 'PASS', ['test']));
   const receipt = promoteReceipt({
     slug: 'a',
     version: registry.versions[0]!,
     previous,
     outputs: [],
+    decision: { gates, overall: worstAnswer(gates.map((g) => g.answer)) },
+    decisionId: `kfm://policy_decision/test-${answer}`,
+    policyDigest: null,
+    approvals: [],
+    override: null,
     policy: { label: 'public', obligations: [] },
     actor: { principal: 'test', role: 'operator' },
     environment: { gitCommit: null, kfmVersion: '0.0.0', nodeVersion: 'v20', platform: 'linux' },
@@ -101,5 +107,19 @@ describe('completePromotions', () => {
     expect(completePromotions(root, await promotion(registry, newKey(), null))).toEqual([]);
     expect(completePromotions(root, await promotion(registry, key, '2020.00000000'))).toEqual([]);
     expect(readRegistry(root, 'a')).toEqual(registry);
+  });
+
+  it('never acts on a denied promotion (validation.status fail), and a denial after a granted one does not hide it', async () => {
+    const key = newKey();
+    const registry = builtRegistry();
+    const dvid = registry.versions[0]!.dataset_version_id;
+    const root = project(registry, key);
+    for (const answer of ['DENY', 'ABSTAIN', 'ERROR'] as const) expect(completePromotions(root, await promotion(registry, key, null, answer))).toEqual([]);
+    expect(readRegistry(root, 'a')).toEqual(registry);
+    const ledger = new MemoryLedger();
+    await promotion(registry, key, null, 'PASS', ledger);
+    const rows = await promotion(registry, key, null, 'DENY', ledger);
+    expect(rows).toHaveLength(2);
+    expect(completePromotions(root, rows)).toEqual([{ slug: 'a', datasetVersionId: dvid, seq: 1 }]);
   });
 });

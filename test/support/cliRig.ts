@@ -74,6 +74,16 @@ export interface BuildReport {
     mode: 'new' | 'retry' | 'reprocess' | 'backfill';
     mode_reason: string;
     receipts: string[];
+    /** The version stages (`kfm:catalog`). */
+    stages: {
+      stage: string;
+      status: 'executed' | 'cached' | 'skipped';
+      key: string | null;
+      reason: string;
+      paths: string[];
+      receipt: { run_id: string; seq: number } | null;
+      problems: number | null;
+    }[];
   }[];
   errors: string[];
   integrity: ({ type: 'object-corrupt'; digest: string; node: string; output: string; found: 'corrupt' | 'missing' } | { type: 'data-file-restored'; path: string; digest: string; edited: string; kept_at: string })[];
@@ -306,6 +316,35 @@ export function locate(text: string, needle: string, occurrence = 1): string {
   const before = text.slice(0, i).split('\n');
   return `${before.length}:${before[before.length - 1]!.length + 1}`;
 }
+
+/**
+ * A kfm.policy.json for rig projects (their specs use `spec()` below: licence CC0-1.0, label
+ * public, no QA checks): the licences the rig's and the Kansas specs use, default-deny
+ * labels with a steward for restricted ones, and specs without QA checks permitted. A test
+ * that promotes writes it; one without it sees gates B and C abstain.
+ */
+export const RIG_POLICY = `${JSON.stringify(
+  {
+    kfm_policy_version: 'v1',
+    licences: [
+      { id: 'CC0-1.0', requires_attribution: false },
+      { id: 'public-domain', requires_attribution: false },
+      { id: 'CC-BY-4.0', requires_attribution: true },
+    ],
+    labels: {
+      public: { publish: true },
+      public_generalized: { publish: true, requires_generalization: true },
+      restricted: { publish: true, requires_generalization: true, approval_roles: ['steward'] },
+      restricted_sensitive_location: { publish: true, requires_generalization: true, approval_roles: ['steward'] },
+      internal: { publish: false },
+      embargoed: { publish: false },
+      quarantine: { publish: false },
+    },
+    qa: { override_role: 'steward', allow_unchecked: true },
+  },
+  null,
+  2,
+)}\n`;
 
 /**
  * The first lines of a test kfmfile: the API import and a `spec(slug)` helper that makes a

@@ -1,0 +1,23 @@
+import type { BuildEvent } from '../../engine/run/event.js';
+
+/**
+ * A version stage's line: `catalog  ks_counties@2017.1f2fa1f2: cached`, or what it wrote
+ * (`4 files, valid, receipt signed (ledger seq 9)`), or why it did not apply.
+ */
+export function versionStageText(e: Extract<BuildEvent, { type: 'version-stage' }>): string {
+  const label = e.stage.replace(/^kfm:/, '').padEnd(8);
+  const v = `${e.dataset}@${e.datasetVersionId}`;
+  switch (e.status) {
+    case 'cached':
+      return `${label} ${v}: cached`;
+    case 'skipped':
+      return `${label} ${v}: skipped (${e.reason})`;
+    case 'executed': {
+      const valid = e.problems === null ? '' : e.problems === 0 ? ', valid' : `, ${e.problems} validation problem${e.problems === 1 ? '' : 's'}`;
+      const receipt = e.receipt ? `, receipt signed (ledger seq ${e.receipt.seq})` : '';
+      return `${label} ${v}: ${e.files} files${valid}${receipt}`;
+    }
+    default:
+      return e.status satisfies never;
+  }
+}
