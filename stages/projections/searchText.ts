@@ -5,12 +5,13 @@
  */
 export function searchText(properties: Record<string, unknown> | null): string {
   if (!properties) return '';
-  const parts: string[] = [];
-  if (typeof properties.name === 'string') parts.push(properties.name);
-  for (const [key, value] of Object.entries(properties)) {
+  let text = typeof properties.name === 'string' ? properties.name : '';
+  const add = (s: string) => (text = text === '' ? s : `${text} ${s}`);
+  for (const key in properties) {
     if (key === 'name') continue;
-    if (typeof value === 'string') parts.push(value);
-    else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') parts.push(v);
+    const value = properties[key];
+    if (typeof value === 'string') add(value);
+    else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') add(v);
   }
-  return parts.join(' ');
+  return text;
 }

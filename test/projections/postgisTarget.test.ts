@@ -1,13 +1,15 @@
 /**
  * The PostGIS projection on the real Kansas data, in a throwaway cluster the test starts
- * (test/support/postgres.ts): COPY loads, counts, valid geometries, extents equal to the
- * GeoJSON's, full-text search through tsvector, drift from rows deleted or edited by
+ * (test/support/postgres.ts): COPY loads of hex EWKB, counts, valid geometries, extents
+ * equal to the GeoJSON's, full-text search through tsvector, drift from rows deleted or edited by
  * hand, and a swap that a concurrent reader never sees half of. Skipped, with the reason,
  * only where PostgreSQL/PostGIS is not installed and CI is not set.
  */
+import type { Geometry } from 'geojson';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvidenceRef } from '../../stages/projections/evidenceRef.js';
+import { geometryHexEwkb } from '../../stages/projections/postgis/geometryHexEwkb.js';
 import { PostgisTarget } from '../../stages/projections/postgis/postgisTarget.js';
 import type { ProjectedVersion } from '../../stages/projections/projectedVersion.js';
 import { readProjectedVersion } from '../../stages/projections/readProjectedVersion.js';
@@ -61,11 +63,31 @@ describe.skipIf(unavailable !== undefined)('the PostGIS projection', () => {
       expect([ext.w, ext.s, ext.e, ext.n]).toEqual(versions[slug]!.extents.bbox);
     }
     expect(await one("SELECT value FROM kfm.meta WHERE key = 'kfm_projection_version'")).toEqual({ value: 'v1' });
-    const indexes = (await sql.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'kfm' AND indexdef ~ 'USING (gist|gin)' ORDER BY 1")).rows.map((r) => r.indexname);
-    expect(indexes).toEqual(['features_geom', 'search_tsv']);
+    const indexes = (await sql.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'kfm' AND tablename = 'features' AND indexdef ~ 'USING (gist|gin)' ORDER BY 1")).rows.map((r) => r.indexname);
+    expect(indexes).toEqual(['features_geom', 'features_tsv']);
+    // Each version's partition is indexed, its indexes attached to the parent's (3 versions × 2).
+    const attached = await one<{ n: number }>("SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relname IN ('features_geom', 'features_tsv')");
+    expect(attached.n).toBe(6);
     for (const slug of KANSAS_SLUGS) {
       expect((await target.load(versions[slug]!)).status).toBe('unchanged');
       expect((await target.check(versions[slug]!)).status).toBe('current');
+    }
+  });
+
+  it('writes hex EWKB that PostGIS reads as the same geometry as ST_GeomFromGeoJSON, bit for bit', async () => {
+    const ring = [[-97.1, 37.5], [-97.0, 37.5], [-97.0, 37.6], [-97.1, 37.5]];
+    const geometries: Geometry[] = [
+      { type: 'Point', coordinates: [0.1 + 0.2, -1e-7] },
+      { type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] },
+      { type: 'LineString', coordinates: [[1, 2], [3, 4.000000000000001]] },
+      { type: 'MultiLineString', coordinates: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]] },
+      { type: 'Polygon', coordinates: [ring] },
+      { type: 'MultiPolygon', coordinates: [[ring], [ring.map(([x, y]) => [x! + 1, y!])]] },
+      { type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [1, 2] }, { type: 'LineString', coordinates: [[1, 2], [3, 4]] }] },
+    ];
+    for (const g of geometries) {
+      const r = await one<{ same: boolean }>('SELECT ST_AsEWKB($1::geometry) = ST_AsEWKB(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)) AS same', [geometryHexEwkb(g), JSON.stringify(g)]);
+      expect(r.same, g.type).toBe(true);
     }
   });
 
@@ -89,10 +111,11 @@ describe.skipIf(unavailable !== undefined)('the PostGIS projection', () => {
   it('names a row deleted by hand and a geometry edited by hand, and a reload repairs both', async () => {
     const counties = versions.ks_counties!;
     await sql.query("DELETE FROM kfm.features WHERE dataset_slug = 'ks_counties' AND properties->>'name' = 'Sedgwick'");
-    expect((await target.check(counties)).drifts.map((d) => d.what)).toEqual(['feature_count', 'artifact_feature_count']);
+    // Search rows are the features' own (the search view): one fewer of those too.
+    expect((await target.check(counties)).drifts.map((d) => d.what)).toEqual(['feature_count', 'artifact_feature_count', 'search_count']);
     await sql.query("UPDATE kfm.features SET geom = ST_Translate(geom, -1, 0) WHERE dataset_slug = 'ks_counties' AND properties->>'name' = 'Greeley'");
     const drift = await target.check(counties);
-    expect(drift.drifts.map((d) => d.what)).toEqual(['feature_count', 'artifact_feature_count', 'extent']);
+    expect(drift.drifts.map((d) => d.what)).toEqual(['feature_count', 'artifact_feature_count', 'search_count', 'extent']);
     expect(drift.drifts[0]).toMatchObject({ expected: 105, actual: 104 });
     expect((await target.load(counties)).status).toBe('loaded');
     expect(await target.check(counties)).toMatchObject({ status: 'current', drifts: [] });

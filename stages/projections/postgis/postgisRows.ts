@@ -1,37 +1,47 @@
 import type pg from 'pg';
 import { canonicalJson } from '../../../core/canonicalJson.js';
-import type { Digest } from '../../../core/digest.js';
+import { digestHex, sha256, type Digest } from '../../../core/digest.js';
 import type { ProjectedVersion } from '../projectedVersion.js';
 import { searchText } from '../searchText.js';
 import type { ProjectedFeature } from '../versionFeatures.js';
 import { copyRows } from './copyRows.js';
-import { geometryEwkt } from './geometryEwkt.js';
+import { geometryHexEwkb } from './geometryHexEwkb.js';
 
-/** Removes a version's rows (features, search rows, its record). */
-export async function deleteVersionRows(client: pg.Client, s: string, slug: string, dvid: string): Promise<void> {
-  for (const table of ['features', 'search', 'dataset_versions']) {
-    await client.query(`DELETE FROM ${s}.${table} WHERE dataset_slug = $1 AND dataset_version_id = $2`, [slug, dvid]);
-  }
+/** A version's partition of `features`: names derived from its key (always plain identifiers). */
+export function versionPartition(slug: string, dvid: string): { key: string; table: string } {
+  const key = `${slug}@${dvid}`;
+  return { key, table: `features_${digestHex(sha256(key)).slice(0, 20)}` };
 }
 
-/** Writes a version's record, and its features and search rows with COPY (inside the caller's transaction). */
+/** Removes a version's rows: its partition (dropped) and its record. */
+export async function deleteVersionRows(client: pg.Client, s: string, slug: string, dvid: string): Promise<void> {
+  await client.query(`DROP TABLE IF EXISTS ${s}.${versionPartition(slug, dvid).table}`);
+  await client.query(`DELETE FROM ${s}.dataset_versions WHERE dataset_slug = $1 AND dataset_version_id = $2`, [slug, dvid]);
+}
+
+/**
+ * Writes a version's record and its features with their search text (inside the caller's
+ * transaction, after deleteVersionRows): COPYed into a new table, indexed, then attached
+ * as the version's partition.
+ */
 export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, features: ProjectedFeature[], digest: Digest): Promise<void> {
-  const extents = canonicalJson(version.extents);
   await client.query(
     `INSERT INTO ${s}.dataset_versions (dataset_slug, dataset_version_id, title, spec_hash, produced_at, policy_label, extents, qa_summary, feature_count, load_digest)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [version.dataset_slug, version.dataset_version_id, version.title, version.spec_hash, version.produced_at, version.policy_label, extents, canonicalJson(version.qa_summary), features.length, digest],
+    [version.dataset_slug, version.dataset_version_id, version.title, version.spec_hash, version.produced_at, version.policy_label, canonicalJson(version.extents), canonicalJson(version.qa_summary), features.length, digest],
   );
-  const featureColumns = ['dataset_slug', 'dataset_version_id', 'artifact_digest', 'feature_index', 'feature_id', 'evidence_ref', 'geom', 'properties'];
-  await copyRows(client, `${s}.features`, featureColumns, features, (f) => [
-    f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.feature_index, f.feature_id, f.evidence_ref,
-    f.geometry === null ? null : geometryEwkt(f.geometry),
+  const p = versionPartition(version.dataset_slug, version.dataset_version_id);
+  const table = `${s}.${p.table}`;
+  await client.query(`CREATE TABLE ${table} (LIKE ${s}.features INCLUDING DEFAULTS INCLUDING GENERATED)`);
+  const columns = ['version_key', 'dataset_slug', 'dataset_version_id', 'artifact_digest', 'feature_index', 'feature_id', 'evidence_ref', 'geom', 'properties', 'search_text'];
+  await copyRows(client, table, columns, features, (f) => [
+    p.key, f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.feature_index, f.feature_id, f.evidence_ref,
+    f.geometry === null ? null : geometryHexEwkb(f.geometry),
     f.properties === null ? null : JSON.stringify(f.properties),
+    searchText(f.properties),
   ]);
-  const searchColumns = ['dataset_slug', 'dataset_version_id', 'artifact_digest', 'evidence_ref', 'policy_label', 'extents', 'text'];
-  await copyRows(client, `${s}.search`, searchColumns, features, (f) => [
-    f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.evidence_ref, version.policy_label, extents, searchText(f.properties),
-  ]);
+  await client.query(`CREATE INDEX ON ${table} USING gist (geom); CREATE INDEX ON ${table} (dataset_slug, dataset_version_id); CREATE INDEX ON ${table} USING gin (tsv)`);
+  await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN ('${p.key.replaceAll("'", "''")}')`);
 }
 
 /** Makes a version the dataset's projected one (its title and label with it). */

@@ -8,8 +8,12 @@ export const SCHEMA_RE = /^[a-z_][a-z0-9_]*$/;
 /**
  * The PostGIS projection's tables, in their own schema: the SQLite projection's, with
  * `geom geometry(Geometry, 4326)` (generic: Polygon and MultiPolygon side by side) under a
- * GiST index, properties as jsonb, and search rows with a generated `tsvector` (the
- * `simple` configuration: names are not stemmed) under a GIN index.
+ * GiST index, properties as jsonb, and each feature's search text with a generated
+ * `tsvector` (the `simple` configuration: names are not stemmed) under a GIN index. The
+ * `search` view gives each search row its dvid, artifact digest, EvidenceRef, policy
+ * label, extents and text. `features` is partitioned by version (`version_key` =
+ * `<slug>@<dvid>`): a load fills a new partition without indexes, indexes it, then
+ * attaches it (postgisRows.ts), the bulk load PostgreSQL is fastest at.
  */
 function ddl(s: string): string {
   return `
@@ -23,17 +27,17 @@ CREATE TABLE IF NOT EXISTS ${s}.dataset_versions (
   feature_count integer NOT NULL, load_digest text NOT NULL,
   PRIMARY KEY (dataset_slug, dataset_version_id));
 CREATE TABLE IF NOT EXISTS ${s}.features (
-  fid bigserial PRIMARY KEY, dataset_slug text NOT NULL, dataset_version_id text NOT NULL,
+  fid bigserial, version_key text NOT NULL, dataset_slug text NOT NULL, dataset_version_id text NOT NULL,
   artifact_digest text NOT NULL, feature_index integer NOT NULL, feature_id text, evidence_ref text NOT NULL,
-  geom geometry(Geometry, 4326), properties jsonb,
-  UNIQUE (dataset_slug, dataset_version_id, evidence_ref));
+  geom geometry(Geometry, 4326), properties jsonb, search_text text NOT NULL,
+  tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED
+) PARTITION BY LIST (version_key);
 CREATE INDEX IF NOT EXISTS features_geom ON ${s}.features USING gist (geom);
-CREATE TABLE IF NOT EXISTS ${s}.search (
-  dataset_slug text NOT NULL, dataset_version_id text NOT NULL, artifact_digest text NOT NULL,
-  evidence_ref text NOT NULL, policy_label text NOT NULL, extents jsonb NOT NULL, text text NOT NULL,
-  tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
-  PRIMARY KEY (dataset_slug, dataset_version_id, evidence_ref));
-CREATE INDEX IF NOT EXISTS search_tsv ON ${s}.search USING gin (tsv);
+CREATE INDEX IF NOT EXISTS features_by_version ON ${s}.features (dataset_slug, dataset_version_id);
+CREATE INDEX IF NOT EXISTS features_tsv ON ${s}.features USING gin (tsv);
+CREATE OR REPLACE VIEW ${s}.search AS
+  SELECT f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.evidence_ref, v.policy_label, v.extents, f.search_text AS text, f.tsv
+  FROM ${s}.features f JOIN ${s}.dataset_versions v ON v.dataset_slug = f.dataset_slug AND v.dataset_version_id = f.dataset_version_id;
 CREATE OR REPLACE VIEW ${s}.current_features AS
   SELECT f.* FROM ${s}.features f JOIN ${s}.datasets d
     ON d.dataset_slug = f.dataset_slug AND d.latest_version_id = f.dataset_version_id;

@@ -70,7 +70,7 @@ export class PostgisTarget implements ProjectionTarget {
     let rows: ProjectedFeature[] | undefined;
     if (held?.load_digest !== digest || observedDrifts(version, await postgisObserved(c, s, slug, dvid), false).length > 0) {
       rows = [];
-      for await (const batch of versionFeatures(this.#store, version)) rows.push(...batch);
+      for await (const batch of versionFeatures(this.#store, version)) for (const f of batch) rows.push(f);
     }
     if (!rows && (!activate || previous === dvid)) return this.#result(version, 'unchanged', previous, previous, c);
     await this.#transaction(c, async () => {

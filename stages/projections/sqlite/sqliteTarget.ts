@@ -51,7 +51,7 @@ export class SqliteTarget implements ProjectionTarget {
     // A different record, or rows someone removed: load again. The same: touch nothing.
     if (held?.load_digest !== digest || observedDrifts(version, sqliteObserved(this.db, slug, dvid), false).length > 0) {
       features = [];
-      for await (const batch of versionFeatures(this.#store, version)) features.push(...batch);
+      for await (const batch of versionFeatures(this.#store, version)) for (const f of batch) features.push(f);
     }
     const rows = features;
     if (!rows && (!activate || previous === dvid)) return this.#result(version, 'unchanged', previous, previous);
