@@ -33,9 +33,14 @@ export async function insertVersionRows(client: pg.Client, s: string, version: P
   const p = versionPartition(version.dataset_slug, version.dataset_version_id);
   const table = `${s}.${p.table}`;
   await client.query(`CREATE TABLE ${table} (LIKE ${s}.features INCLUDING DEFAULTS INCLUDING GENERATED)`);
-  const columns = ['version_key', 'dataset_slug', 'dataset_version_id', 'artifact_digest', 'feature_index', 'feature_id', 'evidence_ref', 'geom', 'properties', 'search_text'];
+  // The columns every row of the partition shares are its defaults, not COPY text.
+  await client.query(
+    `ALTER TABLE ${table} ALTER COLUMN version_key SET DEFAULT ${literal(p.key)}, ALTER COLUMN dataset_slug SET DEFAULT ${literal(version.dataset_slug)},
+       ALTER COLUMN dataset_version_id SET DEFAULT ${literal(version.dataset_version_id)}`,
+  );
+  const columns = ['artifact_digest', 'feature_index', 'feature_id', 'geom', 'properties', 'search_text'];
   await copyRows(client, table, columns, features, (f) => [
-    p.key, f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.feature_index, f.feature_id, f.evidence_ref,
+    f.artifact_digest, f.feature_index, f.feature_id,
     f.geometry === null ? null : geometryHexEwkb(f.geometry),
     f.properties === null ? null : JSON.stringify(f.properties),
     searchText(f.properties),
@@ -43,8 +48,11 @@ export async function insertVersionRows(client: pg.Client, s: string, version: P
   // Index builds (GIN above all) run faster with more than the default 64 MB; LOCAL: this transaction only.
   await client.query("SET LOCAL maintenance_work_mem = '128MB'");
   await client.query(`CREATE INDEX ON ${table} USING gist (geom); CREATE INDEX ON ${table} (dataset_slug, dataset_version_id); CREATE INDEX ON ${table} USING gin (tsv)`);
-  await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN ('${p.key.replaceAll("'", "''")}')`);
+  await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN (${literal(p.key)})`);
 }
+
+/** A SQL string literal. */
+const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
 /** Makes a version the dataset's projected one (its title and label with it). */
 export async function pointDatasetAt(client: pg.Client, s: string, v: Pick<ProjectedVersion, 'dataset_slug' | 'dataset_version_id' | 'title' | 'policy_label'>): Promise<void> {

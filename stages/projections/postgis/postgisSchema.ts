@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS ${s}.dataset_versions (
   PRIMARY KEY (dataset_slug, dataset_version_id));
 CREATE TABLE IF NOT EXISTS ${s}.features (
   fid bigserial, version_key text NOT NULL, dataset_slug text NOT NULL, dataset_version_id text NOT NULL,
-  artifact_digest text NOT NULL, feature_index integer NOT NULL, feature_id text, evidence_ref text NOT NULL,
+  artifact_digest text NOT NULL, feature_index integer NOT NULL, feature_id text,
+  evidence_ref text GENERATED ALWAYS AS ('kfm://artifact/' || artifact_digest || '#' || feature_index::text) STORED,
   geom geometry(Geometry, 4326), properties jsonb, search_text text NOT NULL,
   tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED
 ) PARTITION BY LIST (version_key);
