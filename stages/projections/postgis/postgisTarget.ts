@@ -73,7 +73,7 @@ export class PostgisTarget implements ProjectionTarget {
       for await (const batch of versionFeatures(this.#store, version)) for (const f of batch) rows.push(f);
     }
     if (!rows && (!activate || previous === dvid)) return this.#result(version, 'unchanged', previous, previous, c);
-    await this.#transaction(c, async () => {
+    await this.#transaction(c, slug, async () => {
       if (rows) {
         await deleteVersionRows(c, s, slug, dvid);
         await insertVersionRows(c, s, version, rows, digest);
@@ -88,7 +88,7 @@ export class PostgisTarget implements ProjectionTarget {
     const c = await this.client();
     const s = this.schema;
     let from: string | null = null;
-    await this.#transaction(c, async () => {
+    await this.#transaction(c, slug, async () => {
       const v = (await c.query<{ title: string; policy_label: PolicyLabel }>(`SELECT title, policy_label FROM ${s}.dataset_versions WHERE dataset_slug = $1 AND dataset_version_id = $2 FOR SHARE`, [slug, dvid])).rows[0];
       if (!v) throw new KfmError('usage', `${this.name}: ${slug}@${dvid} is not loaded: load it before swapping to it`);
       from = (await c.query<{ v: string | null }>(`SELECT latest_version_id AS v FROM ${s}.datasets WHERE dataset_slug = $1 FOR UPDATE`, [slug])).rows[0]?.v ?? null;
@@ -107,14 +107,21 @@ export class PostgisTarget implements ProjectionTarget {
     this.#client = undefined;
   }
 
-  async #transaction(c: pg.Client, body: () => Promise<void>): Promise<void> {
+  /**
+   * Runs body in one transaction, serialized with every other kfm writer of this schema's
+   * dataset (a transaction-level advisory lock). A database error rolls back and becomes a
+   * KfmError `state` naming the target.
+   */
+  async #transaction(c: pg.Client, slug: string, body: () => Promise<void>): Promise<void> {
     await c.query('BEGIN');
     try {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kfm_projection:${this.schema}:${slug}`]);
       await body();
       await c.query('COMMIT');
     } catch (e) {
-      await c.query('ROLLBACK');
-      throw e;
+      await c.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof KfmError) throw e;
+      throw new KfmError('state', `${this.name}: ${(e as Error).message}`);
     }
   }
 

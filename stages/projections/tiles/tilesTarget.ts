@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalDigest } from '../../../core/canonicalJson.js';
+import { hashFileSync } from '../../../core/hashFile.js';
 import { KfmError } from '../../../core/error.js';
 import type { PolicyLabel } from '../../../core/policyLabel.js';
 import { PUBLIC_LABELS, refuseUnaccepted } from '../acceptedLabels.js';
@@ -75,6 +76,8 @@ export class TilesTarget implements ProjectionTarget {
     const from = this.#current(slug);
     for (const format of ARCHIVE_FORMATS) {
       const current = join(this.dir, currentArchive(slug, format));
+      // Already the version's archive: left alone (a swap to the current version writes nothing).
+      if (existsSync(current) && hashFileSync(current).digest === manifest.archives[format].digest) continue;
       replaceWithCopy(join(this.dir, manifest.archives[format].path), current);
     }
     return { target: this.name, dataset_slug: slug, from, to: dvid };
