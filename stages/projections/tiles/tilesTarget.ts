@@ -9,6 +9,8 @@ import { loadDigest } from '../loadDigest.js';
 import { featureCountOf, type ProjectedVersion } from '../projectedVersion.js';
 import { driftReport, type CheckOptions, type DriftReport, type LoadOptions, type LoadResult, type ProjectionTarget, type SwapResult } from '../projectionTarget.js';
 import type { FeatureSource } from '../versionFeatures.js';
+import type { ContentStore } from '../../../store/contentStore.js';
+import { tileArchivesInWorker } from './tileArchivesInWorker.js';
 import { replaceWithCopy } from './atomicFile.js';
 import { buildTileArchives } from './buildTileArchives.js';
 import type { TileOptions } from './generateTiles.js';
@@ -19,7 +21,13 @@ import { ARCHIVE_FORMATS, currentArchive, readTilesManifest } from './tilesManif
 export interface TilesTargetOptions {
   /** The tiles directory (e.g. `projections/tiles` under the project). */
   dir: string;
-  store: FeatureSource;
+  /** Where artifacts are read from; a local store's descriptor lets the tiler run in a worker thread. */
+  store: FeatureSource & Partial<Pick<ContentStore, 'descriptor'>>;
+  /**
+   * The tiler's heap cap in MB (default 256): tiles are cut in a worker thread with this
+   * old-generation limit (a local store only; other stores tile in this thread, uncapped).
+   */
+  heapMb?: number;
   /** Zoom range (default 0–10; later from the spec) and MVT extent/buffer. */
   zoom?: Partial<TileOptions>;
   accepts?: readonly PolicyLabel[];
@@ -37,7 +45,8 @@ export class TilesTarget implements ProjectionTarget {
   readonly accepts: readonly PolicyLabel[];
   readonly dir: string;
   readonly zoom: TileOptions;
-  readonly #store: FeatureSource;
+  readonly heapMb: number;
+  readonly #store: TilesTargetOptions['store'];
 
   constructor(options: TilesTargetOptions) {
     this.name = options.name ?? 'tiles';
@@ -48,6 +57,7 @@ export class TilesTarget implements ProjectionTarget {
       throw new KfmError('usage', `${this.name}: zoom range ${this.zoom.minzoom}–${this.zoom.maxzoom} is not 0 ≤ minzoom ≤ maxzoom ≤ 24`);
     }
     this.#store = options.store;
+    this.heapMb = options.heapMb ?? 256;
   }
 
   async load(version: ProjectedVersion, options: LoadOptions = {}): Promise<LoadResult> {
@@ -57,7 +67,11 @@ export class TilesTarget implements ProjectionTarget {
     const previous = this.#current(slug);
     const held = readTilesManifest(this.dir, slug, dvid);
     const intact = held?.load_digest === digest && tilesDrift(this.dir, version, false).length === 0;
-    if (!intact) await buildTileArchives(this.dir, this.#store, version, this.zoom, digest);
+    if (!intact) {
+      const descriptor = this.#store.descriptor;
+      if (descriptor?.kind === 'local') await tileArchivesInWorker({ dir: this.dir, store: descriptor, version, zoom: this.zoom, loadDigest: digest }, this.heapMb);
+      else await buildTileArchives(this.dir, this.#store, version, this.zoom, digest);
+    }
     if (options.activate ?? true) await this.swap(slug, dvid);
     return {
       target: this.name,
