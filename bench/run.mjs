@@ -42,6 +42,8 @@ const HELP = `usage: node bench/run.mjs [options]     (npm run bench -- [options
   --keep           keep the generated graphs in bench/out/graphs/ (default: removed after each size)
   --out DIR        where results.json, logs/ and graphs/ go (default bench/out)
   --kfm-bin PATH   the kfm CLI to run (default bin/kfm.js of this checkout)
+  --projections    only the projections section (bench/projections.mjs): PostGIS load vs
+                   ogr2ogr, tiles z0-z10 vs ogr2ogr -f MBTiles, on 135,233 world places
 `;
 
 function parseArgs(argv) {
@@ -82,6 +84,7 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--out') o.out = resolve(val());
     else if (a === '--kfm-bin') o.kfmBin = resolve(val());
+    else if (a === '--projections') o.projections = true;
     else throw new Error(`unknown option ${a}\n\n${HELP}`);
   }
   for (const t of o.tools) if (!ALL_TOOLS.includes(t)) throw new Error(`unknown tool ${t} (make, ninja, kfm)`);
@@ -101,6 +104,12 @@ try {
   process.exit(2);
 }
 if (opts.kfmBin) KFM_BIN = opts.kfmBin;
+if (opts.projections) {
+  mkdirSync(opts.out, { recursive: true });
+  const { runProjections } = await import('./projections.mjs');
+  await runProjections(opts);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------- helpers
 

@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import { canonicalJson } from '../../../core/canonicalJson.js';
+import { digestHex, sha256, type Digest } from '../../../core/digest.js';
+import type { ProjectedVersion } from '../projectedVersion.js';
+import { searchText } from '../searchText.js';
+import type { ProjectedFeature } from '../versionFeatures.js';
+import { copyRows } from './copyRows.js';
+import { geometryHexEwkb } from './geometryHexEwkb.js';
+
+/** A version's partition of `features`: names derived from its key (always plain identifiers). */
+export function versionPartition(slug: string, dvid: string): { key: string; table: string } {
+  const key = `${slug}@${dvid}`;
+  return { key, table: `features_${digestHex(sha256(key)).slice(0, 20)}` };
+}
+
+/** Removes a version's rows: its partition (dropped) and its record. */
+export async function deleteVersionRows(client: pg.Client, s: string, slug: string, dvid: string): Promise<void> {
+  await client.query(`DROP TABLE IF EXISTS ${s}.${versionPartition(slug, dvid).table}`);
+  await client.query(`DELETE FROM ${s}.dataset_versions WHERE dataset_slug = $1 AND dataset_version_id = $2`, [slug, dvid]);
+}
+
+/**
+ * Writes a version's record and its features with their search text (inside the caller's
+ * transaction, after deleteVersionRows): COPYed into a new table, indexed, then attached
+ * as the version's partition.
+ */
+export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, features: ProjectedFeature[], digest: Digest): Promise<void> {
+  await client.query(
+    `INSERT INTO ${s}.dataset_versions (dataset_slug, dataset_version_id, title, spec_hash, produced_at, policy_label, extents, qa_summary, feature_count, load_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [version.dataset_slug, version.dataset_version_id, version.title, version.spec_hash, version.produced_at, version.policy_label, canonicalJson(version.extents), canonicalJson(version.qa_summary), features.length, digest],
+  );
+  const p = versionPartition(version.dataset_slug, version.dataset_version_id);
+  const table = `${s}.${p.table}`;
+  await client.query(`CREATE TABLE ${table} (LIKE ${s}.features INCLUDING DEFAULTS INCLUDING GENERATED)`);
+  // The columns every row of the partition shares are its defaults, not COPY text.
+  await client.query(
+    `ALTER TABLE ${table} ALTER COLUMN version_key SET DEFAULT ${literal(p.key)}, ALTER COLUMN dataset_slug SET DEFAULT ${literal(version.dataset_slug)},
+       ALTER COLUMN dataset_version_id SET DEFAULT ${literal(version.dataset_version_id)}`,
+  );
+  const columns = ['artifact_digest', 'feature_index', 'feature_id', 'geom', 'properties', 'search_text'];
+  await copyRows(client, table, columns, features, (f) => [
+    f.artifact_digest, f.feature_index, f.feature_id,
+    f.geometry === null ? null : geometryHexEwkb(f.geometry),
+    f.properties === null ? null : JSON.stringify(f.properties),
+    searchText(f.properties),
+  ]);
+  // Index builds (GIN above all) run faster with more than the default 64 MB; LOCAL: this transaction only.
+  await client.query("SET LOCAL maintenance_work_mem = '128MB'");
+  await client.query(`CREATE INDEX ON ${table} USING gist (geom); CREATE INDEX ON ${table} (dataset_slug, dataset_version_id); CREATE INDEX ON ${table} USING gin (tsv)`);
+  await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN (${literal(p.key)})`);
+}
+
+/** A SQL string literal. */
+const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
+
+/** Makes a version the dataset's projected one (its title and label with it). */
+export async function pointDatasetAt(client: pg.Client, s: string, v: Pick<ProjectedVersion, 'dataset_slug' | 'dataset_version_id' | 'title' | 'policy_label'>): Promise<void> {
+  await client.query(
+    `INSERT INTO ${s}.datasets (dataset_slug, title, policy_label, latest_version_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (dataset_slug) DO UPDATE SET title = excluded.title, policy_label = excluded.policy_label, latest_version_id = excluded.latest_version_id`,
+    [v.dataset_slug, v.title, v.policy_label, v.dataset_version_id],
+  );
+}
+
+/** Records a dataset that has no projected version yet. */
+export async function ensureDataset(client: pg.Client, s: string, v: Pick<ProjectedVersion, 'dataset_slug' | 'title' | 'policy_label'>): Promise<void> {
+  await client.query(`INSERT INTO ${s}.datasets (dataset_slug, title, policy_label, latest_version_id) VALUES ($1, $2, $3, NULL) ON CONFLICT (dataset_slug) DO NOTHING`, [
+    v.dataset_slug, v.title, v.policy_label,
+  ]);
+}

@@ -1,0 +1,76 @@
+import { KfmError } from '../../core/error.js';
+import type { Json } from '../../core/json.js';
+import { policyLabelOf } from '../../core/policyLabel.js';
+import type { DatasetSpec } from '../../core/spec.js';
+import type { ProjectPaths } from '../../engine/load/projectPaths.js';
+import { openVersionStore } from '../../engine/load/openSeams.js';
+import { readRegistry, registryFile, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
+import { unionBbox } from './geometryBbox.js';
+import { featureCountAndBbox } from './featureCountAndBbox.js';
+import type { FeatureArtifact, ProjectedVersion } from './projectedVersion.js';
+import { qaSummary } from './qaSummary.js';
+import { sliceInterval } from './sliceInterval.js';
+import { versionChecksums } from './versionChecksums.js';
+import type { FeatureSource } from './versionFeatures.js';
+import { versionProducedAt } from './versionProducedAt.js';
+
+/** A GeoJSON artifact among a version's files. */
+const isFeatureArtifact = (f: { path: string; media_type: string }) => f.media_type === 'application/geo+json' || f.path.endsWith('.geojson');
+
+/**
+ * The ProjectedVersion of `<slug>@<dvid>`, from what a checkout holds today: the registry
+ * (title, status, slice), the spec document the version was built from (its policy label),
+ * `data/processed/<slug>/<dvid>/checksums.json` (its files), the content store (each
+ * artifact's bytes by digest: feature counts, extents, the QA report) and its build
+ * receipts under `data/catalog/` (produced_at).
+ *
+ * The seam: when catalogs exist, a catalog reader builds the same ProjectedVersion from
+ * `dcat.jsonld` (spatial and temporal extents) and the STAC items (assets by digest), and
+ * targets do not change. Only promoted (`published`) versions are projected: anything else
+ * is a KfmError `usage` naming its status.
+ */
+export async function readProjectedVersion(paths: ProjectPaths, store: FeatureSource, slug: string, dvid: string): Promise<ProjectedVersion> {
+  const registry = readRegistry(paths.root, slug);
+  if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)})`);
+  const version = registry.versions.find((v) => v.dataset_version_id === dvid);
+  if (!version) throw new KfmError('usage', `${registryFile(slug)} lists no version ${dvid} of ${slug}`);
+  if (version.status !== 'published') {
+    throw new KfmError('usage', `${slug}@${dvid} is ${version.status}: only promoted (published) versions are projected`);
+  }
+  const files = versionChecksums(paths.dataDir, slug, dvid, version.spec_hash);
+  const artifacts: FeatureArtifact[] = [];
+  let bbox = null;
+  for (const f of files.filter(isFeatureArtifact).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const summary = await featureCountAndBbox(store, f);
+    artifacts.push({ path: f.path, digest: f.digest, media_type: f.media_type, feature_count: summary.count });
+    bbox = unionBbox(bbox, summary.bbox);
+  }
+  const spec = await versionSpec(paths, registry, version);
+  return {
+    dataset_slug: slug,
+    title: spec?.title ?? registry.title,
+    dataset_version_id: dvid,
+    spec_hash: version.spec_hash,
+    policy_label: spec ? policyLabelOf(spec) : registry.policy_label,
+    extents: { bbox, temporal: sliceInterval(version.slice) },
+    qa_summary: await qaSummary(store, files),
+    produced_at: versionProducedAt(paths.dataDir, slug, dvid),
+    artifacts,
+  };
+}
+
+/** The spec the version was built from: the registry's when the spec_hash is the same, else the state's record of it. */
+async function versionSpec(paths: ProjectPaths, registry: DatasetRegistry, version: RegistryVersion): Promise<DatasetSpec | undefined> {
+  let document: Json | null = registry.spec_hash === version.spec_hash ? registry.spec_document : null;
+  if (document === null) {
+    const versions = openVersionStore(paths);
+    try {
+      document = (await versions.version(registry.dataset_slug, version.dataset_version_id))?.specDocument ?? null;
+    } finally {
+      await versions.close();
+    }
+  }
+  const spec = typeof document === 'object' && document !== null && !Array.isArray(document) ? document.spec : undefined;
+  return typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as unknown as DatasetSpec) : undefined;
+}
+
