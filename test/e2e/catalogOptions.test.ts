@@ -56,7 +56,9 @@ describe('catalog options', () => {
     expect(first.report.versions[0]!.stages[0]).toMatchObject({ status: 'executed', problems: 0 });
     rig.write({ 'registry/pts.json': rig.read('registry/pts.json').replace('"status": "candidate"', '"status": "quarantined"') });
     const again = await rig.buildJson();
-    expect(again.result.code).toBe(0);
+    // A retry of a quarantined version says so again and fails the build (QA quarantine).
+    expect(again.result.code).toBe(1);
+    expect(again.report.versions[0]!.status).toBe('quarantined');
     expect(again.report.versions[0]!.stages[0]).toMatchObject({ status: 'skipped', reason: 'the version is quarantined', receipt: null });
     expect(await rig.run(['catalog', `pts@${dvid}`])).toMatchObject({ code: 1, stderr: `kfm: pts@${dvid} is quarantined: nothing quarantined is catalogued\n` });
   });

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync,
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KFMFILE_HEADER, REPO_ROOT, useCliRigs, type BuildReport, type CliRig } from '../support/cliRig.js';
+import { RIG_POLICY } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 
 const newRig = useCliRigs();
@@ -156,12 +157,14 @@ describe('kfm gc', () => {
     const rig = project();
     const { dvids, intermediate } = await threeVersions(rig);
     const [v1, v2, v3] = dvids as [string, string, string];
-    const promoted = await rig.run(['promote', `ks@${v1}`]);
+    // Only the version of the current spec passes the gates (an older one is a rollback's job).
+    rig.write({ 'kfm.policy.json': RIG_POLICY });
+    const promoted = await rig.run(['promote', `ks@${v3}`]);
     expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0);
 
-    // v1 published (the latest), v2 and v3 candidates: all retained, only the intermediates go.
+    // v3 published (the latest), v1 and v2 candidates: all retained, only the intermediates go.
     const kept = await gc(rig, ['--keep-last', '1', '--dry-run']);
-    expect(kept.versions.map((v) => [v.dataset_version_id, v.status, v.why])).toEqual([[v1, 'published', 'latest'], [v2, 'candidate', 'status'], [v3, 'candidate', 'status']]);
+    expect(kept.versions.map((v) => [v.dataset_version_id, v.status, v.why])).toEqual([[v1, 'candidate', 'status'], [v2, 'candidate', 'status'], [v3, 'published', 'latest']]);
     expect(kept.objects.map((o) => o.digest)).toEqual(intermediate);
 
     // v2 withdrawn as a rollback would mark it (kfm has no rollback command yet): now it may go.
@@ -174,7 +177,7 @@ describe('kfm gc', () => {
     expect(onlyV2.length).toBeGreaterThan(0);
     const report = await gc(rig, ['--keep-last', '1']);
     expect(report.keep_last).toBe(1);
-    expect(report.versions.map((v) => [v.dataset_version_id, v.retained, v.why])).toEqual([[v1, true, 'latest'], [v2, false, 'dropped'], [v3, true, 'status']]);
+    expect(report.versions.map((v) => [v.dataset_version_id, v.retained, v.why])).toEqual([[v1, true, 'status'], [v2, false, 'dropped'], [v3, true, 'latest']]);
     const removed = new Set(report.objects.map((o) => o.digest));
     for (const d of onlyV2) expect(removed.has(d), d).toBe(true);
     for (const d of intermediate) expect(removed.has(d), d).toBe(true);
@@ -292,7 +295,7 @@ export default defineKfm({ datasets: [dataset({ kfm_spec_version: 'v1', dataset_
     expect(await rig.run(['gc', 'ks'])).toMatchObject({ code: 2 });
     expect((await rig.run(['gc', '--keep-last', '0'])).stderr).toContain('kfm: --keep-last needs a positive integer (got "0")');
     expect((await rig.run(['build', '--keep-last', '2'])).stderr).toContain('kfm: --keep-last applies to kfm gc (not build)');
-    expect((await rig.run(['fsck', '--dry-run'])).stderr).toContain('kfm: --dry-run applies to kfm gc and kfm clean (not fsck)');
+    expect((await rig.run(['fsck', '--dry-run'])).stderr).toContain('kfm: --dry-run applies to kfm promote, gc and clean (not fsck)');
     expect(await rig.run(['clean', 'ks'])).toMatchObject({ code: 2 });
   });
 });

@@ -253,7 +253,7 @@ describe('kfm promote', () => {
     });
     expect(await rig.run(['promote', '--override', '--rationale', '  ', '--role', 'steward', `ks@${v1}`])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs --rationale') });
     expect(await rig.run(['promote', '--rationale', 'why', `ks@${v1}`])).toMatchObject({ code: 2, stderr: 'kfm: --rationale applies to kfm promote --override\n' });
-    expect(await rig.run(['build', '--dry-run'])).toMatchObject({ code: 2, stderr: 'kfm: --dry-run applies to kfm promote (not build)\n' });
+    expect(await rig.run(['build', '--dry-run'])).toMatchObject({ code: 2, stderr: 'kfm: --dry-run applies to kfm promote, gc and clean (not build)\n' });
 
     // A superseded version (a rollback withdrew it) cannot be promoted again.
     rig.write({ 'registry/ks.json': registry.replace('"status": "candidate"', '"status": "superseded"') });

@@ -90,7 +90,8 @@ describe('kfm receipts show', () => {
     expect(text.stdout).toContain(`signature  verified with pinned key ${report.signature.keyid}\n`);
     expect(text.stdout).toMatch(/^chain {6}entry sha256:[0-9a-f]{64}, after sha256:[0-9a-f]{64}: intact$/m);
 
-    expect(await rig.run(['receipts', 'show', '99'])).toMatchObject({ code: 2, stderr: 'kfm: the audit ledger has no entry 99 (it has 1-3)\n' });
+    const entries = (JSON.parse((await rig.run(['log', '--json'])).stdout) as { entries: unknown[] }).entries.length;
+    expect(await rig.run(['receipts', 'show', '99'])).toMatchObject({ code: 2, stderr: `kfm: the audit ledger has no entry 99 (it has 1-${entries})\n` });
     expect((await rig.run(['receipts', 'show', 'kfm://run/20000101T000000Z.ks.00000000'])).stderr).toBe(
       'kfm: the audit ledger has no receipt with run id kfm://run/20000101T000000Z.ks.00000000 (kfm log lists them)\n',
     );
@@ -123,7 +124,8 @@ describe('kfm log filters and build -n', () => {
     const rig = newRig(AUDIT_FILES);
     expect((await rig.buildJson()).result.code).toBe(0);
     const all = JSON.parse((await rig.run(['log', '--json'])).stdout) as { entries: { seq: number; dataset_slug: string }[] };
-    expect(all.entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    // Two task receipts and a catalog receipt for ks, a task receipt and a catalog receipt for side.
+    expect(all.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     const seqs = async (...args: string[]) => {
       const r = await rig.run(['log', '--json', ...args]);
       expect(r.code, r.stderr).toBe(0);
@@ -131,11 +133,11 @@ describe('kfm log filters and build -n', () => {
       expectValidReport('log', doc);
       return doc.entries.map((e) => e.seq);
     };
-    expect(await seqs('--limit', '2')).toEqual([2, 3]);
-    expect(await seqs('-n', '1')).toEqual([3]);
-    expect(await seqs('--since', '1d')).toEqual([1, 2, 3]);
+    expect(await seqs('--limit', '2')).toEqual([4, 5]);
+    expect(await seqs('-n', '1')).toEqual([5]);
+    expect(await seqs('--since', '1d')).toEqual([1, 2, 3, 4, 5]);
     expect(await seqs('--since', '2999-01-01')).toEqual([]);
-    expect(await seqs('--since', '2000-01-01T00:00:00Z', '-n', '1')).toEqual([3]);
+    expect(await seqs('--since', '2000-01-01T00:00:00Z', '-n', '1')).toEqual([5]);
     const side = all.entries.filter((e) => e.dataset_slug === 'side').map((e) => e.seq);
     expect(await seqs('--dataset', 'side')).toEqual(side);
     expect((await rig.run(['log', '--since', '2999-01-01'])).stdout).toBe('the audit ledger has no entries since 2999-01-01T00:00:00.000Z\n');

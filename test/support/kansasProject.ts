@@ -36,6 +36,8 @@ export function buildKansasProject(): KansasProject {
   mkdirSync(join(REPO, '.kfm-test'), { recursive: true });
   const dir = mkdtempSync(join(REPO, '.kfm-test', 'projections-'));
   cpSync(join(REPO, 'kfmfile.ts'), join(dir, 'kfmfile.ts'));
+  // What promotion decides against (gates B and C): the repository's own policy.
+  cpSync(join(REPO, 'kfm.policy.json'), join(dir, 'kfm.policy.json'));
   cpSync(join(REPO, 'tasks'), join(dir, 'tasks'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   const report = JSON.parse(kfm(dir, ['build', '--json'])) as { versions: { dataset_slug: KansasSlug; dataset_version_id: string }[] };
