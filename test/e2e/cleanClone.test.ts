@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, REPO_ROOT, useCliRigs, type CliRig } from '../support/cliRig.js';
+import { KFMFILE_HEADER, REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
 import type { LedgerRow } from './auditProject.js';
 
@@ -120,7 +120,7 @@ const GITIGNORE = '.kfm/\ndata/\nkfm.trust.json\n';
  */
 async function recordedProject(options: { gitignore?: string } = {}): Promise<{ origin: CliRig; dvids: Record<string, string>; originLedger: string }> {
   const origin = newRig(
-    { 'kfmfile.ts': projectKfmfile(1), 't.ts': COPY_TASK, 'src/a.csv': 'a\n', 'src/b.csv': 'b\n', 'src/c.csv': 'c\n', '.gitignore': options.gitignore ?? GITIGNORE },
+    { 'kfmfile.ts': projectKfmfile(1), 't.ts': COPY_TASK, 'src/a.csv': 'a\n', 'src/b.csv': 'b\n', 'src/c.csv': 'c\n', 'kfm.policy.json': RIG_POLICY, '.gitignore': options.gitignore ?? GITIGNORE },
     { trust: false },
   );
   git(origin.dir, 'init', '-q');
@@ -140,7 +140,8 @@ async function recordedProject(options: { gitignore?: string } = {}): Promise<{ 
     b2: backfill.report.versions[0]!.dataset_version_id,
     c: first.report.versions[2]!.dataset_version_id,
   };
-  expect((await origin.run(['promote', `a@${dvids.a2}`])).code).toBe(0);
+  const promoted = await origin.run(['promote', `a@${dvids.a2}`]);
+  expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0);
   expect((await origin.run(['receipts', 'verify'])).code).toBe(0);
   git(origin.dir, 'add', '-A');
   git(origin.dir, 'commit', '-q', '-m', 'record the versions');
@@ -184,14 +185,17 @@ describe('a fresh clone of a project with recorded versions', SLOW, () => {
     const rows = ledgerRows(clone);
     const cloneLedger = rows[0]!.entry_hash;
     expect(cloneLedger).not.toBe(originLedger);
+    const cAnchorSeq = (JSON.parse(origin.read('registry/c.json')) as { versions: { receipts_anchor: { seq: number } }[] }).versions[0]!.receipts_anchor.seq;
+    // Each version's task receipt, then its catalog receipt.
+    expect(rows.map((r) => [r.seq, r.dataset_slug])).toEqual([[1, 'a'], [2, 'a'], [3, 'b'], [4, 'b']]);
     const text = await clone.run(['receipts', 'verify']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
-      `notice: registry/c.json: version ${dvids.c} was recorded by ledger ${id8(originLedger)} (its anchor: seq 3); this ledger is ${id8(cloneLedger)}: not checkable here\n`,
+      `notice: registry/c.json: version ${dvids.c} was recorded by ledger ${id8(originLedger)} (its anchor: seq ${cAnchorSeq}); this ledger is ${id8(cloneLedger)}: not checkable here\n`,
     );
     expect(text.stdout).toContain(`notice: registry/c.json: version ${dvids.c} has no receipts in this ledger: it was not built here (build c@2021 to record them)\n`);
     expect(text.stdout).toContain(`notice: registry/a.json: version ${dvids.a2} is published, and this ledger holds no promote receipt for it: the ledger that recorded it promoted it\n`);
-    expect(text.stdout).toMatch(/^receipts verified: 2 ledger entries; /m);
+    expect(text.stdout).toMatch(/^receipts verified: 4 ledger entries; /m);
     const after = await verifyJson(clone);
     expect(after.code).toBe(0);
     expect(after.report.status).toBe('verified');
@@ -200,7 +204,7 @@ describe('a fresh clone of a project with recorded versions', SLOW, () => {
     const local = JSON.parse(clone.read('.kfm/anchors.json')) as { anchors: { dataset_slug: string; ledger_id: string; seq: number; entry_hash: string }[] };
     expect(local.anchors).toEqual([
       { dataset_slug: 'a', dataset_version_id: dvids.a2, ledger_id: cloneLedger, seq: 1, entry_hash: rows[0]!.entry_hash },
-      { dataset_slug: 'b', dataset_version_id: dvids.b2, ledger_id: cloneLedger, seq: 2, entry_hash: rows[1]!.entry_hash },
+      { dataset_slug: 'b', dataset_version_id: dvids.b2, ledger_id: cloneLedger, seq: 3, entry_hash: rows[2]!.entry_hash },
     ]);
 
     // Building again (a retry in the clone's ledger) adds receipts and changes nothing committed.
@@ -228,22 +232,23 @@ describe('a fresh clone of a project with recorded versions', SLOW, () => {
     // (and so is what it vouches for: the promotion of a version this ledger did not promote.)
     expect(legacy.report.problems.map((p) => [p.reason, p.problem])).toEqual([
       ['registry-mismatch', `registry/a.json: version ${dvids.a2} is published, but the ledger holds no promote receipt for it`],
-      ['anchor-missing', `registry/a.json: version ${dvids.a2} anchors ledger entry seq 9 (sha256:${'e'.repeat(64)}), but the ledger ends at seq 4: entries were truncated`],
+      ['anchor-missing', `registry/a.json: version ${dvids.a2} anchors ledger entry seq 9 (sha256:${'e'.repeat(64)}), but the ledger ends at seq 6: entries were truncated`],
       ['registry-mismatch', `registry/a.json: latest_version_id is ${dvids.a2}, but the ledger holds no promotion of a`],
     ]);
     git(clone.dir, 'checkout', '--', 'registry/a.json');
     expect((await clone.run(['receipts', 'verify'])).code).toBe(0);
 
-    // Truncating the clone's ledger tail (seq 2-4: b's first receipt, and the retry's, with
-    // their files) is caught by its own anchors, though the committed ones name the origin.
-    expect(ledgerRows(clone).map((r) => [r.seq, r.dataset_slug])).toEqual([[1, 'a'], [2, 'b'], [3, 'a'], [4, 'b']]);
-    const [dropped] = truncateTail(clone, 3);
+    // Truncating the clone's ledger tail (seq 3-6: b's first receipt, its catalog receipt and
+    // the retry's, with their files) is caught by its own anchors, though the committed ones
+    // name the origin.
+    expect(ledgerRows(clone).map((r) => [r.seq, r.dataset_slug])).toEqual([[1, 'a'], [2, 'a'], [3, 'b'], [4, 'b'], [5, 'a'], [6, 'b']]);
+    const [dropped] = truncateTail(clone, 4);
     const truncated = await verifyJson(clone);
     expect(truncated.code).toBe(1);
     expect(truncated.report.problems).toContainEqual({
       seq: null,
       reason: 'anchor-missing',
-      problem: `.kfm/anchors.json: b version ${dvids.b2} anchors ledger entry seq 2 (${dropped!.entry_hash}), but the ledger ends at seq 1: entries were truncated`,
+      problem: `.kfm/anchors.json: b version ${dvids.b2} anchors ledger entry seq 3 (${dropped!.entry_hash}), but the ledger ends at seq 2: entries were truncated`,
       path: '.kfm/anchors.json',
     });
   });
@@ -280,7 +285,7 @@ describe('a fresh clone of a project with recorded versions', SLOW, () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`seq 1: envelope signed by an unknown key ${keyid} (not pinned in kfm.trust.json)\n`);
     expect(r.stdout).toContain(
-      `notice: kfm.trust.json: the key ${keyid} signed 1 entry but is not pinned; if it is this checkout's key, pin it with kfm receipts trust add ${pub} (then commit kfm.trust.json)\n`,
+      `notice: kfm.trust.json: the key ${keyid} signed 2 entries but is not pinned; if it is this checkout's key, pin it with kfm receipts trust add ${pub} (then commit kfm.trust.json)\n`,
     );
     expect((await clone.run(['receipts', 'trust', 'add', pub, 'the clone'])).code).toBe(0);
     expect((await clone.run(['receipts', 'verify'])).code).toBe(0);
