@@ -63,7 +63,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['--actor <principal>, --role <role>', 'who the receipt names'],
       JSON_OPTION,
     ],
-    examples: ['kfm promote ks_counties@2017.1f2fa1f2 --dry-run', 'kfm promote ks_counties@2017.1f2fa1f2', 'kfm promote x@2017.ab12cd34 --override --rationale "threshold tightened after review" --role steward'],
+    examples: ['kfm promote ks_counties@2017.1c76d94a --dry-run', 'kfm promote ks_counties@2017.1c76d94a', 'kfm promote x@2017.ab12cd34 --override --rationale "threshold tightened after review" --role steward'],
   },
   approve: {
     usage: `kfm approve ${VERSION} --role <role> [--actor <principal>] [--json]`,
@@ -75,13 +75,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     usage: `kfm validate ${VERSION} [--json]`,
     summary: 'The post-run checklist for a version: schemas, cross-links, policy, spec-hash drift, receipts and digests, ledger entry present, lineage; each PASS or FAIL with its reason (exit 1 on any FAIL).',
     options: [JSON_OPTION],
-    examples: ['kfm validate ks_places@2017.f574204d'],
+    examples: ['kfm validate ks_places@2017.7dc02186'],
   },
   catalog: {
     usage: `kfm catalog ${VERSION} [--actor <principal>] [--role <role>] [--json]`,
     summary: "Generates the version's DCAT, STAC and PROV records again (from its spec, checksums.json and the receipts of the run that produced it), validates them offline (kfm's JSON Schemas, SHACL, links, digests) and signs a catalog receipt; exit 1 when validation fails. The same records give the same bytes.",
     options: [['--actor <principal>, --role <role>', 'who the receipt names'], JSON_OPTION],
-    examples: ['kfm catalog ks_counties@2017.1f2fa1f2'],
+    examples: ['kfm catalog ks_counties@2017.1c76d94a'],
   },
   receipts: {
     usage: `kfm receipts verify [${TARGET}|${VERSION}] [--repair] [--head <hash>] | head | show <seq|run_id> | trust list|add <pem> [<owner>]`,

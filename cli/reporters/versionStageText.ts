@@ -1,7 +1,7 @@
 import type { BuildEvent } from '../../engine/run/event.js';
 
 /**
- * A version stage's line: `catalog  ks_counties@2017.1f2fa1f2: cached`, or what it wrote
+ * A version stage's line: `catalog  ks_counties@2017.1c76d94a: cached`, or what it wrote
  * (`4 files, valid, receipt signed (ledger seq 9)`), or why it did not apply.
  */
 export function versionStageText(e: Extract<BuildEvent, { type: 'version-stage' }>): string {
