@@ -20,7 +20,10 @@ export async function promoteCommand(cli: CliContext): Promise<number> {
   if (cli.override && cli.rationale === undefined) throw new KfmError('usage', 'kfm promote --override needs --rationale "<why the QA failure is acceptable>" (and --role of the policy\'s override role, e.g. --role steward)');
   const paths = locateProject(cli.project);
   if (!cli.dryRun) checkWritePaths(paths.root);
+  // An override may catalogue a quarantined version first: it needs the kfmfile's catalog settings.
+  const graph = cli.override && !cli.dryRun ? await (await import('../../engine/load/project.js')).loadGraph(cli.project) : undefined;
   const report = await promoteVersion(paths, target, {
+    ...(graph ? { catalog: { baseUrl: graph.catalogBaseUrl, dataTreeLink: graph.dataTreeLink } } : {}),
     actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     ...(cli.dryRun ? { dryRun: true } : {}),
     ...(cli.override ? { override: { rationale: cli.rationale ?? '' } } : {}),

@@ -15,12 +15,14 @@ export const CATGEN_VERSION = 'catgen-1';
  * the receipt files it cites. Everything the catalog bytes are a function of, and nothing
  * else: a retry (new receipts of its own, the same cited ones) has the same key.
  */
-export function catalogKey(s: Pick<CatalogSources, 'slug' | 'dvid' | 'specHash' | 'checksums' | 'receipts' | 'baseUrl'>): Digest {
+export function catalogKey(s: Pick<CatalogSources, 'slug' | 'dvid' | 'zone' | 'specHash' | 'checksums' | 'receipts' | 'baseUrl'>): Digest {
   return canonicalDigest({
     kfm_catalog_key_version: 'v1',
     generator: CATGEN_VERSION,
     catalog_version: CATALOG_VERSION,
     dataset: `${s.slug}@${s.dvid}`,
+    // Only a quarantined version's catalog (an override's) names its zone: every processed key stays as it was.
+    ...(s.zone === 'processed' ? {} : { zone: s.zone }),
     base_url: s.baseUrl,
     spec_hash: s.specHash,
     checksums: s.checksums.digest,

@@ -1,3 +1,5 @@
+import type { VersionZone } from '../../core/versionZones.js';
+
 /**
  * Where a version's catalog lives and how its parts name each other. Paths are relative to
  * data/ and `/`-separated. Absolute links (STAC's `self`, DCAT's download URLs) are the base
@@ -22,11 +24,11 @@ export interface CatalogLayout {
   prov: string;
   /** `catalog/<slug>/<dvid>/stac/items/<name>.json`. */
   item(name: string): string;
-  /** `processed/<slug>/<dvid>/<path>`. */
+  /** `<zone>/<slug>/<dvid>/<path>`: `processed/…`, or `quarantine/…` for a quarantined version an override promotes. */
   processed(path: string): string;
 }
 
-export function catalogLayout(slug: string, dvid: string): CatalogLayout {
+export function catalogLayout(slug: string, dvid: string, zone: VersionZone = 'processed'): CatalogLayout {
   const dir = `catalog/${slug}/${dvid}`;
   return {
     slug,
@@ -36,7 +38,7 @@ export function catalogLayout(slug: string, dvid: string): CatalogLayout {
     collection: `${dir}/stac/collection.json`,
     prov: `${dir}/prov/bundle.jsonld`,
     item: (name) => `${dir}/stac/items/${name}.json`,
-    processed: (path) => `processed/${slug}/${dvid}/${path}`,
+    processed: (path) => `${zone}/${slug}/${dvid}/${path}`,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Digest } from '../../core/digest.js';
 import type { DatasetSpec } from '../../core/spec.js';
+import type { VersionZone } from '../../core/versionZones.js';
 import type { CitedReceipt } from './firstBuildReceipts.js';
 
 /** A file `checksums.json` lists (relative to the version's processed folder). */
@@ -21,6 +22,8 @@ export interface CatalogSources {
   slug: string;
   dvid: string;
   slice: string;
+  /** Where the version's files are under data/: `processed` (a version kfm builds and catalogues), or `quarantine` (a quarantined version catalogued only for a steward's override promotion). */
+  zone: VersionZone;
   specHash: Digest;
   spec: DatasetSpec;
   checksums: { digest: Digest; size: number; files: ChecksumsFile[] };

@@ -9,6 +9,7 @@ import { loadCatalogSources } from './loadCatalogSources.js';
 import { writeCatalog } from './writeCatalog.js';
 import { catalogConflict } from './catalogConflict.js';
 import { generateCatalog } from './generateCatalog.js';
+import { versionFilesZone } from './versionFilesZone.js';
 
 /** The catalog stage's name: reported as `<slug>/kfm:catalog`. */
 export const CATALOG_STAGE = 'kfm:catalog';
@@ -19,7 +20,8 @@ export const CATALOG_STAGE = 'kfm:catalog';
  * sources; when it is the recorded one and every recorded file is still in the store, the
  * stage is `cached` (files missing or edited under data/ are restored from the store, nothing
  * is signed), else the catalog is generated, validated and receipted (writeCatalog.ts). A
- * `quarantined` version is `skipped`: nothing quarantined is catalogued as publishable.
+ * `quarantined` version is `skipped`: nothing quarantined is catalogued as publishable (one an
+ * override promoted is catalogued where its files are, under quarantine/: versionFilesZone.ts).
  */
 export function catalogStage(): VersionStage {
   return { name: CATALOG_STAGE, run: runCatalogStage };
@@ -38,6 +40,7 @@ async function runCatalogStage(a: VersionStageArgs): Promise<VersionStageOutcome
     store: a.store,
     entries: await a.receipts.entriesFor(slug, dvid),
     baseUrl: a.graph.catalogBaseUrl ?? DEFAULT_CATALOG_BASE_URL,
+    zone: versionFilesZone(a.dataDir, slug, dvid, status),
   });
   const key = catalogKey(sources);
   const record = readCatalogRecord(a.kfmDir, slug, dvid);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { digestHex, type Digest } from '../../core/digest.js';
 import { hashFileSync } from '../../core/hashFile.js';
+import { VERSION_ZONES } from '../../core/versionZones.js';
 import type { CatalogProblem } from './catalogCheck.js';
 import { looksLikeEvidenceRef, parseEvidenceRef, type EvidenceTarget } from './evidenceRef.js';
 
@@ -46,7 +47,7 @@ export async function linkCheck(a: LinkCheckArgs): Promise<CatalogProblem[]> {
       case 'object':
         return a.hasObject(t.digest);
       case 'dataset':
-        return hashOf(`processed/${t.slug}/${t.dvid}/checksums.json`) !== null;
+        return VERSION_ZONES.some((zone) => hashOf(`${zone}/${t.slug}/${t.dvid}/checksums.json`) !== null);
       case 'run':
         return runs.has(t.runId);
     }

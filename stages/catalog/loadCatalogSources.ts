@@ -7,6 +7,7 @@ import type { ContentStore } from '../../store/contentStore.js';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import { readRegistry } from '../../store/registry/datasetRegistry.js';
 import type { VersionStore } from '../../store/state.js';
+import type { VersionZone } from '../../core/versionZones.js';
 import type { CatalogSources, ChecksumsFile } from './catalogSources.js';
 import { firstBuildReceipts, type CitedReceipt } from './firstBuildReceipts.js';
 
@@ -20,6 +21,8 @@ export interface LoadSourcesArgs {
   /** The ledger's entries for the version (Ledger.entriesFor). */
   entries: readonly LedgerEntry[];
   baseUrl: string;
+  /** The zone holding the version's files (default `processed`). */
+  zone?: VersionZone;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface LoadSourcesArgs {
  */
 export async function loadCatalogSources(a: LoadSourcesArgs): Promise<CatalogSources> {
   const { slug, dvid } = a;
+  const zone = a.zone ?? 'processed';
   const name = `${slug}@${dvid}`;
   const record = await a.versions.version(slug, dvid);
   const registry = readRegistry(a.projectRoot, slug);
@@ -43,17 +47,17 @@ export async function loadCatalogSources(a: LoadSourcesArgs): Promise<CatalogSou
   const fromState = specOf(record?.specDocument);
   const spec = fromState ?? (registry?.spec_hash === specHash ? specOf(registry.spec_document) : undefined);
   if (!spec) throw new KfmError('check', `${name}: the spec it was built from is not recorded (the state has no spec document and the registry's spec_hash is another)`);
-  const checksums = await readChecksums(a, name);
+  const checksums = await readChecksums(a, zone, name);
   // The producing build: the first whose receipts name every file checksums.json lists, with its digest.
   const produces = (receipts: readonly CitedReceipt[]) => {
     const produced = new Map(receipts.flatMap((r) => r.receipt.outputs.map((o) => [o.path, o.digest] as const)));
-    return checksums.files.every((f) => produced.get(`processed/${slug}/${dvid}/${f.path}`) === f.digest);
+    return checksums.files.every((f) => produced.get(`${zone}/${slug}/${dvid}/${f.path}`) === f.digest);
   };
   const receipts = firstBuildReceipts(a.entries, slug, dvid, produces);
   if (receipts.length === 0) {
     throw new KfmError('check', `${name}: the ledger holds no receipts of a run that produced the files checksums.json lists (build it: kfm build ${slug}@${slice})`);
   }
-  return { slug, dvid, slice, specHash, spec, checksums, receipts, baseUrl: a.baseUrl, read: (d) => a.store.get(d) };
+  return { slug, dvid, slice, zone, specHash, spec, checksums, receipts, baseUrl: a.baseUrl, read: (d) => a.store.get(d) };
 }
 
 function specOf(doc: unknown): DatasetSpec | undefined {
@@ -62,8 +66,8 @@ function specOf(doc: unknown): DatasetSpec | undefined {
   return typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as DatasetSpec) : undefined;
 }
 
-async function readChecksums(a: LoadSourcesArgs, name: string): Promise<CatalogSources['checksums']> {
-  const rel = `processed/${a.slug}/${a.dvid}/checksums.json`;
+async function readChecksums(a: LoadSourcesArgs, zone: VersionZone, name: string): Promise<CatalogSources['checksums']> {
+  const rel = `${zone}/${a.slug}/${a.dvid}/checksums.json`;
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(a.dataDir, rel));

@@ -19,6 +19,8 @@ import { writeCatalog } from './writeCatalog.js';
 import { catalogConflict } from './catalogConflict.js';
 import { readCatalogRecord } from './catalogRecord.js';
 import { generateCatalog } from './generateCatalog.js';
+import { versionFilesZone } from './versionFilesZone.js';
+import type { VersionZone } from '../../core/versionZones.js';
 
 /** The format of `kfm catalog --json` (schemas/catalog-report.schema.json). */
 export const CATALOG_REPORT_VERSION = 'v1';
@@ -65,13 +67,24 @@ export async function runCatalog(paths: ProjectPaths, targetText: string, option
   const lock = openProjectLock(paths.kfmDir);
   try {
     await lock.acquire(`kfm catalog ${targetText}`, options.onLockWait ?? (() => undefined));
-    return await catalogLocked(paths, slug, dvid, options);
+    return await catalogLocked(paths, slug, dvid, versionFilesZone(paths.dataDir, slug, dvid, status), options);
   } finally {
     await lock.close();
   }
 }
 
-async function catalogLocked(paths: ProjectPaths, slug: string, dvid: string, options: RunCatalogOptions): Promise<CatalogReport> {
+/**
+ * The one path that catalogues a quarantined version: `kfm promote --override` by the
+ * policy's override role, already holding the project lock, generates, validates and
+ * receipts the catalog of the version's files where they are, under
+ * `quarantine/<slug>/<dvid>/` (the catalog's links and the receipt's inputs name those
+ * paths), so that gate D can judge it. A build and plain `kfm catalog` still refuse.
+ */
+export async function catalogForOverride(paths: ProjectPaths, slug: string, dvid: string, options: RunCatalogOptions): Promise<CatalogReport> {
+  return catalogLocked(paths, slug, dvid, 'quarantine', options, true);
+}
+
+async function catalogLocked(paths: ProjectPaths, slug: string, dvid: string, zone: VersionZone, options: RunCatalogOptions, forOverride = false): Promise<CatalogReport> {
   const store = openProjectStore(paths);
   const versions = openVersionStore(paths);
   const { kfmDir } = paths;
@@ -86,6 +99,7 @@ async function catalogLocked(paths: ProjectPaths, slug: string, dvid: string, op
       store,
       entries: await writer.entriesFor(slug, dvid),
       baseUrl: options.baseUrl,
+      zone,
     });
     pinSigningKey(paths.root, writer.key, (e) => (e.type === 'audit-notice' ? options.onNotice?.(e.message) : undefined));
     const key = catalogKey(sources);
@@ -104,7 +118,7 @@ async function catalogLocked(paths: ProjectPaths, slug: string, dvid: string, op
       actor: actorOf(options.actor),
       environment: receiptEnvironment(paths.root),
       mode: 'retry',
-      modeReason: `kfm catalog: catalog generation re-run for ${slug}@${dvid} (runbook procedure B)`,
+      modeReason: !forOverride ? `kfm catalog: catalog generation re-run for ${slug}@${dvid} (runbook procedure B)` : `kfm promote --override: catalog of the quarantined ${slug}@${dvid} (its files under data/quarantine/), for gate D`,
       seed: now.toISOString(),
       now,
       rdf: true,

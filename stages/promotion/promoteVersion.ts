@@ -15,6 +15,9 @@ import { POLICY_FILE, readPolicy } from './promotionPolicy.js';
 import type { QaOverride } from './promotionEvidence.js';
 import type { Json } from '../../core/json.js';
 import { recordPromotion } from './recordPromotion.js';
+import { catalogForOverride } from '../catalog/runCatalog.js';
+import { DEFAULT_CATALOG_BASE_URL } from '../catalog/catalogLayout.js';
+import type { DataTreeLink } from '../../core/kfmConfig.js';
 
 /** The format of `kfm promote --json` (schemas/promote-report.schema.json). */
 export const PROMOTE_REPORT_VERSION = 'v2';
@@ -51,6 +54,11 @@ export interface PromoteOptions {
   dryRun?: boolean;
   /** `--override --rationale "…"`: override a QA failure (gate F); the actor's role must be the policy's override role. */
   override?: { rationale: string };
+  /**
+   * The kfmfile's `catalog.baseUrl` and `dataTree.link`: used only when an override promotes
+   * a quarantined version, whose catalog is generated first (default `kfm://data/`).
+   */
+  catalog?: { baseUrl?: string | undefined; dataTreeLink?: DataTreeLink | undefined };
   /** Told once who holds the project lock while waiting for it. */
   onLockWait?: (holder: string) => void;
   lockTimeoutMs?: number;
@@ -98,6 +106,9 @@ async function promoteLocked(paths: ProjectPaths, slug: string, dvid: string, op
   const override = overrideOf(paths.root, actor, options.override);
   const store = openProjectStore(paths);
   const artifacts = await publishedArtifacts(paths.dataDir, store, slug, version);
+  // A steward's override of a quarantined version: its catalog (of its quarantine/ files) first, so gate D judges it.
+  // A dry run writes nothing, so it judges the catalog on disk as it is (none yet: D abstains).
+  if (override && version.status === 'quarantined' && !options.dryRun) await catalogOverridden(paths, slug, dvid, actor, options);
   const specDocument = await specDocumentOf(paths, slug, dvid);
   const evidence = await gatherEvidence({ paths, registry, version, specDocument, artifacts, store, override });
   const decision = runGates(evidence);
@@ -138,6 +149,16 @@ function reportBase(registry: DatasetRegistry, version: RegistryVersion): Omit<P
     previous_status: version.status,
     previous_latest_version_id: registry.latest_version_id,
   };
+}
+
+async function catalogOverridden(paths: ProjectPaths, slug: string, dvid: string, actor: Actor, options: PromoteOptions): Promise<void> {
+  await catalogForOverride(paths, slug, dvid, {
+    baseUrl: options.catalog?.baseUrl ?? DEFAULT_CATALOG_BASE_URL,
+    dataTreeLink: options.catalog?.dataTreeLink,
+    actor: { principal: actor.principal, role: actor.role },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
 
 /** The spec document the version's state record holds (null when the state has none). */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { versionFilesZone } from '../catalog/versionFilesZone.js';
 import { join } from 'node:path';
 import type { ContentStore } from '../../store/contentStore.js';
 import type { DatasetRegistry, RegistryVersion } from '../../store/registry/datasetRegistry.js';
@@ -14,12 +15,13 @@ import { CHECKSUMS_VERSION } from '../../engine/versions/nameDatasetVersion.js';
  * What promoting a version publishes: its processed files, as its
  * `processed/<slug>/<dvid>/checksums.json` lists them, and that file, each checked to be in
  * the content store (a receipt names only stored bytes). A quarantined version's processed
- * files are under `quarantine/<slug>/<dvid>/` (only a QA override publishes them). A version
- * whose checksums.json is missing is not built in this checkout: a usage error naming it.
+ * files are under `quarantine/<slug>/<dvid>/` (only a QA override publishes them, from there:
+ * once promoted, a version with no `processed/` folder and a `quarantine/` one is read from
+ * `quarantine/`). A version whose checksums.json is missing is not built in this checkout: a usage error naming it.
  */
 export async function publishedArtifacts(dataDir: string, store: Pick<ContentStore, 'has'>, slug: string, version: RegistryVersion): Promise<ReceiptOutput[]> {
   const dvid = version.dataset_version_id;
-  const zone: Zone = version.status === 'quarantined' ? 'quarantine' : 'processed';
+  const zone = versionZone(dataDir, slug, version);
   const rel = `${zone}/${slug}/${dvid}/checksums.json`;
   let bytes: Buffer;
   try {
@@ -35,6 +37,11 @@ export async function publishedArtifacts(dataDir: string, store: Pick<ContentSto
     if (!(await store.has(o.digest))) throw new KfmError('store', `data/${o.path} (${o.digest}) is not in the content store: rebuild ${slug}@${dvid} before promoting it`);
   }
   return outputs;
+}
+
+/** Where the version's files are (stages/catalog/versionFilesZone.ts). */
+export function versionZone(dataDir: string, slug: string, version: RegistryVersion): Zone {
+  return versionFilesZone(dataDir, slug, version.dataset_version_id, version.status);
 }
 
 function output(zone: Zone, path: string, digest: Digest, mediaType: string): ReceiptOutput {

@@ -4,8 +4,11 @@
  * `quarantined` version, not a failed task: exit 1, its files under
  * data/quarantine/<slug>/<dvid>/, the failed checks in the registry, the state, the build
  * report and `kfm status`, a qa receipt with `validation.status: fail`, receipts verify and fsck clean,
- * a retry that stays quarantined and says so, and `kfm promote` denying it (gate F; a steward
- * override passes F, but nothing quarantined is catalogued, so gate D still abstains). A dataset beside
+ * a retry that stays quarantined and says so, no catalog from a build or plain `kfm catalog`,
+ * and `kfm promote` denying it (gates F and D). A steward's override (with a rationale) passes F;
+ * its dry run writes nothing (D abstains: no catalog yet); the real one catalogues the version's
+ * quarantine/ files first, so D passes and it is promoted: the manifest lists the override,
+ * receipts verify and kfm validate pass. A dataset beside
  * it whose QA passes is a candidate under data/processed/ as before.
  */
 import Database from 'better-sqlite3';
@@ -135,6 +138,12 @@ describe('QA quarantine', () => {
     expectValidReport('status', doc);
     expect(doc.datasets.find((d) => d.dataset_slug === 'few')!.versions[0]).toMatchObject({ status: 'quarantined', failed_checks: FAILED });
 
+    // Nothing quarantined is catalogued: not by a build, not by plain kfm catalog.
+    expect(existsSync(rig.path('data/catalog/few', dvid, 'dcat.jsonld'))).toBe(false);
+    expect(existsSync(rig.path('data/catalog/fine', fineDvid, 'dcat.jsonld'))).toBe(true);
+    expect(await rig.run(['catalog', `few@${dvid}`])).toMatchObject({ code: 1, stderr: expect.stringContaining('is quarantined: nothing quarantined is catalogued') });
+    expect(existsSync(rig.path('data/catalog/few', dvid, 'dcat.jsonld'))).toBe(false);
+
     // kfm promote denies it: gate F (quarantined, the failed check), and gate D (nothing quarantined is catalogued).
     rig.write({ 'kfm.policy.json': RIG_POLICY });
     const promote = await rig.run(['promote', '--json', `few@${dvid}`]);
@@ -144,17 +153,50 @@ describe('QA quarantine', () => {
     expect(denied.status).toBe('denied');
     expect(denied.gates.filter((g) => g.answer !== 'PASS').map((g) => [g.gate, g.answer])).toEqual([['D', 'ABSTAIN'], ['F', 'DENY']]);
     expect(denied.gates[5]!.reasons).toEqual([`few@${dvid} is quarantined: its QA failed`, 'check feature_count failed: 3 (needs >= 200)']);
-    // An override needs the steward role; a steward's, with a rationale, passes F (and is in the signed receipt), D still abstains.
+    // An override needs the steward role and a rationale (usage errors, nothing catalogued).
     expect(await rig.run(['promote', '--override', '--rationale', 'a known short extract', `few@${dvid}`])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs --role steward') });
-    const overridden = await rig.run(['promote', '--json', '--override', '--rationale', 'a known short extract', '--role', 'steward', '--actor', 'alice', `few@${dvid}`]);
-    expect(overridden.code).toBe(1);
-    const o = JSON.parse(overridden.stdout) as typeof denied & { receipt: { path: string } };
-    expect(o.gates.filter((g) => g.answer !== 'PASS').map((g) => [g.gate, g.answer])).toEqual([['D', 'ABSTAIN']]);
+    expect(await rig.run(['promote', '--override', '--role', 'steward', `few@${dvid}`])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs --rationale') });
+    expect(existsSync(rig.path('data/catalog/few', dvid, 'dcat.jsonld'))).toBe(false);
+    const registryBefore = readFileSync(rig.path('registry/few.json'), 'utf8');
+    const steward = ['--override', '--rationale', 'a known short extract', '--role', 'steward', '--actor', 'alice'];
+    // Its dry run passes F and writes nothing, so no catalog yet: D abstains (exit 1).
+    const dry = await rig.run(['promote', '--json', '--dry-run', ...steward, `few@${dvid}`]);
+    expect(dry.code).toBe(1);
+    const d = JSON.parse(dry.stdout) as typeof denied;
+    expectValidReport('promote', d);
+    expect(d.status).toBe('checked');
+    expect(d.gates.filter((g) => g.answer !== 'PASS').map((g) => [g.gate, g.answer])).toEqual([['D', 'ABSTAIN']]);
+    expect(existsSync(rig.path('data/catalog/few', dvid, 'dcat.jsonld'))).toBe(false);
+    expect(readFileSync(rig.path('registry/few.json'), 'utf8')).toBe(registryBefore);
+    // The real one catalogues the quarantined files first: every gate passes and it is promoted.
+    const overridden = await rig.run(['promote', '--json', ...steward, `few@${dvid}`]);
+    expect(overridden.code, overridden.stdout + overridden.stderr).toBe(0);
+    const o = JSON.parse(overridden.stdout) as typeof denied & { receipt: { path: string }; manifest: { path: string }; latest_version_id: string };
+    expectValidReport('promote', o);
+    expect(o.status).toBe('promoted');
+    expect(o.gates.map((g) => g.answer)).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
     expect(o.gates[5]!.reasons[0]).toMatch(/overridden by alice \(steward\): a known short extract$/);
+    expect(o.latest_version_id).toBe(dvid);
+    // The catalog names the files where they are, under quarantine/.
+    const dcat = readFileSync(rig.path('data/catalog/few', dvid, 'dcat.jsonld'), 'utf8');
+    expect(dcat).toContain(`quarantine/few/${dvid}/`);
+    expect(dcat).not.toContain(`processed/few/${dvid}/`);
     const envelope = JSON.parse(readFileSync(rig.path(o.receipt.path), 'utf8')) as { payload: string };
     const parameters = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: { environment: { parameters: Record<string, unknown> } } }).predicate.environment.parameters;
     expect(parameters['override']).toEqual({ principal: 'alice', role: 'steward', rationale: 'a known short extract' });
-    expect((JSON.parse(readFileSync(rig.path('registry/few.json'), 'utf8')) as { latest_version_id: unknown }).latest_version_id).toBeNull();
+    const manifestText = readFileSync(rig.path(o.manifest.path), 'utf8');
+    expect(manifestText).toContain('a known short extract');
+    expect(manifestText).toContain('alice');
+    expect(manifestText).toContain('steward');
+    expect(manifestText).toContain(`quarantine/few/${dvid}/`);
+    expect((JSON.parse(readFileSync(rig.path('registry/few.json'), 'utf8')) as { latest_version_id: unknown }).latest_version_id).toBe(dvid);
     expect((await rig.run(['receipts', 'verify'])).code).toBe(0);
+    const validate = await rig.run(['validate', `few@${dvid}`]);
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+    const after = await rig.run(['build']);
+    // A build after it: the published version's catalog (of its quarantine/ files) is cached, nothing regenerated.
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(after.stdout).toContain(`\ncatalog  few@${dvid}: cached\n`);
+    expect(readFileSync(rig.path('data/catalog/few', dvid, 'dcat.jsonld'), 'utf8')).toBe(dcat);
   });
 });
