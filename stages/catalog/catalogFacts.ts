@@ -36,7 +36,7 @@ const GEOJSON = 'application/geo+json';
 
 /** Reads the GeoJSON artifacts (through the store, verified) for their extents; the rest comes from the sources. */
 export async function catalogFacts(s: CatalogSources): Promise<CatalogFacts> {
-  const layout = catalogLayout(s.slug, s.dvid, s.zone);
+  const layout = catalogLayout(s.slug, s.dvid, s.zone ?? 'processed');
   const artifacts: ArtifactFacts[] = [];
   for (const f of s.checksums.files) {
     const a: ArtifactFacts = { path: f.path, dataPath: layout.processed(f.path), digest: f.digest, size: f.size, media_type: f.media_type };

@@ -22,7 +22,7 @@ export function catalogKey(s: Pick<CatalogSources, 'slug' | 'dvid' | 'zone' | 's
     catalog_version: CATALOG_VERSION,
     dataset: `${s.slug}@${s.dvid}`,
     // Only a quarantined version's catalog (an override's) names its zone: every processed key stays as it was.
-    ...(s.zone === 'processed' ? {} : { zone: s.zone }),
+    ...(s.zone === undefined || s.zone === 'processed' ? {} : { zone: s.zone }),
     base_url: s.baseUrl,
     spec_hash: s.specHash,
     checksums: s.checksums.digest,

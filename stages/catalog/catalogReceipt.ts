@@ -39,10 +39,11 @@ export interface CatalogReceiptArgs {
  */
 export function catalogReceipt(a: CatalogReceiptArgs): RunReceipt {
   const s = a.sources;
-  const processed = (path: string) => `data/${s.zone}/${s.slug}/${s.dvid}/${path}`;
+  const zone = s.zone ?? 'processed';
+  const processed = (path: string) => `data/${zone}/${s.slug}/${s.dvid}/${path}`;
   const inputs: ReceiptInput[] = [
-    ...s.checksums.files.map((f) => ({ artifact_id: artifactIdOf(f.digest), zone: s.zone, uri: processed(f.path), digest: f.digest })),
-    { artifact_id: artifactIdOf(s.checksums.digest), zone: s.zone, uri: processed('checksums.json'), digest: s.checksums.digest },
+    ...s.checksums.files.map((f) => ({ artifact_id: artifactIdOf(f.digest), zone, uri: processed(f.path), digest: f.digest })),
+    { artifact_id: artifactIdOf(s.checksums.digest), zone, uri: processed('checksums.json'), digest: s.checksums.digest },
     ...s.receipts.map((r) => ({ artifact_id: artifactIdOf(r.digest), zone: 'catalog' as const, uri: `data/${r.path}`, digest: r.digest })),
   ];
   const parameters = { generator: CATGEN_VERSION, base_url: s.baseUrl, catalog_key: a.key, cites: s.receipts.map((r) => r.receipt.run_id) };

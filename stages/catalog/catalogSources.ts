@@ -22,8 +22,8 @@ export interface CatalogSources {
   slug: string;
   dvid: string;
   slice: string;
-  /** Where the version's files are under data/: `processed` (a version kfm builds and catalogues), or `quarantine` (a quarantined version catalogued only for a steward's override promotion). */
-  zone: VersionZone;
+  /** Where the version's files are under data/: `processed` (a version kfm builds and catalogues), or `quarantine` (a quarantined version catalogued only for a steward's override promotion). Absent: `processed`. */
+  zone?: VersionZone;
   specHash: Digest;
   spec: DatasetSpec;
   checksums: { digest: Digest; size: number; files: ChecksumsFile[] };

@@ -53,7 +53,7 @@ export function provBundle(s: CatalogSources): JsonObject {
       'prov:generated': uniqueRefs(r.outputs.map((o) => o.artifact_id)),
     });
   }
-  const processed = `${s.zone}/${s.slug}/${s.dvid}/`;
+  const processed = `${s.zone ?? 'processed'}/${s.slug}/${s.dvid}/`;
   const members = [...entities.values()].filter((e) => String(e['kfm:location']).startsWith(processed)).map((e) => ref(String(e['@id'])));
   return {
     '@context': CATALOG_CONTEXT as unknown as JsonObject,

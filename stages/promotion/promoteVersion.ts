@@ -73,7 +73,9 @@ export interface PromoteOptions {
  * manifest, signs a `promote` receipt and makes the version the registry's
  * latest_version_id (recordPromotion.ts). Any other answer signs a denied-promotion receipt
  * and moves nothing (status `denied`: the CLI exits 1). `dryRun` runs the gates only.
- * Promoting the latest version does nothing. An unknown dataset or version, a superseded
+ * Promoting the latest version does nothing. A valid override of a quarantined version
+ * first catalogues it from its quarantine/ files (catalogForOverride; not on a dry run,
+ * which writes nothing, so D reports the catalog on disk). An unknown dataset or version, a superseded
  * version, one not built in this checkout, or an override without the policy's override
  * role or a rationale is a usage error (exit 2).
  */
