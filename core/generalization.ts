@@ -27,7 +27,7 @@ import { canonicalJson } from './canonicalJson.js';
 import { compareCodePoints } from './compareCodePoints.js';
 import { geometryCentroid } from './geometryCentroid.js';
 import { parseGeneralizationMethod, type GeneralizationMethod } from './generalizationMethod.js';
-import { eachPosition } from './eachPosition.js';
+import { geometryBbox } from './geometryBbox.js';
 import { inLonLatRange, latitudeCell, latitudeCentre, longitudeCell, longitudeCentre } from './gridCell.js';
 import { verifyGeneralizedFeatures } from './verifyGeneralized.js';
 
@@ -90,13 +90,7 @@ function centroidOf(f: Feature, index: number): Position {
 }
 
 function boxOf(f: Feature, index: number): Polygon {
-  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-  eachPosition(f.geometry, (p) => {
-    w = Math.min(w, p[0]!);
-    s = Math.min(s, p[1]!);
-    e = Math.max(e, p[0]!);
-    n = Math.max(n, p[1]!);
-  });
+  const [w, s, e, n] = geometryBbox(f.geometry) ?? [NaN, NaN, NaN, NaN];
   if (!(w < e && s < n)) {
     throw new Error(`feature ${index}: its bounding box has no area (a point or an axis-parallel line); bounding_box_only cannot generalize it`);
   }

@@ -1,3 +1,4 @@
+import { receiptEnvironmentBlock } from './receiptEnvironment.js';
 import type { NodeResult } from '../../store/state.js';
 import {
   artifactIdOf,
@@ -109,12 +110,7 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
         digest: o.digest,
         media_type: o.media_type,
       })),
-      environment: {
-        git_commit: a.environment.gitCommit,
-        runtime: { kfm_version: a.environment.kfmVersion, node_version: a.environment.nodeVersion, platform: a.environment.platform },
-        params_digest: canonicalDigest(parameters),
-        parameters,
-      },
+      environment: receiptEnvironmentBlock(a.environment, parameters),
       validation: node.operation === 'qa' ? qaValidation(result, a.readObject) : { status: 'not_applicable', reports: [] },
       policy: {
         policy_label: label,

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { pathExists } from '../../core/pathExists.js';
 import { join } from 'node:path';
 import type { ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
@@ -28,7 +28,7 @@ export async function repairPromotionFiles(paths: ProjectPaths, store: ContentSt
       const prefix = `catalog/${r.dataset_slug}/${String(r.dataset_version_id)}/`;
       if (o.zone !== 'catalog' || typeof o.path !== 'string' || !o.path.startsWith(prefix) || !isDigest(o.digest)) continue;
       if (o.path.slice(prefix.length).split('/').some((s) => s === '' || s === '.' || s === '..')) continue;
-      if (exists(join(paths.dataDir, o.path)) || !(await store.has(o.digest))) continue;
+      if (pathExists(join(paths.dataDir, o.path)) || !(await store.has(o.digest))) continue;
       missing.push({ path: o.path, digest: o.digest });
     }
   }
@@ -37,12 +37,3 @@ export async function repairPromotionFiles(paths: ProjectPaths, store: ContentSt
   return missing.map((f) => f.path);
 }
 
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
-}

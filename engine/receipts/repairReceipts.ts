@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync } from 'node:fs';
+import { pathExists } from '../../core/pathExists.js';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContentStore } from '../../store/contentStore.js';
 import { linkEntry } from '../../store/dataTree.js';
@@ -46,7 +47,7 @@ export function derivableReceiptFiles(rows: readonly LedgerEntry[], dataDir: str
     if (typeof runId !== 'string' || !parseRunId(runId) || seen.has(runId)) continue;
     seen.add(runId);
     const path = `catalog/${slug}/${dvid}/receipts/${receiptFileName(runId)}`;
-    if (exists(join(dataDir, path))) continue;
+    if (pathExists(join(dataDir, path))) continue;
     out.push({ seq: row.seq, path, envelope: row.envelope });
   }
   return out;
@@ -84,15 +85,6 @@ export async function repairProjectReceipts(paths: ProjectPaths, options: { onLo
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
-}
 
 /**
  * What a build does first, under the project lock: repairReceiptFiles, then

@@ -1,3 +1,4 @@
+import { receiptEnvironmentBlock } from '../../engine/receipts/receiptEnvironment.js';
 import { canonicalDigest } from '../../core/canonicalJson.js';
 import type { Digest } from '../../core/digest.js';
 import { policyLabelOf } from '../../core/policyLabel.js';
@@ -61,12 +62,7 @@ export function catalogReceipt(a: CatalogReceiptArgs): RunReceipt {
     spec_hash: s.specHash,
     inputs,
     outputs: a.files.map((f) => ({ artifact_id: artifactIdOf(f.digest), zone: 'catalog', path: f.path, digest: f.digest, media_type: f.media_type })),
-    environment: {
-      git_commit: a.environment.gitCommit,
-      runtime: { kfm_version: a.environment.kfmVersion, node_version: a.environment.nodeVersion, platform: a.environment.platform },
-      params_digest: canonicalDigest(parameters),
-      parameters,
-    },
+    environment: receiptEnvironmentBlock(a.environment, parameters),
     validation: {
       status: a.check.problems.length === 0 ? 'pass' : 'fail',
       reports: CHECKS.filter((c) => a.checks.includes(c)).map((c) => ({ name: `catalog_${c}_problems`, status: count(c) === 0 ? 'pass' : 'fail', value: count(c) })),

@@ -1,4 +1,4 @@
-import { geometryBbox, unionBbox } from './geometryBbox.js';
+import { geometryBbox, unionBbox } from '../../core/geometryBbox.js';
 import type { Bbox, FeatureArtifact } from './projectedVersion.js';
 import { artifactFeatures, type FeatureSource } from './versionFeatures.js';
 

@@ -2,7 +2,8 @@ import type { Digest } from '../../core/digest.js';
 import type { PolicyLabel } from '../../core/policyLabel.js';
 
 /** `[west, south, east, north]` in degrees (EPSG:4326). */
-export type Bbox = [number, number, number, number];
+export type { Bbox } from '../../core/geometryBbox.js';
+import type { Bbox } from '../../core/geometryBbox.js';
 
 /** Where and when a version's data is: what a target's extents are checked against. */
 export interface VersionExtents {

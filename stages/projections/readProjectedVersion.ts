@@ -5,7 +5,7 @@ import type { DatasetSpec } from '../../core/spec.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
 import { openVersionStore } from '../../engine/load/openSeams.js';
 import { readRegistry, registryFile, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
-import { unionBbox } from './geometryBbox.js';
+import { unionBbox } from '../../core/geometryBbox.js';
 import { featureCountAndBbox } from './featureCountAndBbox.js';
 import type { FeatureArtifact, ProjectedVersion } from './projectedVersion.js';
 import { qaSummary } from './qaSummary.js';

@@ -3,7 +3,7 @@ import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
 import type { ContentStore } from '../../store/contentStore.js';
 import { evidenceRefOf, type EvidenceRef } from './evidenceRef.js';
-import { geometryBbox } from './geometryBbox.js';
+import { geometryBbox } from '../../core/geometryBbox.js';
 import type { Bbox, FeatureArtifact, ProjectedVersion } from './projectedVersion.js';
 
 /** A feature as every target stores it: where it came from, its geometry and properties. */

@@ -1,3 +1,4 @@
+import { receiptEnvironmentBlock } from '../../engine/receipts/receiptEnvironment.js';
 import type { RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import { runId, type ReceiptOutput, type RunReceipt } from '../../store/receipts/runReceipt.js';
 import { canonicalDigest } from '../../core/canonicalJson.js';
@@ -67,12 +68,7 @@ export function promoteReceipt(a: PromoteReceiptArgs): RunReceipt {
     spec_hash: a.version.spec_hash,
     inputs: [],
     outputs: granted ? a.outputs : [],
-    environment: {
-      git_commit: a.environment.gitCommit,
-      runtime: { kfm_version: a.environment.kfmVersion, node_version: a.environment.nodeVersion, platform: a.environment.platform },
-      params_digest: canonicalDigest(parameters),
-      parameters,
-    },
+    environment: receiptEnvironmentBlock(a.environment, parameters),
     validation: {
       status: granted ? 'pass' : 'fail',
       reports: a.decision.gates.map((g) => ({ name: `gate_${g.gate}`, status: g.answer === 'PASS' ? 'pass' : 'fail', value: g.answer })),

@@ -3,7 +3,8 @@
  * with: two versioned datasets (an ingest and a transform; a task with a declared input),
  * and the ledger's row shape as they read it.
  */
-import { KFMFILE_HEADER, RIG_POLICY } from '../support/cliRig.js';
+import Database from 'better-sqlite3';
+import { KFMFILE_HEADER, RIG_POLICY, type CliRig } from '../support/cliRig.js';
 
 export const AUDIT_KFMFILE =
   KFMFILE_HEADER.replace("import { defineKfm, dataset, task } from 'kfm';", "import { defineKfm, dataset, task, ingest } from 'kfm';") +
@@ -34,6 +35,16 @@ export interface LedgerRow {
   dataset_slug: string;
   dataset_version_id: string;
   run_id: string;
+}
+
+/** The ledger's entries, read straight from `.kfm/ledger.db` (no kfm code in between), by seq. */
+export function ledgerRows(rig: CliRig): LedgerRow[] {
+  const db = new Database(rig.path('.kfm/ledger.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM entries ORDER BY seq').all() as LedgerRow[];
+  } finally {
+    db.close();
+  }
 }
 
 /** The project's files. */

@@ -17,7 +17,7 @@ import { keyIdOf } from '../../store/receipts/signingKey.js';
 import { schemaValidator } from '../../store/schemaValidator.js';
 import { useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
-import { AUDIT_FILES, type LedgerRow } from './auditProject.js';
+import { AUDIT_FILES, ledgerRows, type LedgerRow } from './auditProject.js';
 
 const newRig = useCliRigs();
 
@@ -32,15 +32,6 @@ async function built(options: { trust?: boolean } = {}): Promise<{ rig: CliRig; 
   const { result, report } = await rig.buildJson(['ks', 'side']);
   expect(result.code).toBe(0);
   return { rig, ks: report.versions[0]!.dataset_version_id, side: report.versions[1]!.dataset_version_id, stderr: result.stderr };
-}
-
-function ledgerRows(rig: CliRig): LedgerRow[] {
-  const db = new Database(rig.path('.kfm/ledger.db'), { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM entries ORDER BY seq').all() as LedgerRow[];
-  } finally {
-    db.close();
-  }
 }
 
 /** A connection to the ledger as someone with write access to the file: the triggers dropped. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KFMFILE_HEADER, REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig } from '../support/cliRig.js';
 import { expectValidReport } from './reportSchemas.js';
-import type { LedgerRow } from './auditProject.js';
+import { ledgerRows, type LedgerRow } from './auditProject.js';
 
 const newRig = useCliRigs();
 
@@ -35,15 +35,6 @@ function git(dir: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.name=kfm test', '-c', 'user.email=test@kfm.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${dir}: ${r.stderr}`);
   return r.stdout;
-}
-
-function ledgerRows(rig: CliRig): LedgerRow[] {
-  const db = new Database(rig.path('.kfm/ledger.db'), { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM entries ORDER BY seq').all() as LedgerRow[];
-  } finally {
-    db.close();
-  }
 }
 
 /** Drops the ledger's last `n` entries with their receipt files, as someone with write access to .kfm/ could. */
