@@ -7,7 +7,7 @@ import type { IngestOptions } from '../tasks/ingest/ingestOptions.js';
 import type { GeneralizeOptions } from '../tasks/generalize/generalizeOptions.js';
 import { parseGeneralizationMethod } from '../core/generalizationMethod.js';
 import type { JsonObject } from '../core/json.js';
-import type { CatalogOptions, DataTreeOptions, DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
+import type { CatalogOptions, DataTreeOptions, DatasetDecl, DatasetOptions, KfmConfig, ProjectionOptions, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 import { captureCallSite } from '../engine/load/callSite.js';
 import { secretRef, type SecretRef } from '../core/secretRef.js';
 
@@ -17,7 +17,7 @@ export type { TaskContext, TaskFunction, UpstreamOutput, InputFile, TaskLogger }
 export type { IngestOptions, RequestValue } from '../tasks/ingest/ingestOptions.js';
 export type { SecretRef } from '../core/secretRef.js';
 export type { GeneralizeOptions } from '../tasks/generalize/generalizeOptions.js';
-export type { CatalogOptions, DataTreeLink, DataTreeOptions, DatasetDecl, DatasetOptions, KfmConfig, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
+export type { CatalogOptions, DataTreeLink, DataTreeOptions, DatasetDecl, DatasetOptions, KfmConfig, ProjectionOptions, ProjectionTargetName, TaskDecl, TaskOptions } from '../core/kfmConfig.js';
 /** Orders strings by code point (never `localeCompare`): what kfm sorts with, for deterministic task outputs. */
 export { compareCodePoints } from '../core/compareCodePoints.js';
 
@@ -40,7 +40,7 @@ export function secret(name: string): SecretRef {
   return secretRef(name);
 }
 
-export function defineKfm(config: { datasets: DatasetDecl[]; dataTree?: DataTreeOptions; catalog?: CatalogOptions }): KfmConfig {
+export function defineKfm(config: { datasets: DatasetDecl[]; dataTree?: DataTreeOptions; catalog?: CatalogOptions; projections?: ProjectionOptions }): KfmConfig {
   return config;
 }
 

@@ -38,6 +38,12 @@ export interface CliContext {
   /** `kfm promote --override --rationale "…"`: override a QA failure (gate F), as the policy's override role. */
   override?: boolean;
   rationale?: string | undefined;
+  /** `kfm rebuild --targets sqlite,search,postgis,tiles`, `--check` (compare only). */
+  targets?: string | undefined;
+  check?: boolean;
+  /** `kfm rollback --to <dvid> --reason "…"`. */
+  to?: string | undefined;
+  reason?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */

@@ -145,6 +145,30 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [['--dry-run', 'list what would go, remove nothing'], JSON_OPTION],
     examples: ['kfm clean', 'kfm clean --dry-run --json'],
   },
+  rebuild: {
+    usage: 'kfm rebuild <dataset>[@<dataset_version_id>] [--targets sqlite,search,postgis,tiles] [--check] [--actor <principal>] [--role <role>] [--json]',
+    summary:
+      "Runbook procedure D: reloads a published version's projections from its catalog (DCAT, PROV, the processed artifacts by digest from the store), checks each target's counts and extents against the catalog, and signs a rebuild receipt. Without a dvid, the dataset's latest version. A target whose key and files are as kfm left them is cached (nothing read). The latest version is made current in each target; an older published one is loaded beside it.",
+    options: [
+      ['--targets <list>', 'sqlite (features, R*Tree), search (its FTS5 index), postgis (KFM_POSTGRES_URL), tiles (MBTiles and PMTiles); default the kfmfile\'s projections.targets, else sqlite,search,tiles'],
+      ['--check', 'compare each target with the catalog and write nothing; exit 1 naming each drift'],
+      ['--actor <principal>, --role <role>', 'who the receipt names'],
+      JSON_OPTION,
+    ],
+    examples: ['kfm rebuild ks_places_per_county', 'kfm rebuild ks_counties@2017.1c76d94a --targets sqlite,search,tiles', 'KFM_POSTGRES_URL=postgres://kfm@127.0.0.1/kfm kfm rebuild ks_counties --targets postgis --check'],
+  },
+  rollback: {
+    usage: 'kfm rollback <dataset> --to <dataset_version_id> --reason "<why>" [--actor <principal>] [--role <role>] [--json]',
+    summary:
+      'Runbook procedure E: a governed change that deletes nothing. Loads the known-good version into every projection that shows the dataset (not yet current), signs the rollback decision (who, why, when) into the ledger, marks the latest version superseded and moves latest_version_id back, then swaps each projection in one step. Refused (exit 1) when the version was never promoted, is quarantined or superseded.',
+    options: [
+      ['--to <dvid>', 'the earlier published version to make latest again'],
+      ['--reason "<why>"', 'why the latest version is withdrawn (required; in the decision)'],
+      ['--actor <principal>, --role <role>', 'who decides (default: the OS user, operator)'],
+      JSON_OPTION,
+    ],
+    examples: ['kfm rollback ks_counties --to 2017.1c76d94a --reason "county 20091 boundary wrong in 2017.9f3e…"'],
+  },
   completion: {
     usage: 'kfm completion bash|zsh',
     summary: 'Prints a shell completion script for kfm.',

@@ -66,6 +66,15 @@ Commands:
                              latest and every candidate or published one
   clean                      empty .kfm/'s rebuildable caches (scratch, snapshots, store
                              temp files, stat and import caches); --dry-run lists them
+  rebuild <dataset>[@<dvid>] reload a published version's projections from its catalog
+                             (--targets sqlite,search,postgis,tiles; default the
+                             kfmfile's projections.targets, else sqlite,search,tiles),
+                             check counts and extents against the catalog, sign a
+                             rebuild receipt; --check compares only (exit 1 on drift)
+  rollback <dataset> --to <dvid> --reason "<why>"
+                             supersede the latest version and make an earlier published
+                             one latest again, in the registry and every projection (one
+                             swap each), with a signed rollback decision and receipt
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
@@ -116,6 +125,10 @@ Options:
                              kfm log: filter the entries (see log above)
       --dry-run              kfm gc, clean: say what would be removed, remove nothing
       --keep-last <n>        kfm gc: per dataset, retain the n most recent versions
+      --targets <list>       kfm rebuild: sqlite, search, postgis, tiles (comma-separated)
+      --check                kfm rebuild: compare the targets with the catalog, write nothing
+      --to <dvid>, --reason "<why>"
+                             kfm rollback: the version to make latest again, and why
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

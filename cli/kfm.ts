@@ -30,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./commands/init.js')).initCommand,
   gc: async () => (await import('./commands/gc.js')).gcCommand,
   clean: async () => (await import('./commands/clean.js')).cleanCommand,
+  rebuild: async () => (await import('./commands/rebuild.js')).rebuildCommand,
+  rollback: async () => (await import('./commands/rollback.js')).rollbackCommand,
 };
 
 /** Every option kfm takes; each command checks which apply to it. */
@@ -58,6 +60,10 @@ const OPTIONS = {
   override: { type: 'boolean' },
   rationale: { type: 'string' },
   'keep-last': { type: 'string' },
+  targets: { type: 'string' },
+  check: { type: 'boolean' },
+  to: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -109,8 +115,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.expect !== undefined && !(BUILD_RERUN_MODES as readonly string[]).includes(values.expect)) {
       throw new KfmError('usage', `--expect needs a rerun mode: ${BUILD_RERUN_MODES.join(', ')} (got "${values.expect}")`);
     }
-    if ((values.actor !== undefined || values.role !== undefined) && !['build', 'promote', 'approve', 'catalog'].includes(name)) {
-      throw new KfmError('usage', `--actor and --role apply to kfm build, promote, approve and catalog (not ${name})`);
+    if ((values.actor !== undefined || values.role !== undefined) && !['build', 'promote', 'approve', 'catalog', 'rebuild', 'rollback'].includes(name)) {
+      throw new KfmError('usage', `--actor and --role apply to kfm build, promote, approve, catalog, rebuild and rollback (not ${name})`);
     }
     for (const o of ['override', 'rationale'] as const) {
       if (values[o] !== undefined && name !== 'promote') throw new KfmError('usage', `--${o} applies to kfm promote (not ${name})`);
@@ -133,6 +139,12 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       if (values[option] !== undefined && name !== 'log') throw new KfmError('usage', `--${option} applies to kfm log (not ${name})`);
     }
     if (values['dry-run'] && !['promote', 'gc', 'clean'].includes(name)) throw new KfmError('usage', `--dry-run applies to kfm promote, gc and clean (not ${name})`);
+    for (const o of ['targets', 'check'] as const) {
+      if (values[o] !== undefined && name !== 'rebuild') throw new KfmError('usage', `--${o} applies to kfm rebuild (not ${name})`);
+    }
+    for (const o of ['to', 'reason'] as const) {
+      if (values[o] !== undefined && name !== 'rollback') throw new KfmError('usage', `--${o} applies to kfm rollback (not ${name})`);
+    }
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
@@ -167,6 +179,10 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       dataset: values.dataset,
       dryRun: values['dry-run'] ?? false,
       keepLast: values['keep-last'],
+      targets: values.targets,
+      check: values.check ?? false,
+      to: values.to,
+      reason: values.reason,
       override: values.override ?? false,
       rationale: values.rationale,
       watch: values.watch === true || name === 'watch',
@@ -227,7 +243,7 @@ function shortAliases(argv: string[]): string[] {
 }
 
 /** Options followed by their value as the next argument (`-C dir`). */
-const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale))$/;
+const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale|keep-last|targets|to|reason))$/;
 
 /** Where the command name is in argv: the first argument that is neither an option nor an option's value; -1 if none. */
 function commandIndex(argv: readonly string[]): number {

@@ -91,10 +91,28 @@ export interface CatalogOptions {
   baseUrl?: string;
 }
 
+/** A projection target's name: `search` is the FTS5 index inside the SQLite projection. */
+export type ProjectionTargetName = 'sqlite' | 'search' | 'postgis' | 'tiles';
+export const PROJECTION_TARGET_NAMES: readonly ProjectionTargetName[] = ['sqlite', 'search', 'postgis', 'tiles'];
+
+/** Where promoted versions are projected (stages/projections): the build's `kfm:project` stage and `kfm rebuild`'s default. */
+export interface ProjectionOptions {
+  /** The targets a build keeps current with each dataset's latest published version (default: none, so a build projects nothing). */
+  targets?: ProjectionTargetName[];
+  /** The SQLite projection's file, relative to the project (default `projections/kfm.sqlite`). */
+  sqlite?: { path?: string };
+  /** The tile archives' directory (default `projections/tiles`) and the default zoom range (0–10; a spec's `tiles` overrides it). */
+  tiles?: { dir?: string; minzoom?: number; maxzoom?: number };
+  /** The PostgreSQL schema kfm's tables live in (default `kfm`); the connection is `KFM_POSTGRES_URL`, never the kfmfile. */
+  postgis?: { schema?: string };
+}
+
 export interface KfmConfig {
   datasets: DatasetDecl[];
   /** How the data/ tree is materialized (default `{ link: 'copy' }`). */
   dataTree?: DataTreeOptions;
   /** How catalogs name their files (default `{ baseUrl: 'kfm://data/' }`). */
   catalog?: CatalogOptions;
+  /** Where promoted versions are projected (default: nowhere until `kfm rebuild`). */
+  projections?: ProjectionOptions;
 }

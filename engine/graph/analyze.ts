@@ -10,6 +10,7 @@ import { literalCredential } from './literalCredentials.js';
 import { resolveDeps } from './resolveDeps.js';
 import { topoOrder } from './topoOrder.js';
 import { catalogBaseUrl } from './catalogBaseUrl.js';
+import { projectionOptions } from './projectionOptions.js';
 
 /**
  * Validates a loaded kfmfile and builds its graph. Every problem is a KfmError (exit 2)
@@ -45,7 +46,7 @@ export function analyze(config: KfmConfig, kfmfile: string, fs: FileSystem = nod
   const cycle = detectCycle(depMap);
   if (cycle) at.fail(`dependency cycle: ${cycle.join(' -> ')}`, declSites.get(cycle[0]!));
 
-  return { root, kfmfile, datasets, nodes, order: topoOrder(depMap), dataTreeLink: dataTreeLink(config, at), catalogBaseUrl: catalogBaseUrl(config, at) };
+  return { root, kfmfile, datasets, nodes, order: topoOrder(depMap), dataTreeLink: dataTreeLink(config, at), catalogBaseUrl: catalogBaseUrl(config, at), projections: projectionOptions(config, at) };
 }
 
 /** The kfmfile's `dataTree.link`, checked (default `copy`). */

@@ -1,4 +1,4 @@
-import type { DataTreeLink } from '../../core/kfmConfig.js';
+import type { DataTreeLink, ProjectionOptions } from '../../core/kfmConfig.js';
 import type { Location } from '../../core/error.js';
 import type { JsonObject } from '../../core/json.js';
 import type { DatasetSpec, TaskOperation, Zone } from '../../core/spec.js';
@@ -54,6 +54,8 @@ export interface Graph {
   dataTreeLink?: DataTreeLink;
   /** The kfmfile's `catalog.baseUrl` (absent: the catalog stage's default, `kfm://data/`). */
   catalogBaseUrl?: string | undefined;
+  /** The kfmfile's `projections`, checked (absent: a build projects nothing). */
+  projections?: ProjectionOptions | undefined;
   /** Wall-clock ms when loading the kfmfile began (a later edit is not in this graph). */
   loadedAt?: number;
 }

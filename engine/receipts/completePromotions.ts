@@ -4,6 +4,7 @@ import { intactEntries } from '../../store/ledger/intactEntries.js';
 import { LEDGER_KIND_RUN_RECEIPT, type LedgerEntry } from '../../store/ledger/ledger.js';
 import { readRegistry, registeredSlugs, writeRegistry } from '../../store/registry/datasetRegistry.js';
 import { promotedRegistry } from '../../store/registry/promotedRegistry.js';
+import { rolledBackRegistry } from '../../store/registry/rolledBackRegistry.js';
 import { verifyEnvelope } from '../../store/receipts/dsse.js';
 import type { RunReceipt } from '../../store/receipts/runReceipt.js';
 import { pinnedKeys, readTrustFile } from '../../store/receipts/trustFile.js';
@@ -53,6 +54,15 @@ export function completePromotions(root: string, rows: readonly LedgerEntry[]): 
       throw e;
     }
     if (!registry || typeof dvid !== 'string' || registry.latest_version_id === dvid) continue;
+    if (receipt.operation === 'rollback') {
+      // A rollback killed after its decision: supersede what it withdrew, if that is still the latest.
+      const from = receipt.environment?.parameters?.['from'];
+      const to = registry.versions.find((v) => v.dataset_version_id === dvid);
+      if (typeof from !== 'string' || from !== registry.latest_version_id || to?.status !== 'published' || !signedByPinnedKey(row.envelope, keys)) continue;
+      writeRegistry(root, rolledBackRegistry(registry, from, dvid));
+      done.push({ slug, datasetVersionId: dvid, seq: row.seq });
+      continue;
+    }
     const version = registry.versions.find((v) => v.dataset_version_id === dvid);
     const previous = receipt.environment?.parameters?.['previous_latest_version_id'];
     const overridden = version?.status === 'quarantined' && typeof receipt.environment?.parameters?.['override'] === 'object' && receipt.environment.parameters['override'] !== null;
@@ -64,16 +74,17 @@ export function completePromotions(root: string, rows: readonly LedgerEntry[]): 
   return done;
 }
 
-/** Each dataset's last granted promote receipt in the ledger's intact prefix (rows in seq order). */
+/** Each dataset's last receipt that moved its pointer (a granted promotion or a rollback) in the ledger's intact prefix (rows in seq order). */
 function lastPromotions(rows: readonly LedgerEntry[]): Map<string, { row: LedgerEntry; receipt: Partial<RunReceipt> }> {
   const intact = intactEntries(rows);
   const last = new Map<string, { row: LedgerEntry; receipt: Partial<RunReceipt> }>();
   for (const row of rows) {
     if (!intact.has(row.seq) || row.kind !== LEDGER_KIND_RUN_RECEIPT) continue;
     const receipt = claimedReceipt(row);
-    if (receipt?.operation !== 'promote' || typeof receipt.dataset_slug !== 'string' || receipt.validation?.status === 'fail') continue;
-    const before = last.get(receipt.dataset_slug);
-    if (!before || before.row.seq < row.seq) last.set(receipt.dataset_slug, { row, receipt });
+    const moves = receipt?.operation === 'promote' || receipt?.operation === 'rollback';
+    if (!moves || typeof receipt!.dataset_slug !== 'string' || receipt!.validation?.status === 'fail') continue;
+    const before = last.get(receipt!.dataset_slug!);
+    if (!before || before.row.seq < row.seq) last.set(receipt!.dataset_slug!, { row, receipt: receipt! });
   }
   return last;
 }

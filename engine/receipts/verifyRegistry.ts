@@ -118,7 +118,8 @@ function checkVersion(a: SlugAudit, v: RegistryVersion): void {
     if (foreign && !state) a.note(`version ${dvid} has no receipts in this ledger: it was not built here (build ${slug}@${v.slice} to record them)`);
     else a.at(`version ${dvid} has no run receipt in the ledger (a version no build recorded; a build killed before its receipts: build ${slug}@${v.slice} again)`);
   }
-  const modes = new Set(own.map((x) => x.r.mode as string | undefined).filter((m): m is string => typeof m === 'string' && m !== 'retry'));
+  // A version's own mode is its build's: retries, rebuilds and rollbacks are operations on it.
+  const modes = new Set(own.map((x) => x.r.mode as string | undefined).filter((m): m is string => typeof m === 'string' && !['retry', 'rebuild', 'rollback'].includes(m)));
   if (modes.size > 0 && !modes.has(v.mode)) a.at(`version ${dvid} has mode ${v.mode}, but its receipts record ${[...modes].sort().join(', ')}`, own[0]!.seq);
   if (state?.mode && state.mode !== v.mode) a.at(`version ${dvid} has mode ${v.mode}, but the state database records ${state.mode}`);
   const promoted = own.some(granted);
@@ -127,18 +128,19 @@ function checkVersion(a: SlugAudit, v: RegistryVersion): void {
     else a.at(`version ${dvid} is published, but the ledger holds no promote receipt for it`);
   }
   if (v.status === 'candidate' && promoted) a.at(`version ${dvid} is a candidate, but the ledger holds a promote receipt for it`);
+  if (v.status === 'superseded' && !foreign && !rolledBackFrom(a, dvid)) a.at(`version ${dvid} is superseded, but the ledger holds no rollback receipt withdrawing it`);
   if (anchor && !foreign) {
     const p = checkAnchor(anchor, slug, dvid, a.ledger);
     if (p) a.at(p.problem, p.seq, 'anchor-missing');
   }
 }
 
-/** latest_version_id is what the ledger's last promotion of the dataset made it (or another ledger's, when this one has none). */
+/** latest_version_id is what the ledger's last promotion or rollback of the dataset made it (or another ledger's, when this one has none). */
 function checkLatest(a: SlugAudit, registry: DatasetRegistry): void {
   const { slug } = a;
   const promotions = [...a.receipts.entries()]
     .filter(([k]) => k.startsWith(`${slug}@`))
-    .flatMap(([, xs]) => xs.filter(granted))
+    .flatMap(([, xs]) => xs.filter((x) => granted(x) || x.r.operation === 'rollback'))
     .sort((x, y) => x.seq - y.seq);
   const last = promotions[promotions.length - 1];
   const expected = last ? (last.r.dataset_version_id ?? null) : null;
@@ -150,10 +152,19 @@ function checkLatest(a: SlugAudit, registry: DatasetRegistry): void {
   }
   a.at(
     last
-      ? `latest_version_id is ${registry.latest_version_id ?? 'null'}, but the ledger's last promotion of ${slug} (seq ${last.seq}) made ${String(expected)} the latest`
+      ? `latest_version_id is ${registry.latest_version_id ?? 'null'}, but the ledger's last ${last.r.operation === 'rollback' ? 'rollback' : 'promotion'} of ${slug} (seq ${last.seq}) made ${String(expected)} the latest`
       : `latest_version_id is ${registry.latest_version_id ?? 'null'}, but the ledger holds no promotion of ${slug}`,
     last?.seq ?? null,
   );
+}
+
+/** Whether a rollback receipt of the dataset names the version as the one it withdrew. */
+function rolledBackFrom(a: SlugAudit, dvid: string): boolean {
+  for (const [k, xs] of a.receipts) {
+    if (!k.startsWith(`${a.slug}@`)) continue;
+    if (xs.some((x) => x.r.operation === 'rollback' && x.r.environment?.parameters?.['from'] === dvid)) return true;
+  }
+  return false;
 }
 
 /** A promote receipt that took effect: not a denied promotion. */

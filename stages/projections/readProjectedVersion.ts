@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KfmError } from '../../core/error.js';
-import type { Json } from '../../core/json.js';
 import { policyLabelOf } from '../../core/policyLabel.js';
-import type { DatasetSpec } from '../../core/spec.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
-import { openVersionStore } from '../../engine/load/openSeams.js';
 import { readRegistry, registryFile, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import { unionBbox } from '../../core/geometryBbox.js';
 import { catalogLayout } from '../catalog/catalogLayout.js';
 import { readCatalogVersion } from './readCatalogVersion.js';
+import { versionSpec } from './versionSpec.js';
 import { featureCountAndBbox } from './featureCountAndBbox.js';
 import type { FeatureArtifact, ProjectedVersion } from './projectedVersion.js';
 import { qaSummary } from './qaSummary.js';
@@ -73,19 +71,3 @@ async function readUncataloguedVersion(paths: ProjectPaths, store: FeatureSource
     artifacts,
   };
 }
-
-/** The spec the version was built from: the registry's when the spec_hash is the same, else the state's record of it. */
-async function versionSpec(paths: ProjectPaths, registry: DatasetRegistry, version: RegistryVersion): Promise<DatasetSpec | undefined> {
-  let document: Json | null = registry.spec_hash === version.spec_hash ? registry.spec_document : null;
-  if (document === null) {
-    const versions = openVersionStore(paths);
-    try {
-      document = (await versions.version(registry.dataset_slug, version.dataset_version_id))?.specDocument ?? null;
-    } finally {
-      await versions.close();
-    }
-  }
-  const spec = typeof document === 'object' && document !== null && !Array.isArray(document) ? document.spec : undefined;
-  return typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as unknown as DatasetSpec) : undefined;
-}
-
