@@ -50,6 +50,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   const { Project, loadGraph } = await import('../../engine/load/project.js');
   const { runBuild } = await import('../../engine/run/runBuild.js');
   const { catalogStage } = await import('../../stages/catalog/catalogStage.js');
+  const { projectStage } = await import('../../stages/projections/projectStage.js');
   const graph = await loadGraph(cli.project);
   checkRegistries(graph, cli.positionals);
   const project = new Project(graph);
@@ -72,7 +73,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       targets: cli.positionals,
       ...(cli.jobs !== undefined ? { jobs: cli.jobs } : {}),
       keepGoing: cli.keepGoing,
-      stages: [catalogStage()],
+      stages: [catalogStage(), projectStage()],
       signal: controller.signal,
       onEvent: (e) => reporter.event(e),
       ...(cli.expect !== undefined ? { expect: cli.expect } : {}),

@@ -3,6 +3,7 @@ import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 import type { Reporter } from '../reporters/reporter.js';
 import { catalogStage } from '../../stages/catalog/catalogStage.js';
+import { projectStage } from '../../stages/projections/projectStage.js';
 
 /**
  * `kfm build --watch` (and `kfm watch`): builds, then rebuilds on every change until Ctrl-C.
@@ -30,7 +31,7 @@ export async function watchCommand(cli: CliContext): Promise<number> {
       targets: cli.positionals,
       ...(cli.jobs !== undefined ? { jobs: cli.jobs } : {}),
       keepGoing: cli.keepGoing,
-      build: { stages: [catalogStage()], actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) } },
+      build: { stages: [catalogStage(), projectStage()], actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) } },
       signal: controller.signal,
       onEvent: (e) => {
         if (e.type === 'build-start' || e.type === 'lock-waiting') building = true;

@@ -7,6 +7,8 @@ import type { BuildEvent } from '../../engine/run/event.js';
 export function versionStageText(e: Extract<BuildEvent, { type: 'version-stage' }>): string {
   const label = e.stage.replace(/^kfm:/, '').padEnd(8);
   const v = `${e.dataset}@${e.datasetVersionId}`;
+  // The projection stage keeps the dataset's latest published version current, not the one built: its reason names it.
+  if (e.stage === 'kfm:project') return `${label} ${e.dataset}: ${e.status === 'skipped' ? `skipped (${e.reason})` : e.reason}${e.receipt ? `, receipt signed (ledger seq ${e.receipt.seq})` : ''}`;
   switch (e.status) {
     case 'cached':
       return `${label} ${v}: cached`;

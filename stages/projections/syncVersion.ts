@@ -39,8 +39,12 @@ export interface SyncArgs {
   activate?: boolean;
 }
 
-/** What a rebuild compares after a load: the version's counts and extents, as the catalog gives them. */
-export const REBUILD_CHECKS = ['record', 'feature_count', 'artifact_feature_count', 'search_count', 'spatial_index_count', 'extent', 'current'] as const;
+/** What a rebuild compares after a load, per target: the version's record, counts and extents as the catalog gives them. */
+export const REBUILD_CHECKS: Record<TargetKind, readonly string[]> = {
+  sqlite: ['record', 'feature_count', 'artifact_feature_count', 'search_count', 'spatial_index_count', 'extent', 'current'],
+  postgis: ['record', 'feature_count', 'artifact_feature_count', 'search_count', 'spatial_index_count', 'extent', 'current'],
+  tiles: ['manifest', 'archive_digest', 'archive_version', 'archive_feature_count', 'current'],
+};
 
 /**
  * Loads a published version into each target from its catalog and the store (runbook
@@ -79,7 +83,7 @@ export async function syncVersion(a: SyncArgs): Promise<{ outcomes: TargetOutcom
         previous_version_id: loaded.previous_version_id,
         current_version_id: loaded.current_version_id,
         feature_count: loaded.feature_count,
-        checked: [...REBUILD_CHECKS].filter((c) => activate || c !== 'current'),
+        checked: REBUILD_CHECKS[kind].filter((c) => activate || c !== 'current'),
       };
     } finally {
       await target.close();

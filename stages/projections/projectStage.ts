@@ -1,0 +1,54 @@
+import { canonicalDigest } from '../../core/canonicalJson.js';
+import { projectPaths } from '../../engine/load/projectPaths.js';
+import type { VersionStage, VersionStageArgs, VersionStageOutcome } from '../../engine/versions/versionStage.js';
+import { readRegistry } from '../../store/registry/datasetRegistry.js';
+
+/** The projection stage's name: reported as `<slug>/kfm:project`. */
+export const PROJECT_STAGE = 'kfm:project';
+
+/**
+ * The projections as a keyed stage of `kfm build` (engine/versions/versionStage.ts), when
+ * the kfmfile declares `projections.targets`: after a dataset's version is recorded and
+ * catalogued, the dataset's **latest published version** (latest_version_id: a build never
+ * moves it, `kfm promote` and `kfm rollback` do) is kept current in each declared target.
+ * Every target already current with the same key is `cached` (nothing read, nothing
+ * signed); otherwise the version is loaded from its catalog, checked against it, and a
+ * `rebuild` receipt is signed. `skipped` when nothing is declared or nothing is published.
+ */
+export function projectStage(env: NodeJS.ProcessEnv = process.env): VersionStage {
+  return { name: PROJECT_STAGE, run: (a) => runProjectStage(a, env) };
+}
+
+async function runProjectStage(a: VersionStageArgs, env: NodeJS.ProcessEnv): Promise<VersionStageOutcome> {
+  const skipped = (reason: string): VersionStageOutcome => ({ status: 'skipped', key: null, reason, paths: [], receipt: null, problems: null });
+  if ((a.graph.projections?.targets ?? []).length === 0) return skipped('the kfmfile declares no projections.targets');
+  const latest = readRegistry(a.projectRoot, a.slug)?.latest_version_id ?? null;
+  if (latest === null) return skipped(`${a.slug} has no published version yet (kfm promote one)`);
+  // Loaded only when there is something to project: the targets pull in SQLite, pg and the tiler.
+  const { checkReachable, projectionSettings, targetKinds } = await import('./projectionTargets.js');
+  const { syncVersion } = await import('./syncVersion.js');
+  const { rebuildReceipt } = await import('./rebuildReceipt.js');
+  const settings = projectionSettings(projectPaths(a.graph.kfmfile), a.graph.projections, env);
+  const kinds = targetKinds(settings.declared);
+  checkReachable(kinds, settings);
+  const started = new Date(a.now);
+  const { outcomes, facts } = await syncVersion({ settings, store: a.store, slug: a.slug, dvid: latest, kinds });
+  const key = canonicalDigest(outcomes.map((o) => [o.target, o.key]));
+  const what = outcomes.map((o) => `${o.target} ${o.status}`).join(', ');
+  if (outcomes.every((o) => o.status === 'cached')) return { status: 'cached', key, reason: `${a.slug}@${latest} is current in ${kinds.join(', ')}`, paths: [], receipt: null, problems: null };
+  const receipt = rebuildReceipt({
+    slug: a.slug,
+    dvid: latest,
+    facts,
+    outcomes,
+    reason: `kfm build (kfm:project): ${a.slug}@${latest}, the latest published version, was not current in every declared target (${what})`,
+    actor: a.actor,
+    environment: a.environment(),
+    seed: a.runId,
+    startedAt: started,
+    now: new Date(),
+  });
+  const recorded = await a.receipts.record({ receipts: [receipt], inputFiles: [], store: a.store, dataDir: a.dataDir });
+  const path = recorded.paths[0]!;
+  return { status: 'executed', key, reason: `projected ${a.slug}@${latest}: ${what}`, paths: [path], receipt: { runId: recorded.runIds[0]!, seq: recorded.seqs[0]! }, problems: 0 };
+}
