@@ -11,9 +11,9 @@ export const PROJECT_STAGE = 'kfm:project';
  * the kfmfile declares `projections.targets`: after a dataset's version is recorded and
  * catalogued, the dataset's **latest published version** (latest_version_id: a build never
  * moves it, `kfm promote` and `kfm rollback` do) is kept current in each declared target.
- * Every target already current with the same key is `cached` (nothing read, nothing
- * signed); otherwise the version is loaded from its catalog, checked against it, and a
- * `rebuild` receipt is signed. `skipped` when nothing is declared or nothing is published.
+ * A target already current (by its key, or checked in full when its files changed) leaves
+ * the stage `cached`, nothing signed; a target that needed a load gets the version from its
+ * catalog, checked against it, and the stage signs a `rebuild` receipt. `skipped` when nothing is declared or nothing is published.
  */
 export function projectStage(env: NodeJS.ProcessEnv = process.env): VersionStage {
   return { name: PROJECT_STAGE, run: (a) => runProjectStage(a, env) };
@@ -35,7 +35,7 @@ async function runProjectStage(a: VersionStageArgs, env: NodeJS.ProcessEnv): Pro
   const { outcomes, facts } = await syncVersion({ settings, store: a.store, slug: a.slug, dvid: latest, kinds });
   const key = canonicalDigest(outcomes.map((o) => [o.target, o.key]));
   const what = outcomes.map((o) => `${o.target} ${o.status}`).join(', ');
-  if (outcomes.every((o) => o.status === 'cached')) return { status: 'cached', key, reason: `${a.slug}@${latest} is current in ${kinds.join(', ')}`, paths: [], receipt: null, problems: null };
+  if (outcomes.every((o) => o.status !== 'loaded')) return { status: 'cached', key, reason: `${a.slug}@${latest} is current in ${kinds.join(', ')}`, paths: [], receipt: null, problems: null };
   const receipt = rebuildReceipt({
     slug: a.slug,
     dvid: latest,

@@ -72,12 +72,13 @@ export class TilesTarget implements ProjectionTarget {
       if (descriptor?.kind === 'local') await tileArchivesInWorker({ dir: this.dir, store: descriptor, version, zoom: this.zoom, loadDigest: digest }, this.heapMb);
       else await buildTileArchives(this.dir, this.#store, version, this.zoom, digest);
     }
-    if (options.activate ?? true) await this.swap(slug, dvid);
+    // A projected archive replaced or damaged by hand is copied back: that is a load too.
+    const copied = options.activate ?? true ? await this.#swapArchives(slug, dvid) : 0;
     return {
       target: this.name,
       dataset_slug: slug,
       dataset_version_id: dvid,
-      status: intact ? 'unchanged' : 'loaded',
+      status: intact && copied === 0 ? 'unchanged' : 'loaded',
       feature_count: featureCountOf(version),
       previous_version_id: previous,
       current_version_id: this.#current(slug),
@@ -85,16 +86,24 @@ export class TilesTarget implements ProjectionTarget {
   }
 
   async swap(slug: string, dvid: string): Promise<SwapResult> {
+    const from = this.#current(slug);
+    await this.#swapArchives(slug, dvid);
+    return { target: this.name, dataset_slug: slug, from, to: dvid };
+  }
+
+  /** Copies the version's archives over the dataset's projected ones (each renamed into place); the number replaced. */
+  async #swapArchives(slug: string, dvid: string): Promise<number> {
     const manifest = readTilesManifest(this.dir, slug, dvid);
     if (!manifest) throw new KfmError('usage', `${this.name}: ${slug}@${dvid} is not loaded: load it before swapping to it`);
-    const from = this.#current(slug);
+    let copied = 0;
     for (const format of ARCHIVE_FORMATS) {
       const current = join(this.dir, currentArchive(slug, format));
       // Already the version's archive: left alone (a swap to the current version writes nothing).
       if (existsSync(current) && hashFileSync(current).digest === manifest.archives[format].digest) continue;
       replaceWithCopy(join(this.dir, manifest.archives[format].path), current);
+      copied++;
     }
-    return { target: this.name, dataset_slug: slug, from, to: dvid };
+    return copied;
   }
 
   async check(version: ProjectedVersion, options: CheckOptions = {}): Promise<DriftReport> {
