@@ -58,6 +58,7 @@ const OPTIONS = {
   override: { type: 'boolean' },
   rationale: { type: 'string' },
   'keep-last': { type: 'string' },
+  force: { type: 'boolean', short: 'B' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -133,6 +134,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       if (values[option] !== undefined && name !== 'log') throw new KfmError('usage', `--${option} applies to kfm log (not ${name})`);
     }
     if (values['dry-run'] && !['promote', 'gc', 'clean'].includes(name)) throw new KfmError('usage', `--dry-run applies to kfm promote, gc and clean (not ${name})`);
+    if (values.force && !['build', 'plan', 'explain'].includes(name)) throw new KfmError('usage', `--force applies to kfm build, plan and explain (not ${name})`);
+    if (values.force && (values.watch || name === 'watch')) throw new KfmError('usage', '--force applies to kfm build, not to watch mode (every change would rerun the forced nodes)');
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
@@ -171,6 +174,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       rationale: values.rationale,
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
+      ...(values.force ? { force: true } : {}),
       out,
       err,
       terminal: out === writeStdout ? process.stdout : undefined,
