@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataset, defineKfm, task } from '../../api/index.js';
-import type { Target } from '../../engine/graph/target.js';
+import { parseTarget, targetText, type Target } from '../../engine/graph/target.js';
+import { KfmError } from '../../core/error.js';
 import type { TaskFunction } from '../../engine/schedule/taskContext.js';
 import { EngineRig, type RigBuild } from '../support/engineRig.js';
 import { testSpec } from '../support/testSpec.js';
@@ -63,6 +64,27 @@ const whole = (dataset: string): Target => ({ dataset, slice: undefined });
 const ran = (b: RigBuild) => [...b.started].sort();
 
 describe('task targets', () => {
+  it('parse as <dataset>[@<slice>]/<task>; an unknown task names the dataset\'s tasks', () => {
+    const graph = project().analyze();
+    expect(parseTarget('a/count', graph)).toEqual({ dataset: 'a', slice: undefined, task: 'count' });
+    expect(parseTarget('a@2017/count', graph)).toEqual({ dataset: 'a', slice: '2017', task: 'count' });
+    expect(parseTarget('a@2017', graph)).toEqual({ dataset: 'a', slice: '2017' });
+    for (const text of ['a', 'a@2017', 'a/count', 'a@2017-06/count']) expect(targetText(parseTarget(text, graph))).toBe(text);
+    const problem = (text: string) => {
+      try {
+        parseTarget(text, graph);
+      } catch (e) {
+        if (e instanceof KfmError) return [e.code, e.message];
+      }
+      return undefined;
+    };
+    expect(problem('a/cuont')).toEqual(['usage', 'dataset "a" has no task "cuont" (its tasks: src, count, report); did you mean "count"?']);
+    expect(problem('a/zzz')).toEqual(['usage', 'dataset "a" has no task "zzz" (its tasks: src, count, report)']);
+    expect(problem('a/')).toEqual(['usage', 'invalid target "a/": after / comes a task name (^[a-z0-9_][a-z0-9_-]*$), as in ks_counties/qa']);
+    expect(problem('a/t/x')?.[0]).toBe('usage');
+    expect(problem('a@2017-13/count')).toEqual(['usage', 'invalid target "a@2017-13/count": month 13 does not exist']);
+  });
+
   it('build the node and its upstream only, never what is downstream', async () => {
     const rig = project();
     const first = await rig.build({ targets: [node('a', 'count')] });
