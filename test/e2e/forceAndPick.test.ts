@@ -167,6 +167,11 @@ describe('kfm build <dataset>/<task>', () => {
       code: 2,
       stderr: 'kfm: invalid target "alpha/Q": after / comes a task name (^[a-z0-9_][a-z0-9_-]*$), as in ks_counties/qa\n',
     });
+    // Versions, receipts and the log are the dataset's: a task target there says so.
+    expect(await rig.run(['status', 'alpha@2017/qa'])).toMatchObject({
+      code: 2,
+      stderr: 'kfm: invalid target "alpha@2017/qa": a task target is for build, plan, explain, watch and graph; here name the dataset (alpha), a slice or a version\n',
+    });
     expect(await rig.run(['build', '--expect', 'new', 'alpha/qa'])).toMatchObject({
       code: 2,
       stderr: 'kfm: --expect needs a versioned target: alpha/qa names one task, and a build of part of a dataset records no version (name the dataset, e.g. alpha)\n',
