@@ -48,6 +48,8 @@ export interface CliContext {
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */
   verifyDeterminism?: { sample: number | undefined } | undefined;
+  /** `kfm build --force` (`-B`), `kfm plan --force`, `kfm explain --force`: the named nodes run even when cached. */
+  force?: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
   /** The stream `out` writes to, when it is process.stdout (the Ink UI draws there); undefined when output is captured. */

@@ -13,12 +13,14 @@ const JSON_OPTION: [string, string] = ['--json', 'print one JSON document (its s
 
 export const COMMAND_HELP: Record<string, CommandHelp> = {
   build: {
-    usage: `kfm build [${TARGET}...] [-j <n>] [-k] [--expect <mode>] [--verify-determinism [--sample <n>]] [-w] [--reporter ink|plain|json]`,
-    summary: 'Builds the targets (every dataset when none is named): runs what changed, skips the rest, records each versioned dataset as a candidate version with signed receipts.',
+    usage: `kfm build [${TARGET}[/<task>]...] [-B] [-j <n>] [-k] [--expect <mode>] [--verify-determinism [--sample <n>]] [-w] [--reporter ink|plain|json]`,
+    summary:
+      'Builds the targets (every dataset when none is named): runs what changed, skips the rest, records each versioned dataset as a candidate version with signed receipts. A task target (ks_counties/qa) builds that node and what it needs, nothing downstream, and records no version.',
     options: [
       ['-j, --jobs <n>', 'tasks at once (default: the number of cores)'],
       ['-k, --keep-going', 'after a failure, let independent branches finish'],
       ['-n', 'run nothing: the same as kfm plan'],
+      ['-B, --force', "run the targets' nodes even when cached (reason forced, recorded in the run receipts); dependents rerun only if those outputs change"],
       ['--expect <mode>', 'fail unless each versioned target is a new, retry, reprocess or backfill'],
       ['--actor <principal>, --role <role>', 'who the receipts name (default: the OS user, operator)'],
       ['--verify-determinism', 'run every executed node twice and compare the outputs byte for byte'],
@@ -27,7 +29,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['-v, --verbose', 'also list cached nodes'],
       JSON_OPTION,
     ],
-    examples: ['kfm build', 'kfm build ks_counties@2017', 'kfm build --expect retry --json'],
+    examples: ['kfm build', 'kfm build ks_counties@2017', 'kfm build ks_counties/qa', 'kfm build -B ks_counties/qa', 'kfm build --expect retry --json'],
   },
   watch: {
     usage: `kfm watch [${TARGET}...]`,
@@ -36,16 +38,16 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: ['kfm watch ks_places'],
   },
   plan: {
-    usage: `kfm plan [${TARGET}...] [--json]`,
+    usage: `kfm plan [${TARGET}[/<task>]...] [-B] [--json]`,
     summary: 'Shows what a build would run and why, in build order; runs and writes nothing.',
-    options: [JSON_OPTION],
-    examples: ['kfm plan', 'kfm build -n ks_counties'],
+    options: [['-B, --force', 'as kfm build --force would: the named nodes run (reason forced)'], JSON_OPTION],
+    examples: ['kfm plan', 'kfm build -n ks_counties', 'kfm build -n -B ks_counties/qa'],
   },
   explain: {
-    usage: `kfm explain ${TARGET} [task] [--json]`,
+    usage: `kfm explain ${TARGET}[/<task>] [task] [-B] [--json]`,
     summary: 'Why each node is dirty: the input, parameter, code file or upstream that changed, with old and new digests.',
-    options: [JSON_OPTION],
-    examples: ['kfm explain ks_counties transform'],
+    options: [['-B, --force', 'as kfm build --force would: the named nodes run (reason forced)'], JSON_OPTION],
+    examples: ['kfm explain ks_counties transform', 'kfm explain ks_counties/qa'],
   },
   check: {
     usage: 'kfm check [--update] [--json]',

@@ -4,10 +4,13 @@ Usage: kfm <command> [options] [targets]
 
 Commands:
   build [target...]          build datasets (all when no target is named); exit 1 when a
-                             task fails or a version's QA fails (recorded quarantined)
+                             task fails or a version's QA fails (recorded quarantined).
+                             A task target (ks_counties/qa) builds that task and what it
+                             needs, and records no version; -B/--force reruns the named
+                             nodes even when cached
   watch [target...]          build, then rebuild on every change (kfm build --watch)
   plan [target...]           show what a build would run and why; runs nothing
-  explain <target> [task]    why each node is dirty: the input, parameter, code or
+  explain <target> [task]    (or explain <dataset>/<task>) why each node is dirty: the input, parameter, code or
                              upstream that changed, with old and new digests
   check [--update]           compare every dataset's spec_hash with registry/<slug>.json
                              and name the fields that drifted (exit 1); --update records
@@ -81,6 +84,9 @@ Commands:
 
 Targets: <dataset_slug>[@<slice>], e.g. ks_counties@2017. The slice (YYYY, YYYY-MM or
 YYYY-MM-DD) names the dataset version; without one, the dataset's default slice is used.
+build, plan, explain, watch and graph also take one task, <dataset_slug>[@<slice>]/<task>
+(e.g. ks_counties/qa): that node and everything upstream of it, nothing downstream; such
+a build records no dataset version (a version is the whole dataset's).
 receipts verify, status and log also take <dataset_slug>@<dataset_version_id>; promote,
 approve and validate take only that.
 
@@ -118,6 +124,11 @@ Options:
                              nondeterministic: true); recorded in its run receipt
       --sample <n>           with --verify-determinism: check only n executed nodes
                              (the first n by node id)
+  -B, --force                kfm build, plan, explain: run the nodes the targets name
+                             (a task target's node, a dataset's nodes, every node when
+                             none is named) even when cached; dependents rerun only if
+                             those outputs change. The report's reason and the run
+                             receipt record it (forced); not for watch mode
   -n                         kfm build -n: the same as kfm plan (runs nothing);
                              kfm log -n <n>: the same as --limit <n>
       --format <f>           kfm graph: dot, mermaid, json or svg

@@ -64,6 +64,7 @@ const OPTIONS = {
   check: { type: 'boolean' },
   to: { type: 'string' },
   reason: { type: 'string' },
+  force: { type: 'boolean', short: 'B' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -145,6 +146,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     for (const o of ['to', 'reason'] as const) {
       if (values[o] !== undefined && name !== 'rollback') throw new KfmError('usage', `--${o} applies to kfm rollback (not ${name})`);
     }
+    if (values.force && !['build', 'plan', 'explain'].includes(name)) throw new KfmError('usage', `--force applies to kfm build, plan and explain (not ${name})`);
+    if (values.force && (values.watch || name === 'watch')) throw new KfmError('usage', '--force applies to kfm build, not to watch mode (every change would rerun the forced nodes)');
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
@@ -187,6 +190,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       rationale: values.rationale,
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
+      ...(values.force ? { force: true } : {}),
       out,
       err,
       terminal: out === writeStdout ? process.stdout : undefined,

@@ -8,7 +8,7 @@ import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
 import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 import type { Graph } from '../../engine/graph/graph.js';
-import { parseTarget } from '../../engine/graph/target.js';
+import { datasetTargets, parseTarget } from '../../engine/graph/target.js';
 import { readRegistry } from '../../store/registry/datasetRegistry.js';
 
 /**
@@ -18,7 +18,8 @@ import { readRegistry } from '../../store/registry/datasetRegistry.js';
  */
 function checkRegistries(graph: Graph, targets: string[]): void {
   const parsed = targets.length === 0 ? [...graph.datasets.keys()].map((dataset) => ({ dataset, slice: undefined })) : targets.map((t) => parseTarget(t, graph));
-  for (const t of parsed) {
+  // A task target (ks_counties/qa) versions nothing, so its dataset's registry is not read.
+  for (const t of datasetTargets(parsed)) {
     if ((t.slice ?? graph.datasets.get(t.dataset)?.defaultSlice) !== undefined) readRegistry(graph.root, t.dataset);
   }
 }
@@ -28,10 +29,11 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   const reporter = await chooseReporter(cli);
   // The no-op fast path needs neither the kfmfile loaded nor the engine's heavier modules.
   const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
+  // `--force` runs nodes whatever the snapshot says: no fast path.
   if (kfmfile) {
     checkKfmDir(join(dirname(kfmfile), '.kfm'));
     checkWritePaths(dirname(kfmfile));
-    const noop = tryNoopBuild({
+    const noop = cli.force ? undefined : tryNoopBuild({
       kfmfile,
       targets: cli.positionals,
       jobs: cli.jobs ?? availableParallelism(),
@@ -78,6 +80,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       onEvent: (e) => reporter.event(e),
       ...(cli.expect !== undefined ? { expect: cli.expect } : {}),
       ...(cli.verifyDeterminism ? { verifyDeterminism: cli.verifyDeterminism } : {}),
+      ...(cli.force ? { force: true } : {}),
       actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     });
   } finally {

@@ -18,8 +18,7 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 export async function graphCommand(cli: CliContext): Promise<number> {
   const format = graphFormat(cli);
   const graph = await loadGraph(cli.project);
-  const datasets = cli.positionals.map((t) => parseTarget(t, graph).dataset);
-  const doc = graphDocument(graph, datasets, cli.positionals);
+  const doc = graphDocument(graph, cli.positionals.map((t) => parseTarget(t, graph)), cli.positionals);
   if (format === 'json') cli.out(JSON.stringify(doc, null, 2) + '\n');
   else if (format === 'mermaid') cli.out(mermaidGraph(doc));
   else if (format === 'dot') cli.out(dotGraph(doc));

@@ -4,7 +4,7 @@ import { describeReason } from '../../engine/keys/describeReason.js';
 import { KfmError } from '../../core/error.js';
 import type { Assessment } from '../../engine/plan/planner.js';
 import { Project, loadGraph } from '../../engine/load/project.js';
-import { parseTarget } from '../../engine/graph/target.js';
+import { parseTarget, targetNodes } from '../../engine/graph/target.js';
 import type { CliContext } from '../cliContext.js';
 import type { Graph } from '../../engine/graph/graph.js';
 
@@ -23,16 +23,20 @@ export interface PlannedNode {
   nondeterministic?: true;
 }
 
-/** Assesses the targets' nodes without running or writing anything. */
+/**
+ * Assesses the targets' nodes without running or writing anything; with `--force`, the
+ * nodes the targets name (every node when none is named) as `kfm build --force` would.
+ */
 export async function assessTargets(cli: CliContext, only?: (id: string) => boolean): Promise<PlannedNode[]> {
   const graph = await loadGraph(cli.project);
   const project = new Project(graph);
   try {
     const targets = cli.positionals.map((t) => parseTarget(t, graph));
     const { planner } = await project.planner();
-    const scope = planner.scope(targets.map((t) => t.dataset));
+    const scope = planner.scope(targets);
     await planner.prepare(scope);
-    const assessed = await planner.assess(scope);
+    const forced = cli.force ? (targets.length === 0 ? scope : targetNodes(graph, targets)) : [];
+    const assessed = await planner.assess(scope, new Set(forced));
     return groupedBuildOrder(graph, scope)
       .filter((id) => !only || only(id))
       .map((id) => ({ ...toPlanned(assessed.get(id)!), ...(graph.nodes.get(id)!.nondeterministic ? { nondeterministic: true as const } : {}) }));
@@ -94,11 +98,12 @@ export async function planCommand(cli: CliContext): Promise<number> {
 
 export async function explainCommand(cli: CliContext): Promise<number> {
   const [target, task] = cli.positionals;
-  if (!target || cli.positionals.length > 2) {
-    throw new KfmError('usage', 'usage: kfm explain <dataset>[@slice] [task]');
+  if (!target || cli.positionals.length > 2 || (target.includes('/') && task !== undefined)) {
+    throw new KfmError('usage', 'usage: kfm explain <dataset>[@slice] [task], or kfm explain <dataset>[@slice]/<task>');
   }
-  const dataset = target.split('@')[0]!;
-  const wanted = task === undefined ? undefined : task.includes('/') ? task : `${dataset}/${task}`;
+  const dataset = target.split(/[@/]/)[0]!;
+  // `ks_counties/qa` names the node as a build target does; `ks_counties qa` as before.
+  const wanted = target.includes('/') ? `${dataset}/${target.slice(target.indexOf('/') + 1)}` : task === undefined ? undefined : task.includes('/') ? task : `${dataset}/${task}`;
   const nodes = await assessTargets({ ...cli, positionals: [target] }, wanted ? (id) => id === wanted : undefined);
   if (wanted && nodes.length === 0) {
     throw new KfmError('usage', `task "${wanted}" is not part of ${target}`);

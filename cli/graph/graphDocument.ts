@@ -1,5 +1,6 @@
 import type { Graph } from '../../engine/graph/graph.js';
-import { datasetScope } from '../../engine/graph/datasetScope.js';
+import { targetScope } from '../../engine/graph/datasetScope.js';
+import type { Target } from '../../engine/graph/target.js';
 
 /** The format of `kfm graph --format json` (schemas/graph-report.schema.json). */
 export const GRAPH_REPORT_VERSION = 'v1';
@@ -30,8 +31,8 @@ export interface GraphReport {
  * plain document every renderer (JSON, DOT, Mermaid) draws from. Nothing here depends on
  * state: the same kfmfile always gives the same document.
  */
-export function graphDocument(graph: Graph, datasets: readonly string[], targets: readonly string[]): GraphReport {
-  const scope = datasetScope(graph, datasets);
+export function graphDocument(graph: Graph, parsed: readonly Target[], targets: readonly string[]): GraphReport {
+  const scope = targetScope(graph, parsed);
   const nodes = scope.map((id) => {
     const n = graph.nodes.get(id)!;
     return { id, dataset: n.dataset, task: n.task, run: n.run, operation: n.operation, zone: n.zone, deps: n.deps };

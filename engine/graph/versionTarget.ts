@@ -16,6 +16,10 @@ export function parseVersionTarget(text: string): VersionTarget {
   const at = text.indexOf('@');
   const slug = at < 0 ? text : text.slice(0, at);
   const rest = at < 0 ? undefined : text.slice(at + 1);
+  if (text.includes('/') && SLUG_RE.test(text.slice(0, text.search(/[@/]/)))) {
+    // A build's task target (ks_counties/qa): versions, receipts and the log are the dataset's.
+    throw new KfmError('usage', `invalid target "${text}": a task target is for build, plan, explain, watch and graph; here name the dataset (${text.slice(0, text.search(/[@/]/))}), a slice or a version`);
+  }
   if (!SLUG_RE.test(slug)) throw new KfmError('usage', `invalid target "${text}": the dataset slug must match ^[a-z0-9_]+$`);
   if (rest === undefined) return { slug };
   if (SLICE_RE.test(rest)) {

@@ -35,6 +35,8 @@ export function describeReason(r: DirtyReason): string {
       return `upstream ${r.upstream} will run first`;
     case 'output-missing':
       return `stored output ${r.output} (${shortDigest(r.digest)}) is missing or damaged`;
+    case 'forced':
+      return 'forced by --force';
     case 'clean':
       return 'up to date';
     default:

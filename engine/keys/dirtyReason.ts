@@ -24,5 +24,7 @@ export type DirtyReason =
   | { type: 'upstream-pending'; upstream: string }
   /** The key matches, but a stored output is missing or damaged, so the node reruns. */
   | { type: 'output-missing'; output: string; digest: Digest }
+  /** `kfm build --force` (`-B`) named the node: it runs even when its stored result stands. */
+  | { type: 'forced' }
   /** The key matches a stored result (not dirty). */
   | { type: 'clean' };

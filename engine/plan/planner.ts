@@ -11,7 +11,8 @@ import { insideProject } from '../graph/insideProject.js';
 import { KfmError } from '../../core/error.js';
 import type { FileHasher } from '../keys/fileHasher.js';
 import type { FileSystem } from '../../core/fs.js';
-import { datasetScope } from '../graph/datasetScope.js';
+import { targetScope } from '../graph/datasetScope.js';
+import type { Target } from '../graph/target.js';
 import type { Graph, GraphNode } from '../graph/graph.js';
 import { keyDocumentText, nodeKey, type KeyDocument } from '../keys/nodeKey.js';
 import { compareCodePoints } from '../../core/compareCodePoints.js';
@@ -36,6 +37,8 @@ export interface Assessment {
   key: Digest | null;
   /** The node's latest stored key, if any. */
   previousKey: Digest | null;
+  /** `--force` named it: it runs whatever its stored result (its first reason is `forced`). */
+  forced: boolean;
 }
 
 /**
@@ -64,9 +67,9 @@ export class Planner {
     return this.#latest;
   }
 
-  /** Nodes of the given datasets (all when empty) plus everything they depend on, in build order. */
-  scope(datasets: string[]): string[] {
-    return datasetScope(this.#graph, datasets);
+  /** The targets' nodes (all when none) plus everything they depend on, in build order (engine/graph/datasetScope.ts). */
+  scope(targets: readonly Target[]): string[] {
+    return targetScope(this.#graph, targets);
   }
 
   /** Expands globs and hashes inputs and code for these nodes. Missing required inputs throw (exit 2). */
@@ -131,9 +134,10 @@ export class Planner {
    * anything: a node is dirty when its own parts changed, when an upstream node is dirty,
    * when it is `always`, or when a stored output is gone. The stores' answers for every
    * node's latest outputs are asked for first, all at once (a few in flight at a time), so
-   * the assessment costs one round of store calls, not one per node.
+   * the assessment costs one round of store calls, not one per node. A node in `forced`
+   * (`--force`) is dirty with `forced` first among its reasons (the others still named).
    */
-  async assess(ids: string[]): Promise<Map<string, Assessment>> {
+  async assess(ids: string[], forced: ReadonlySet<string> = new Set()): Promise<Map<string, Assessment>> {
     const missing = new Map<string, DirtyReason | undefined>();
     const withPrevious = ids.filter((id) => this.#latest.has(id));
     for (let i = 0; i < withPrevious.length; i += ASSESS_BATCH) {
@@ -174,7 +178,9 @@ export class Planner {
         }
       }
       if (node.always && reasons.length === 0) reasons.push({ type: 'always' });
-      out.set(id, { id, dirty: reasons.length > 0, reasons, key, previousKey: prev?.key ?? null });
+      const isForced = forced.has(id);
+      if (isForced) reasons.unshift({ type: 'forced' });
+      out.set(id, { id, dirty: reasons.length > 0, reasons, key, previousKey: prev?.key ?? null, forced: isForced });
     }
     return out;
   }

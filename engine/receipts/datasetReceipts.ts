@@ -51,6 +51,8 @@ export interface DatasetReceiptsArgs {
   now: Date;
   /** `--verify-determinism`'s findings: a checked node's receipt carries its `determinism`. */
   determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
+  /** The nodes `kfm build --force` ran in this build: their receipts carry `forced: true`. */
+  forced?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -91,7 +93,9 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
     }
     const parameters = receiptParameters(node, result.meta);
     const finished = Date.parse(result.finishedAt);
-    const rerun = result.runId === a.buildRunId ? '' : `; ${id} did not run again: its result from build ${result.runId} stands`;
+    const forced = result.runId === a.buildRunId && a.forced?.has(id) === true;
+    const rerun =
+      result.runId !== a.buildRunId ? `; ${id} did not run again: its result from build ${result.runId} stands` : forced ? `; ${id} was forced to run again (kfm build --force)` : '';
     receipts.push({
       kfm_run_receipt_version: 'v1',
       run_id: runId(a.now, a.slug, canonicalDigest([a.buildRunId, id, result.key])),
@@ -124,6 +128,7 @@ export function datasetReceipts(a: DatasetReceiptsArgs): { receipts: RunReceipt[
       created_at: a.now.toISOString(),
       ...(ingest?.receipt ? { ingest: ingest.receipt } : {}),
       ...receiptDeterminism(a.determinism?.get(id)),
+      ...(forced ? { forced: true as const } : {}),
       node: id,
       node_key: result.key,
     });

@@ -4,7 +4,7 @@ import type { Project } from '../load/project.js';
 import { ReceiptWriter } from './receiptWriter.js';
 import { pinSigningKey } from './pinSigningKey.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
-import type { Target } from '../graph/target.js';
+import { datasetTargets, targetText, type Target } from '../graph/target.js';
 import type { EventSink } from '../run/event.js';
 import type { ReceiptEnvironment } from './datasetReceipts.js';
 import { receiptEnvironment } from './receiptEnvironment.js';
@@ -25,8 +25,13 @@ export function openVersioning(
   targets: Target[],
   options: { expect?: BuildRerunMode | undefined; actor?: { principal?: string; role?: string } | undefined; onEvent: EventSink; stages?: readonly VersionStage[] | undefined },
 ): { context: VersioningContext; close(): Promise<void> } | undefined {
-  const versioned = targets.some((t) => (t.slice ?? project.graph.datasets.get(t.dataset)!.defaultSlice) !== undefined);
+  // A task target (ks_counties/qa) versions nothing: a version is the whole dataset's.
+  const versioned = datasetTargets(targets).some((t) => (t.slice ?? project.graph.datasets.get(t.dataset)!.defaultSlice) !== undefined);
   if (!versioned) {
+    const task = targets.find((t) => t.task !== undefined);
+    if (options.expect !== undefined && task) {
+      throw new KfmError('usage', `--expect needs a versioned target: ${targetText(task)} names one task, and a build of part of a dataset records no version (name the dataset, e.g. ${task.dataset})`);
+    }
     if (options.expect !== undefined) {
       throw new KfmError('usage', '--expect needs a versioned target: name a slice (e.g. ks_counties@2017) or give the dataset a default slice');
     }

@@ -28,6 +28,7 @@ export async function recordVersionReceipts(
     runId: string;
     now: string;
     determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
+    forced?: ReadonlySet<string> | undefined;
   },
 ): Promise<RecordedReceipts> {
   const { named } = a;
@@ -58,6 +59,7 @@ export async function recordVersionReceipts(
     environment: ctx.environment(),
     now: new Date(a.now),
     determinism: a.determinism,
+    forced: a.forced,
   });
   ctx.pinTrust();
   const recorded = await ctx.receipts.record({

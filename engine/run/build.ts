@@ -1,5 +1,5 @@
 import type { NodeRunStatus, ResultStore, RunLog, VersionStore } from '../../store/state.js';
-import type { Target } from '../graph/target.js';
+import { datasetTargets, targetNodes, targetText, type Target } from '../graph/target.js';
 import type { ScheduleOptions } from '../schedule/scheduleOptions.js';
 import { scheduleNodes } from '../schedule/scheduleNodes.js';
 import { checkDeterminism, type DeterminismReport } from '../schedule/determinismCheck.js';
@@ -27,21 +27,29 @@ export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 
   versioning?: VersioningContext | undefined;
   /** `--verify-determinism` (with `--sample N`): run the executed nodes again and compare their outputs (engine/schedule/determinismCheck.ts). */
   verifyDeterminism?: { sample?: number | undefined } | undefined;
+  /** `--force` (`-B`): the nodes the targets name run whatever their stored results (engine/graph/target.ts targetNodes). */
+  force?: boolean;
 }
 
 /**
  * Builds the targets: checks the params of every node that may run, records the run,
  * schedules the nodes (engine/schedule/scheduleNodes.ts), then versions the targeted
- * datasets (engine/versions/versionDatasets.ts) unless interrupted, and ends the run.
+ * datasets (engine/versions/versionDatasets.ts) unless interrupted, and ends the run. A task
+ * target (`ks_counties/qa`) builds its node and what it needs, and versions nothing: a
+ * version is the whole dataset's, so a partial build records none and leaves the registry,
+ * data/ and the receipts as they were. With `force`, the named nodes run even when cached;
+ * a dependent whose inputs come out the same stays cached (make's content semantics).
  */
 export async function build(o: BuildOptions): Promise<BuildSummary> {
   const { graph, planner, state, clock } = o;
   const started = clock.monotonicMs();
-  const scope = planner.scope([...new Set(o.targets.map((t) => t.dataset))]);
+  const scope = planner.scope(o.targets);
+  const versionTargets = datasetTargets(o.targets);
+  const forced = new Set(o.force ? targetNodes(graph, o.targets) : []);
   await planner.prepare(scope);
   // A versioned build re-hashes the outputs its versions will name before anything runs: a
   // corrupt object is quarantined, so its node is found dirty (output-missing) and reruns now.
-  const versionedNodes = o.targets.flatMap((t) => {
+  const versionedNodes = versionTargets.flatMap((t) => {
     const ds = graph.datasets.get(t.dataset)!;
     return (t.slice ?? ds.defaultSlice) === undefined ? [] : ds.nodes;
   });
@@ -49,7 +57,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   const { intact: verified } = await verifyOutputs(latest, o.store, o.onEvent);
 
   // Check the params of every node that may run before anything runs (exit 2, nothing written).
-  const assessment = await planner.assess(scope);
+  const assessment = await planner.assess(scope, forced);
   for (const id of scope) if (assessment.get(id)!.dirty) await o.validateParams(id);
   crashPoint('planned');
 
@@ -68,7 +76,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
     : await versionDatasets({
         graph,
         planner,
-        targets: o.targets,
+        targets: versionTargets,
         results: settled,
         state,
         store: o.store,
@@ -80,6 +88,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
         onEvent: o.onEvent,
         versioning: o.versioning,
         determinism: determinism && new Map(determinism.findings.map((f) => [f.id, f])),
+        forced: new Set([...forced].filter((id) => scheduled.summaries.get(id)?.status === 'executed')),
       });
   const failed = scheduled.failed || versioned.failed;
 
@@ -115,8 +124,4 @@ function verify(o: BuildOptions, scope: string[], scheduled: Awaited<ReturnType<
     signal: o.signal,
     onEvent: o.onEvent,
   });
-}
-
-function targetText(t: Target): string {
-  return t.slice ? `${t.dataset}@${t.slice}` : t.dataset;
 }

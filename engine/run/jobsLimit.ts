@@ -1,5 +1,5 @@
 import type { Graph } from '../graph/graph.js';
-import type { Target } from '../graph/target.js';
+import { targetNodes, type Target } from '../graph/target.js';
 
 /** How many worker threads a build starts at most, per core: more only costs memory. */
 export const JOBS_PER_CORE = 4;
@@ -26,7 +26,7 @@ export function jobsLimit(requested: number, graph: Graph, targets: readonly Tar
 function runnableNodes(graph: Graph, targets: readonly Target[]): number {
   const seen = new Set<string>();
   const stack: string[] = [];
-  for (const t of targets) stack.push(...(graph.datasets.get(t.dataset)?.nodes ?? []));
+  stack.push(...targetNodes(graph, targets.filter((t) => graph.datasets.has(t.dataset))));
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;

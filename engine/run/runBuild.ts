@@ -42,6 +42,8 @@ export interface RunBuildOptions {
   verifyDeterminism?: { sample?: number | undefined } | undefined;
   /** Stages run on each version after its receipts are recorded (the CLI passes the catalog stage, stages/catalog/catalogStage.ts). */
   stages?: readonly VersionStage[];
+  /** `--force` (`-B`): the nodes the targets name (every node when none is named) run even when cached (engine/run/build.ts). */
+  force?: boolean;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       runId,
       clock,
       versioning: versioning?.context, verifyDeterminism: options.verifyDeterminism,
+      force: options.force ?? false,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });

@@ -35,7 +35,9 @@ function then<T, U>(x: Awaitable<T>, f: (value: T) => Awaitable<U>): Awaitable<U
  * sources that answer at once), else a Promise: the scheduler keeps the synchronous path
  * for the common cases (a clean build, a node the assessment already found intact).
  */
-export function checkCache(node: { id: string; key: Digest; always: boolean; assessed: DirtyReason | undefined }, sources: CacheSources): Awaitable<CacheCheck> {
+export function checkCache(node: { id: string; key: Digest; always: boolean; forced?: boolean; assessed: DirtyReason | undefined }, sources: CacheSources): Awaitable<CacheCheck> {
+  // `--force`: the node runs, its stored result or not (make -B). Its dependents are checked as ever.
+  if (node.forced) return { type: 'dirty', reason: { type: 'forced' } };
   if (node.always) return { type: 'dirty', reason: { type: 'always' } };
   const latest = sources.latest.get(node.id);
   // A node that never succeeded has no stored result under any key.

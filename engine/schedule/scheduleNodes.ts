@@ -75,8 +75,8 @@ class NodeScheduler {
     };
     this.#checks = new CheckWindow((id) => {
       const { text, key } = planner.keyOf(id, upstreamDigest);
-      const assessed = o.assessment.get(id)!.reasons[0];
-      return { key, keyDoc: text, check: checkCache({ id, key, always: graph.nodes.get(id)!.always, assessed }, cache) };
+      const { reasons, forced } = o.assessment.get(id)!;
+      return { key, keyDoc: text, check: checkCache({ id, key, always: graph.nodes.get(id)!.always, forced, assessed: reasons[0] }, cache) };
     }, () => this.#wakeUp());
   }
 

@@ -39,6 +39,8 @@ export interface VersionDatasetsArgs {
   versioning?: VersioningContext | undefined;
   /** `--verify-determinism`'s findings by node id, recorded in the run receipts of the nodes checked. */
   determinism?: ReadonlyMap<string, DeterminismFinding> | undefined;
+  /** The nodes `--force` ran in this build: their run receipts say `forced: true`. */
+  forced?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -117,7 +119,7 @@ async function versionDataset(args: VersionDatasetsArgs, slug: string, slice: st
   if (!ctx) return linked;
   registerDatasetVersion(ctx.projectRoot, registry, graph, named);
   crashPoint('registry-written');
-  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now, determinism: args.determinism });
+  const recorded = await recordVersionReceipts(ctx, { graph, named, results, staticParts, store, dataDir, dataTree: args.dataTree, runId: args.runId, now: args.now, determinism: args.determinism, forced: args.forced });
   anchorVersionReceipts(ctx.projectRoot, slug, dvid, recorded);
   crashPoint('receipts-anchored');
   const stages = await runVersionStages(ctx, {

@@ -7,7 +7,7 @@ import { FileHasher } from '../keys/fileHasher.js';
 import { nodeFileSystem, type StatEntry } from '../../core/fs.js';
 import { Project, loadGraph } from '../load/project.js';
 import { parseTarget } from '../graph/target.js';
-import { datasetScope } from '../graph/datasetScope.js';
+import { targetScope } from '../graph/datasetScope.js';
 import { brokenKfmfilePlan } from './brokenKfmfilePlan.js';
 import { watchError } from './watchError.js';
 import type { WatchPlan } from './watchPlan.js';
@@ -62,7 +62,7 @@ export class WatchedProject {
         this.#project = new Project(graph);
       }
       const graph = this.#project.graph;
-      const scope = datasetScope(graph, this.#targets.map((t) => parseTarget(t, graph).dataset));
+      const scope = targetScope(graph, this.#targets.map((t) => parseTarget(t, graph)));
       this.#plan = await this.#withCode((code) => watchPlanFor(graph, scope, code));
       await this.#watch(this.#plan);
       return this.#project;

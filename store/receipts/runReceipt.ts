@@ -96,6 +96,8 @@ export interface RunReceipt {
   ingest?: ReceiptIngest;
   /** Only in a receipt of a build run with `--verify-determinism`, for a node it checked. */
   determinism?: ReceiptDeterminism;
+  /** `kfm build --force` (`-B`) ran the node although its stored result stood; absent otherwise (and from older receipts). */
+  forced?: true;
   /** `<slug>/<task>`. */
   node?: string;
   node_key?: Digest;

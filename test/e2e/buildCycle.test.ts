@@ -298,7 +298,7 @@ describe('kfm explain', () => {
     const r = await rig.run(['explain', 'alpha', 'c']);
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'kfm: task "alpha/c" is not part of alpha\n' });
     const none = await rig.run(['explain']);
-    expect(none).toMatchObject({ code: 2, stdout: '', stderr: 'kfm: usage: kfm explain <dataset>[@slice] [task]\n' });
+    expect(none).toMatchObject({ code: 2, stdout: '', stderr: 'kfm: usage: kfm explain <dataset>[@slice] [task], or kfm explain <dataset>[@slice]/<task>\n' });
     const unknown = await rig.run(['explain', 'delta']);
     expect(unknown).toMatchObject({ code: 2, stdout: '', stderr: 'kfm: unknown dataset "delta" (datasets: alpha, beta, gamma)\n' });
   });

@@ -56,6 +56,8 @@ export interface RigBuildOptions {
   runner?: (inProcess: TaskRunner) => TaskRunner;
   /** `--verify-determinism` (`--sample N`): the executed nodes run again and are compared. */
   verifyDeterminism?: { sample?: number };
+  /** `--force`: the nodes the targets name run even when cached. */
+  force?: boolean;
 }
 
 /** The state as a test inspects it: read synchronously (the engine awaits the seams). */
@@ -218,6 +220,7 @@ export class EngineRig {
         runId: `run-${String(++this.#runs).padStart(4, '0')}`,
         clock: this.clock,
         verifyDeterminism: options.verifyDeterminism,
+        force: options.force ?? false,
       });
     } finally {
       state.putStatEntries(hasher.updatedEntries());
