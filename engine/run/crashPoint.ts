@@ -33,7 +33,9 @@ export type CrashPoint =
   /** kfm promote: its receipt is in the ledger, the registry not yet moved. */
   | 'promote-recorded'
   /** kfm gc: one garbage object removed (its collected-log line written), the rest not yet (test/e2e/gc.test.ts). */
-  | 'gc-removed';
+  | 'gc-removed'
+  /** kfm rollback: its decision is in the ledger, the registry not yet moved, no target swapped (test/e2e/rollbackRig.test.ts). */
+  | 'rollback-recorded';
 
 const VARIABLE = 'KFM_TEST_CRASH_AT';
 const passes = new Map<CrashPoint, number>();

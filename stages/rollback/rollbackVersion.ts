@@ -4,6 +4,7 @@ import { KfmError } from '../../core/error.js';
 import type { ProjectionOptions } from '../../core/kfmConfig.js';
 import { openLedger, openProjectLock, openProjectStore } from '../../engine/load/openSeams.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
+import { crashPoint } from '../../engine/run/crashPoint.js';
 import { actorOf } from '../../engine/receipts/actor.js';
 import { pinSigningKey } from '../../engine/receipts/pinSigningKey.js';
 import { receiptEnvironment } from '../../engine/receipts/receiptEnvironment.js';
@@ -95,7 +96,8 @@ async function rollbackLocked(paths: ProjectPaths, slug: string, options: Rollba
   } finally {
     await writer.close();
   }
-  // (3) The registry, then (4) one swap per target.
+  // (3) The registry, then (4) one swap per target. Killed here: the next build completes the registry (completePromotions) and its kfm:project stage, or kfm rebuild, the swaps.
+  crashPoint('rollback-recorded');
   writeRegistry(paths.root, rolledBackRegistry(registry!, from, to));
   const targets: RollbackReport['targets'] = [];
   for (const kind of kinds) {

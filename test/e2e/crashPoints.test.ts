@@ -70,7 +70,7 @@ const BUILD_POINTS = [
 const PROMOTE_POINTS = ['receipt-appended:1', 'promote-recorded:1', 'receipts-written:1'];
 
 /** Points of other commands, killed and checked in their own test file (which must set KFM_TEST_CRASH_AT to the point). */
-const ELSEWHERE: Record<string, string> = { 'gc-removed': 'gc.test.ts' };
+const ELSEWHERE: Record<string, string> = { 'gc-removed': 'gc.test.ts', 'rollback-recorded': 'rollbackRig.test.ts' };
 
 /** What must equal an uninterrupted build's: file digests, receipt counts per directory, keys and dvids. */
 interface Outcome {
