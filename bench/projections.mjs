@@ -32,7 +32,7 @@ function timed(cmd, args, env = process.env) {
   return { ms, rssMb: kb / 1024, stdout: r.stdout };
 }
 
-async function worldVersion(work) {
+export async function worldVersion(work) {
   const { decodeAllTheCities } = await dist('tasks/ks/decodeAllTheCities.js');
   const { FileContentStore } = await dist('store/contentStore.js');
   const { featureCountAndBbox } = await dist('stages/projections/featureCountAndBbox.js');
@@ -171,7 +171,17 @@ export async function runProjections(opts) {
     console.log(`   tiles z${tiles.zooms}  kfm ${fmt(tiles.kfm.ms)} (${tiles.kfm.tiles} tiles, tiler heap 256 MB, peak ${tiles.kfm.rss_mb.toFixed(0)} MB; heap 192 MB: ${fmt(tiles.kfm_heap_192.ms)}, peak ${tiles.kfm_heap_192.rss_mb.toFixed(0)} MB)`);
     console.log(`                  ogr2ogr -f MBTiles ${fmt(tiles.ogr2ogr.ms)} (peak ${tiles.ogr2ogr.rss_mb.toFixed(0)} MB)   ogr2ogr/kfm time ${tiles.ratio.toFixed(2)}`);
   } else console.log(`   tiles          ${tiles.status}: ${tiles.error}`);
-  const results = { bench: 'projections', node: process.version, postgis, tiles };
+  const { benchRebuildSkip } = await import('./rebuildSkip.mjs');
+  let rebuild;
+  try {
+    rebuild = await benchRebuildSkip(world, work, Math.max(reps, 3));
+    const met = rebuild.cached_in_process_ms < rebuild.goal_ms ? 'met' : 'not met';
+    console.log(`   kfm rebuild, already current: ${fmt(rebuild.cached_in_process_ms)} in process (goal < ${rebuild.goal_ms} ms: ${met}), ${fmt(rebuild.cached_cli_ms)} as a CLI run (node start-up included); the first rebuild (${rebuild.first_status}) ${fmt(rebuild.first_rebuild_ms)}`);
+  } catch (e) {
+    rebuild = { status: 'error', error: String(e.message ?? e) };
+    console.log(`   kfm rebuild    error: ${rebuild.error}`);
+  }
+  const results = { bench: 'projections', node: process.version, postgis, tiles, rebuild };
   writeFileSync(join(opts.out, 'projections.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults: ${join(opts.out, 'projections.json')}`);
   return results;

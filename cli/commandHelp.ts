@@ -150,10 +150,11 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   rebuild: {
     usage: 'kfm rebuild <dataset>[@<dataset_version_id>] [--targets sqlite,search,postgis,tiles] [--check] [--actor <principal>] [--role <role>] [--json]',
     summary:
-      "Runbook procedure D: reloads a published version's projections from its catalog (DCAT, PROV, the processed artifacts by digest from the store), checks each target's counts and extents against the catalog, and signs a rebuild receipt. Without a dvid, the dataset's latest version. A target whose key and files are as kfm left them is cached (nothing read). The latest version is made current in each target; an older published one is loaded beside it.",
+      "Runbook procedure D: reloads a published version's projections from its catalog (DCAT, PROV, the processed artifacts by digest from the store), checks each target's counts and extents against the catalog, and signs a rebuild receipt. Without a dvid, the dataset's latest version. A target whose key and files are as kfm left them is cached (nothing read); when every target is, nothing is signed. The latest version is made current in each target; an older published one is loaded beside it.",
     options: [
       ['--targets <list>', 'sqlite (features, R*Tree), search (its FTS5 index), postgis (KFM_POSTGRES_URL), tiles (MBTiles and PMTiles); default the kfmfile\'s projections.targets, else sqlite,search,tiles'],
       ['--check', 'compare each target with the catalog and write nothing; exit 1 naming each drift'],
+      ['-B, --force', 'check every target in full and reload what differs, even where kfm\'s record says it is current (a receipt is signed)'],
       ['--actor <principal>, --role <role>', 'who the receipt names'],
       JSON_OPTION,
     ],

@@ -128,7 +128,8 @@ Options:
                              (a task target's node, a dataset's nodes, every node when
                              none is named) even when cached; dependents rerun only if
                              those outputs change. The report's reason and the run
-                             receipt record it (forced); not for watch mode
+                             receipt record it (forced); not for watch mode. kfm
+                             rebuild: check every target in full, even when current
   -n                         kfm build -n: the same as kfm plan (runs nothing);
                              kfm log -n <n>: the same as --limit <n>
       --format <f>           kfm graph: dot, mermaid, json or svg

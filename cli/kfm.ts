@@ -146,7 +146,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     for (const o of ['to', 'reason'] as const) {
       if (values[o] !== undefined && name !== 'rollback') throw new KfmError('usage', `--${o} applies to kfm rollback (not ${name})`);
     }
-    if (values.force && !['build', 'plan', 'explain'].includes(name)) throw new KfmError('usage', `--force applies to kfm build, plan and explain (not ${name})`);
+    if (values.force && !['build', 'plan', 'explain', 'rebuild'].includes(name)) throw new KfmError('usage', `--force applies to kfm build, plan, explain and rebuild (not ${name})`);
     if (values.force && (values.watch || name === 'watch')) throw new KfmError('usage', '--force applies to kfm build, not to watch mode (every change would rerun the forced nodes)');
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     const reporter = values.json ? 'json' : values.reporter;

@@ -6,7 +6,7 @@ import { runRebuild, type RebuildReport } from '../../stages/projections/runRebu
 import type { CliContext } from '../cliContext.js';
 import { table } from './table.js';
 
-const USAGE = 'usage: kfm rebuild <dataset>[@<dataset_version_id>] [--targets sqlite,search,postgis,tiles] [--check] [--actor <principal>] [--role <role>] [--json]';
+const USAGE = 'usage: kfm rebuild <dataset>[@<dataset_version_id>] [--targets sqlite,search,postgis,tiles] [--check] [--force] [--actor <principal>] [--role <role>] [--json]';
 
 /**
  * `kfm rebuild <slug>[@<dvid>]` (runbook procedure D): reloads a published version's
@@ -25,6 +25,7 @@ export async function rebuildCommand(cli: CliContext): Promise<number> {
   const report = await runRebuild(paths, target, {
     targets: cli.targets !== undefined ? parseTargetNames(cli.targets) : undefined,
     check: cli.check ?? false,
+    force: cli.force ?? false,
     projections: graph.projections,
     actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     onLockWait: (holder) => cli.err(`kfm: waiting for the project lock held by ${holder}\n`),
@@ -37,6 +38,9 @@ export async function rebuildCommand(cli: CliContext): Promise<number> {
 
 export function rebuildText(r: RebuildReport): string {
   const v = `${r.dataset_slug}@${r.dataset_version_id}`;
+  if (r.status === 'current' && r.outcomes.length > 0) {
+    return `current  ${v}: ${r.outcomes.map((o) => o.target).join(', ')} hold it as kfm left them (same key, same files): nothing rebuilt, no receipt (--force checks in full)\n`;
+  }
   if (r.status !== 'rebuilt') {
     let out = '';
     for (const d of r.drifts) {

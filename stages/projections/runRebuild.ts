@@ -32,7 +32,7 @@ export interface RebuildReport {
   targets: ProjectionTargetName[];
   /** Whether the version is the dataset's latest (it is then made current in every target). */
   latest: boolean;
-  /** `rebuilt`: loaded and checked, receipt signed; `current`/`drifted`: a --check's finding. */
+  /** `rebuilt`: loaded or checked in full, receipt signed; `current`: every target already current (cached, nothing signed), or a --check that found no drift; `drifted`: a --check's finding. */
   status: 'rebuilt' | 'current' | 'drifted';
   outcomes: TargetOutcome[];
   drifts: DriftReport[];
@@ -44,6 +44,8 @@ export interface RunRebuildOptions {
   targets?: ProjectionTargetName[] | undefined;
   /** --check: compare, write nothing. */
   check?: boolean;
+  /** --force: check every target in full (reloading what differs) even where kfm's record says it is current. */
+  force?: boolean;
   projections?: ProjectionOptions | undefined;
   actor?: { principal?: string; role?: string };
   onLockWait?: (holder: string) => void;
@@ -56,7 +58,9 @@ export interface RunRebuildOptions {
  * `kfm rebuild <slug>[@<dvid>] [--targets …] [--check]` (runbook procedure D). Without a
  * dvid, the dataset's latest (published) version. Rebuild: under the project lock, loads the
  * version from its catalog into each target (made current there when it is the latest),
- * checks counts and extents against the catalog, and signs a `rebuild` receipt. --check:
+ * checks counts and extents against the catalog, and signs a `rebuild` receipt; when every
+ * target is already current by kfm's record (`cached`), it is `current` and signs nothing
+ * (--force checks and receipts in full regardless). --check:
  * compares each target with the catalog and writes nothing (status `drifted`: exit 1).
  */
 export async function runRebuild(paths: ProjectPaths, targetText: string, options: RunRebuildOptions): Promise<RebuildReport> {
@@ -77,7 +81,9 @@ export async function runRebuild(paths: ProjectPaths, targetText: string, option
     await lock.acquire(`kfm rebuild ${targetText}`, options.onLockWait ?? (() => undefined));
     const clock = options.clock ?? systemClock;
     const startedAt = clock.now();
-    const { outcomes, facts } = await syncVersion({ settings, store, slug, dvid, kinds, activate: latest });
+    const { outcomes, facts } = await syncVersion({ settings, store, slug, dvid, kinds, activate: latest, force: options.force ?? false });
+    // Nothing read, nothing loaded, nothing checked: nothing to receipt (as make's "nothing to be done").
+    if (outcomes.every((o) => o.status === 'cached')) return { ...base, status: 'current', outcomes, drifts: [], receipt: null };
     const writer = new ReceiptWriter({ projectRoot: paths.root, kfmDir: paths.kfmDir, openLedger: () => openLedger(paths.kfmDir), ...(options.env ? { env: options.env } : {}) });
     try {
       pinSigningKey(paths.root, writer.key, (e) => (e.type === 'audit-notice' ? options.onNotice?.(e.message) : undefined));

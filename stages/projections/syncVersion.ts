@@ -37,6 +37,8 @@ export interface SyncArgs {
   kinds: readonly TargetKind[];
   /** Make the version the dataset's current one in each target (default true); false only loads it (rollback's first step). */
   activate?: boolean;
+  /** Check (and reload what differs) in full even where the record says current (`kfm rebuild --force`). */
+  force?: boolean;
 }
 
 /** What a rebuild compares after a load, per target: the version's record, counts and extents as the catalog gives them. */
@@ -65,7 +67,7 @@ export async function syncVersion(a: SyncArgs): Promise<{ outcomes: TargetOutcom
     const key = projectionKey(kind, facts, zoom);
     const record = openRecord(kind, settings);
     const held = record.datasets[slug];
-    if (activate && record.fingerprint !== null && held?.dataset_version_id === dvid && held.key === key) {
+    if (activate && !a.force && record.fingerprint !== null && held?.dataset_version_id === dvid && held.key === key) {
       outcomes.push({ target: kind, status: 'cached', key, previous_version_id: dvid, current_version_id: dvid, feature_count: null, checked: [] });
       continue;
     }

@@ -275,7 +275,7 @@ describe('kfm build --force (-B)', () => {
 
   it('applies to build, plan and explain only, not to watch mode; the help lists it', async () => {
     const rig = project();
-    expect(await rig.run(['status', '-B'])).toMatchObject({ code: 2, stderr: 'kfm: --force applies to kfm build, plan and explain (not status)\n' });
+    expect(await rig.run(['status', '-B'])).toMatchObject({ code: 2, stderr: 'kfm: --force applies to kfm build, plan, explain and rebuild (not status)\n' });
     expect(await rig.run(['build', '-w', '--force'])).toMatchObject({
       code: 2,
       stderr: 'kfm: --force applies to kfm build, not to watch mode (every change would rerun the forced nodes)\n',

@@ -56,16 +56,26 @@ describe('kfm rebuild and kfm rollback (runbook D and E)', () => {
       ['tiles', 'loaded', 105, dvid],
     ]);
     expect(ledgerOps()).toContain(`rebuild ks_places_per_county@${dvid}`);
-    // Again: every target is as kfm left it with this key: nothing read, a receipt still says so.
-    const again = json<{ outcomes: { status: string; feature_count: number | null }[]; receipt: { seq: number } }>(['rebuild', 'ks_places_per_county', '--targets', 'sqlite,search,tiles']);
+    // Again: every target is as kfm left it with this key: nothing read, nothing signed.
+    const entries = ledgerOps().length;
+    const again = json<{ status: string; outcomes: { status: string; feature_count: number | null }[]; receipt: null }>(['rebuild', 'ks_places_per_county', '--targets', 'sqlite,search,tiles']);
+    expectValidReport('rebuild', again);
+    expect([again.status, again.receipt]).toEqual(['current', null]);
     expect(again.outcomes.map((o) => [o.status, o.feature_count])).toEqual([
       ['cached', null],
       ['cached', null],
     ]);
-    expect(again.receipt.seq).toBe(report.receipt.seq + 1);
+    expect(ledgerOps()).toHaveLength(entries);
     const plain = kfm(['rebuild', 'ks_places_per_county']);
-    expect(plain.status).toBe(0);
-    expect(plain.stdout).toContain(`rebuilt ks_places_per_county@${dvid}\n`);
+    expect([plain.status, plain.stdout]).toEqual([0, `current  ks_places_per_county@${dvid}: sqlite, tiles hold it as kfm left them (same key, same files): nothing rebuilt, no receipt (--force checks in full)\n`]);
+    // --force checks in full (nothing differs: unchanged) and signs the receipt.
+    const forced = json<{ status: string; outcomes: { status: string; feature_count: number | null }[]; receipt: { seq: number } }>(['rebuild', 'ks_places_per_county', '--force']);
+    expect(forced.status).toBe('rebuilt');
+    expect(forced.outcomes.map((o) => [o.status, o.feature_count])).toEqual([
+      ['unchanged', 105],
+      ['unchanged', 105],
+    ]);
+    expect(forced.receipt.seq).toBe(report.receipt.seq + 1);
     expect(kfm(['receipts', 'verify']).status).toBe(0);
   });
 
