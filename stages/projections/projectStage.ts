@@ -30,6 +30,11 @@ async function runProjectStage(a: VersionStageArgs, env: NodeJS.ProcessEnv): Pro
   const { rebuildReceipt } = await import('./rebuildReceipt.js');
   const settings = projectionSettings(projectPaths(a.graph.kfmfile), a.graph.projections, env);
   const kinds = targetKinds(settings.declared);
+  // Public targets never receive restricted data: a dataset whose latest version they may not hold is not projected, and says so.
+  const { catalogFacts } = await import('./readCatalogVersion.js');
+  const { PUBLIC_LABELS } = await import('./acceptedLabels.js');
+  const label = catalogFacts(a.dataDir, a.slug, latest).policy_label;
+  if (!PUBLIC_LABELS.includes(label)) return skipped(`${a.slug}@${latest} is ${label}: the public targets (${kinds.join(', ')}) accept ${PUBLIC_LABELS.join(', ')} only`);
   checkReachable(kinds, settings);
   const started = new Date(a.now);
   const { outcomes, facts } = await syncVersion({ settings, store: a.store, slug: a.slug, dvid: latest, kinds });

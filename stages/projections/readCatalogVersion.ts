@@ -25,6 +25,8 @@ export interface CatalogFacts {
   bbox: Bbox | null;
   temporal: { start: string; end: string } | null;
   files: ChecksumsEntry[];
+  /** Where the files are under data/: `processed`, or `quarantine` for a quarantined version a steward's override published. */
+  zone: 'processed' | 'quarantine';
   produced_at: string;
   /** The digests of the catalog files read (dcat, prov): what a projection key is made of. */
   sources: { path: string; text: string }[];
@@ -74,6 +76,8 @@ export function catalogFacts(dataDir: string, slug: string, dvid: string): Catal
   const title = dcat['dct:title'];
   if (typeof title !== 'string') throw bad('has no dct:title');
   const files = distributions(dcat, slug, dvid, bad);
+  const firstUrl = ((dcat['dcat:distribution'] as Record<string, { '@id'?: unknown } | undefined>[])[0]?.['dcat:downloadURL']?.['@id'] ?? '') as string;
+  const zone = firstUrl.includes(`/quarantine/${slug}/${dvid}/`) ? 'quarantine' : 'processed';
   const spatial = dcat['dct:spatial'] as { 'kfm:bbox'?: unknown } | undefined;
   const box = spatial?.['kfm:bbox'];
   const bbox = Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === 'number') ? (box as Bbox) : null;
@@ -87,6 +91,7 @@ export function catalogFacts(dataDir: string, slug: string, dvid: string): Catal
     bbox,
     temporal: typeof start === 'string' && typeof end === 'string' ? { start: start.slice(0, 10), end: end.slice(0, 10) } : null,
     files,
+    zone,
     produced_at: producedAt(parse(provText, layout.prov), layout.prov, slug, dvid),
     sources: [
       { path: layout.dcat, text: dcatText },

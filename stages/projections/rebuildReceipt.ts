@@ -36,7 +36,7 @@ export function rebuildReceipt(a: RebuildReceiptArgs): RunReceipt {
       const digest = sha256(s.text);
       return { artifact_id: artifactIdOf(digest), zone: 'catalog' as const, uri: `data/${s.path}`, digest };
     }),
-    ...facts.files.map((f) => ({ artifact_id: artifactIdOf(f.digest), zone: 'processed' as const, uri: `data/processed/${slug}/${dvid}/${f.path}`, digest: f.digest })),
+    ...facts.files.map((f) => ({ artifact_id: artifactIdOf(f.digest), zone: facts.zone, uri: `data/${facts.zone}/${slug}/${dvid}/${f.path}`, digest: f.digest })),
   ];
   const parameters: JsonObject = {
     targets: a.outcomes.map((o) => ({
