@@ -3,10 +3,13 @@ import { KfmError } from '../../../core/error.js';
 import type { Json } from '../../../core/json.js';
 import type { ResultStore } from '../../../store/state/resultStore.js';
 import { digest, result, resultStores } from './stateSubjects.js';
+import { usePostgres } from './postgresSubjects.js';
+
+usePostgres();
 
 describe.each(resultStores)('ResultStore contract: $name', (impl) => {
   let store: ResultStore;
-  let close: () => void;
+  let close: () => unknown;
 
   beforeEach(() => {
     const opened = impl.open();
