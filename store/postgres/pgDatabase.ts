@@ -74,7 +74,8 @@ export class PgDatabase {
     checkPostgresUrl(url);
     this.url = url;
     this.#readonly = options.readonly ?? false;
-    this.#pool = new pg.Pool({ connectionString: url, max: options.max ?? 4, application_name: 'kfm' });
+    // allowExitOnIdle: an idle pool never keeps a finished command's process alive.
+    this.#pool = new pg.Pool({ connectionString: url, max: options.max ?? 4, application_name: 'kfm', allowExitOnIdle: true });
     this.#pool.on('error', (e) => {
       this.idleError = e;
     });

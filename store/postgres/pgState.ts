@@ -181,15 +181,6 @@ export class PgState implements ResultStore, RunLog, VersionStore, LocalCaches {
     }
   }
 
-  /** Every version's slug, dvid and mode (what `kfm receipts verify` compares the registry with), by slug then dvid. */
-  async versionModes(): Promise<{ datasetSlug: string; datasetVersionId: string; mode: string | null }[]> {
-    const { rows } = await this.db.query<{ dataset_slug: string; dataset_version_id: string; mode: string | null }>(
-      'cannot read versions',
-      'SELECT dataset_slug, dataset_version_id, mode FROM kfm_versions ORDER BY dataset_slug COLLATE "C", dataset_version_id COLLATE "C"',
-    );
-    return rows.map((r) => ({ datasetSlug: r.dataset_slug, datasetVersionId: r.dataset_version_id, mode: r.mode }));
-  }
-
   // The local caches: this machine's SQLite.
   statCache(): Map<string, StatEntry> {
     return this.#local.statCache();

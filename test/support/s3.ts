@@ -23,16 +23,21 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-export async function startS3(bucket = 'kfm-test'): Promise<S3Server> {
+/**
+ * Starts the server with a bucket. s3rver knows one access key, `S3RVER`; it accepts any
+ * well-formed signature (`allowMismatchedSignatures`), so a test may sign with a secret of
+ * its own (`secret`) and then look for it where it must never appear.
+ */
+export async function startS3(bucket = 'kfm-test', secret = 'S3RVER'): Promise<S3Server> {
   // The SDK's notice of its coming Node 22 floor, once per process, on stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dir = mkdtempSync(join(tmpdir(), 'kfm-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, allowMismatchedSignatures: true, configureBuckets: [{ name: bucket, configs: [] }] });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const env = {
     AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: secret,
     AWS_REGION: 'us-east-1',
     KFM_S3_ENDPOINT: endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

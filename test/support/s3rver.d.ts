@@ -5,6 +5,7 @@ declare module 's3rver' {
     port?: number;
     silent?: boolean;
     directory?: string;
+    allowMismatchedSignatures?: boolean;
     configureBuckets?: { name: string; configs: (string | Buffer)[] }[];
   }
   class S3rver {
