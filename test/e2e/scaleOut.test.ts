@@ -167,7 +167,7 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     expect((await s3.getRaw(key))?.toString('utf8')).toBe(good);
   }, 120_000);
 
-  it('names a bad KFM_STATE or KFM_STORE, with the password redacted', async () => {
+  it('names a bad KFM_STATE or KFM_STORE, with the password redacted; kfm gc refuses a remote backend', async () => {
     const p = project();
     const badState = await p.rig.run(['build', 'ks'], { env: { ...p.env, KFM_STATE: `mysql://kfm:${PG_PASSWORD}@127.0.0.1/x` } });
     expect(badState.code).toBe(2);
@@ -178,6 +178,10 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     const down = await p.rig.run(['build', 'ks'], { env: { ...p.env, KFM_STATE: `postgres://kfm:${PG_PASSWORD}@127.0.0.1:1/nowhere` } });
     expect(down.code).toBe(2);
     expect(down.stderr).toContain('postgres://kfm:REDACTED@127.0.0.1:1/nowhere');
-    for (const r of [badState, badStore, down]) expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
+    // kfm gc collects the local store against the local state: it refuses rather than collect against the wrong one.
+    const gc = await p.rig.run(['gc'], { env: p.env });
+    expect(gc.code).toBe(2);
+    expect(gc.stderr).toContain('kfm gc collects the local store against the local state only: it does not run with KFM_STORE or KFM_STATE set (scale-out preview)');
+    for (const r of [badState, badStore, down, gc]) expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
   }, 60_000);
 });
