@@ -134,6 +134,25 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     expect(dump).not.toContain(PG_PASSWORD);
   }, 120_000);
 
+  it('a second checkout (another machine) against the same bucket and database runs nothing and materializes data/ from S3', async () => {
+    const p = project();
+    const first = await p.rig.buildJson(['ks'], { env: p.env });
+    expect(first.result.code, first.result.stderr).toBe(0);
+    const dvid = first.report.versions[0]!.dataset_version_id;
+    // What a clone has: the committed files (kfmfile, sources, registry, trust); no .kfm/, no data/. The same signer.
+    const clone = newRig(AUDIT_FILES, { trust: false });
+    clone.write({ 'kfm.trust.json': p.rig.read('kfm.trust.json'), 'registry/ks.json': p.rig.read('registry/ks.json') });
+    const second = await clone.buildJson(['ks'], { env: { ...p.env, XDG_CONFIG_HOME: p.rig.configDir } });
+    expect(second.result.code, second.result.stderr).toBe(0);
+    expect(second.report.nodes.map((n) => [n.id, n.status])).toEqual([
+      ['ks/clean', 'cached'],
+      ['ks/fetch', 'cached'],
+    ]);
+    expect(second.report.versions.map((v) => [v.dataset_version_id, v.created])).toEqual([[dvid, false]]);
+    expect(clone.read(`data/processed/ks/${dvid}/rows.txt`)).toBe(p.rig.read(`data/processed/ks/${dvid}/rows.txt`));
+    expect(existsSync(clone.path('.kfm/store/objects'))).toBe(false);
+  }, 120_000);
+
   it('an S3 object corrupted behind kfm is quarantined and its producer reruns; receipts still verify', async () => {
     const p = project();
     const first = await p.rig.buildJson(['ks'], { env: p.env });
