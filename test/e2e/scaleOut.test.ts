@@ -197,10 +197,19 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     const down = await p.rig.run(['build', 'ks'], { env: { ...p.env, KFM_STATE: `postgres://kfm:${PG_PASSWORD}@127.0.0.1:1/nowhere` } });
     expect(down.code).toBe(2);
     expect(down.stderr).toContain('postgres://kfm:REDACTED@127.0.0.1:1/nowhere');
+    const s3Down = await p.rig.run(['build', 'ks'], { env: { ...p.env, KFM_S3_ENDPOINT: 'http://127.0.0.1:1' } });
+    // An unreachable S3 endpoint fails the node that needed it, naming the object, the endpoint and the store.
+    expect(s3Down.code).toBe(1);
+    expect(s3Down.stdout).toMatch(
+      new RegExp(`FAILED {3}ks/fetch: S3 head of s3://kfm-e2e/${p.prefix}sha256/[0-9a-f]{2}/[0-9a-f]{64} at http://127\\.0\\.0\\.1:1 failed: connect ECONNREFUSED 127\\.0\\.0\\.1:1 \\(store s3://kfm-e2e/${p.prefix}\\)\n`),
+    );
     // kfm gc collects the local store against the local state: it refuses rather than collect against the wrong one.
     const gc = await p.rig.run(['gc'], { env: p.env });
     expect(gc.code).toBe(2);
     expect(gc.stderr).toContain('kfm gc collects the local store against the local state only: it does not run with KFM_STORE or KFM_STATE set (scale-out preview)');
-    for (const r of [badState, badStore, down, gc]) expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
+    for (const r of [badState, badStore, down, s3Down, gc]) {
+      expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
+      expect(r.stdout + r.stderr).not.toContain(AWS_SECRET);
+    }
   }, 60_000);
 });
