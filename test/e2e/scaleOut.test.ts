@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgProjectLock } from '../../store/postgres/pgProjectLock.js';
 import { useCliRigs, type CliResult, type CliRig } from '../support/cliRig.js';
 import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
@@ -151,6 +152,29 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     expect(second.report.versions.map((v) => [v.dataset_version_id, v.created])).toEqual([[dvid, false]]);
     expect(clone.read(`data/processed/ks/${dvid}/rows.txt`)).toBe(p.rig.read(`data/processed/ks/${dvid}/rows.txt`));
     expect(existsSync(clone.path('.kfm/store/objects'))).toBe(false);
+  }, 120_000);
+
+  it('the project lock is PostgreSQL\'s: a build waits while another machine holds it, naming the holder', async () => {
+    const p = project();
+    // Another machine's kfm, holding the lock (the same advisory lock every kfm on this database takes).
+    const other = new PgProjectLock(p.db);
+    await other.acquire('kfm build on another machine', () => undefined);
+    let released = false;
+    try {
+      const build = p.rig.start(['build', 'ks'], { env: p.env, timeoutMs: 60_000 });
+      await build.waitFor('stderr', /kfm: waiting for the project lock held by kfm build on another machine \(pid \d+ on .+, since .+\)\n/);
+      expect(build.running).toBe(true);
+      await other.release();
+      released = true;
+      const done = await build.exited;
+      expect(done.code, done.stdout + done.stderr).toBe(0);
+    } finally {
+      if (!released) await other.release();
+      await other.close();
+    }
+    // The build released it and left no holder behind; there is no local lock file.
+    expect(await query(p.db, 'SELECT count(*)::int AS n FROM kfm_lock_holder')).toEqual([{ n: 0 }]);
+    expect(existsSync(p.rig.path('.kfm/lock.db'))).toBe(false);
   }, 120_000);
 
   it('an S3 object corrupted behind kfm is quarantined and its producer reruns; receipts still verify', async () => {
