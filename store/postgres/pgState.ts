@@ -51,20 +51,41 @@ export class PgState implements ResultStore, RunLog, VersionStore, LocalCaches {
     await this.putResults([r]);
   }
 
+  /**
+   * One transaction of two statements whatever the group's size (arrays unnested server
+   * side): a group of results costs two round trips, not two per result. A key or node that
+   * appears twice keeps its later record, as one putResult after another would.
+   */
   async putResults(results: readonly NodeResult[]): Promise<void> {
     if (results.length === 0) return;
+    const byKey = new Map(results.map((r) => [r.key, r]));
+    const latest = new Map(results.map((r) => [r.nodeId, r.key]));
+    const rows = [...byKey.values()];
+    const column = <T>(f: (r: NodeResult) => T): T[] => rows.map(f);
     await this.db.transaction('cannot record results', async (c) => {
-      for (const r of results) {
-        await c.query(
-          `INSERT INTO kfm_results (key, node_id, key_doc, outputs, outputs_digest, meta, run_id, finished_at, duration_ms)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (key) DO UPDATE SET node_id = excluded.node_id, key_doc = excluded.key_doc, outputs = excluded.outputs,
-             outputs_digest = excluded.outputs_digest, meta = excluded.meta, run_id = excluded.run_id,
-             finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`,
-          [r.key, r.nodeId, r.keyDoc, JSON.stringify(r.outputs), r.outputsDigest, JSON.stringify(r.meta), r.runId, r.finishedAt, Math.round(r.durationMs)],
-        );
-        await setLatest(c, r.nodeId, r.key);
-      }
+      await c.query(
+        `INSERT INTO kfm_results (key, node_id, key_doc, outputs, outputs_digest, meta, run_id, finished_at, duration_ms)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::integer[])
+         ON CONFLICT (key) DO UPDATE SET node_id = excluded.node_id, key_doc = excluded.key_doc, outputs = excluded.outputs,
+           outputs_digest = excluded.outputs_digest, meta = excluded.meta, run_id = excluded.run_id,
+           finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`,
+        [
+          column((r) => r.key),
+          column((r) => r.nodeId),
+          column((r) => r.keyDoc),
+          column((r) => JSON.stringify(r.outputs)),
+          column((r) => r.outputsDigest),
+          column((r) => JSON.stringify(r.meta)),
+          column((r) => r.runId),
+          column((r) => r.finishedAt),
+          column((r) => Math.round(r.durationMs)),
+        ],
+      );
+      await c.query(
+        `INSERT INTO kfm_latest (node_id, key) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (node_id) DO UPDATE SET key = excluded.key`,
+        [[...latest.keys()], [...latest.values()]],
+      );
     });
   }
 

@@ -78,6 +78,21 @@ describe.each(resultStores)('ResultStore contract: $name', (impl) => {
     expect((await store.latestResults()).size).toBe(1);
   });
 
+  it('putResults: a node or a key twice in one group keeps the later record, as puts one after another would', async () => {
+    await store.putResults([
+      result('a/x', digest('1'), { runId: 'first' }),
+      result('a/x', digest('2')),
+      result('a/y', digest('1'), { runId: 'second' }),
+    ]);
+    expect((await store.resultByKey(digest('1')))?.runId).toBe('second');
+    expect((await store.resultByKey(digest('1')))?.nodeId).toBe('a/y');
+    const latest = await store.latestResults();
+    expect([...latest].map(([id, r]) => [id, r.key])).toEqual([
+      ['a/x', digest('2')],
+      ['a/y', digest('1')],
+    ]);
+  });
+
   it('putResults stores all or none', async () => {
     await store.putResults([result('a/x', digest('1')), result('a/y', digest('2'))]);
     expect([...(await store.latestResults()).keys()]).toEqual(['a/x', 'a/y']);
