@@ -185,8 +185,15 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     const good = p.rig.read(`data/processed/ks/${dvid}/rows.txt`);
     const hex = sha256(good);
     const key = `${p.prefix}sha256/${hex.slice(0, 2)}/${hex}`;
+    const clean = await p.rig.run(['fsck'], { env: p.env });
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/^fsck clean: \d+ store objects, 3 node outputs, 3 data files\n$/);
     // Same size, one byte changed: a HEAD cannot tell, the re-hash does.
     await s3.putRaw(key, good.replace('ID', 'IE'));
+    // kfm fsck re-hashes every object in the bucket (listed under the prefix) and finds it.
+    const found = await p.rig.run(['fsck'], { env: p.env });
+    expect(found.code).toBe(1);
+    expect(found.stdout).toContain(`problem  store object sha256:${hex} is corrupt: its bytes no longer hash to its digest: kfm fsck --repair\n`);
 
     const second = await p.rig.buildJson(['ks'], { env: p.env });
     expect(second.result.code, second.result.stderr).toBe(0);
