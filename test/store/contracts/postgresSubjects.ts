@@ -28,9 +28,3 @@ export function freshDatabase(): string {
   if (!cluster) throw new Error('usePostgres() was not called in this file');
   return cluster.createDatabase(`contract_${databases++}`);
 }
-
-/** The cluster's URL for a database `name` that may not exist yet. */
-export function clusterUrl(): string {
-  if (!cluster) throw new Error('usePostgres() was not called in this file');
-  return cluster.url;
-}
