@@ -177,6 +177,28 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     expect(existsSync(p.rig.path('.kfm/lock.db'))).toBe(false);
   }, 120_000);
 
+  it('a task in a worker thread reads an upstream output by path (materialized from S3) and stores a file it wrote', async () => {
+    const p = project();
+    const byPath = `import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskContext } from 'kfm';
+export default async function clean(ctx: TaskContext): Promise<void> {
+  const text = ctx.inputs.length > 0 ? (await ctx.inputs[0]!.read()).toString('utf8') : readFileSync(ctx.dep('fetch')['rows.csv']!.path, 'utf8');
+  const out = join(ctx.scratchDir, 'rows.txt');
+  writeFileSync(out, text.trim().toUpperCase());
+  await ctx.outputFile('rows.txt', out, 'text/plain');
+}
+`;
+    p.rig.write({ 'clean.ts': byPath });
+    const built = await p.rig.buildJson(['ks', '--jobs', '2'], { env: p.env });
+    expect(built.result.code, built.result.stderr).toBe(0);
+    const dvid = built.report.versions[0]!.dataset_version_id;
+    expect(p.rig.read(`data/processed/ks/${dvid}/rows.txt`)).toBe('ID\n1');
+    const hex = sha256('ID\n1');
+    expect((await s3.getRaw(`${p.prefix}sha256/${hex.slice(0, 2)}/${hex}`))?.toString('utf8')).toBe('ID\n1');
+    expect(existsSync(p.rig.path('.kfm/store/objects'))).toBe(false);
+  }, 120_000);
+
   it('an S3 object corrupted behind kfm is quarantined and its producer reruns; receipts still verify', async () => {
     const p = project();
     const first = await p.rig.buildJson(['ks'], { env: p.env });
