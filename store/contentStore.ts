@@ -38,7 +38,24 @@ export interface StoredObject {
  * process (`openStore`): what a job carries to a worker instead of a store object.
  * `memory` stores live in one process's registry, so they serve in-process runners only.
  */
-export type StoreDescriptor = { kind: 'local'; root: string; durability: Durability } | { kind: 'memory'; id: string };
+export type StoreDescriptor = { kind: 'local'; root: string; durability: Durability } | { kind: 'memory'; id: string } | S3StoreDescriptor;
+
+/**
+ * An S3 (or S3-compatible) store: where it is, never how to sign in. Credentials come from
+ * the standard AWS environment (or profile) of each process that opens it, so a descriptor
+ * can travel to a worker thread or a queue without carrying a secret.
+ */
+export interface S3StoreDescriptor {
+  kind: 's3';
+  bucket: string;
+  /** Key prefix, empty or ending in `/`: objects live under `<prefix>sha256/<aa>/<hex>`. */
+  prefix: string;
+  /** Endpoint override (MinIO, a local test server); undefined: AWS S3 for the region. */
+  endpoint?: string;
+  region: string;
+  /** Path-style addressing (`<endpoint>/<bucket>/<key>`), as MinIO and test servers need. */
+  forcePathStyle: boolean;
+}
 
 /** How `materialize` places an object's bytes at a path. */
 export type MaterializeMode = 'copy' | 'link';

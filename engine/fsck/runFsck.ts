@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { openProjectLock, openSeams } from '../load/openSeams.js';
+import { seamConfig } from '../load/seamConfig.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { fsckStore, type FsckProgress, type FsckResult } from './fsckStore.js';
 
@@ -17,7 +18,7 @@ export async function runFsck(
   paths: ProjectPaths,
   options: { repair: boolean; onProgress: (p: FsckProgress) => void; onLockWait?: (holder: string) => void },
 ): Promise<FsckResult> {
-  if (!existsSync(paths.storeDir) || !existsSync(paths.statePath)) return { checked: { objects: 0, outputs: 0, dataFiles: 0 }, problems: [] };
+  if (seamConfig().local && (!existsSync(paths.storeDir) || !existsSync(paths.statePath))) return { checked: { objects: 0, outputs: 0, dataFiles: 0 }, problems: [] };
   const lock = options.repair ? openProjectLock(paths.kfmDir) : undefined;
   try {
     await lock?.acquire('kfm fsck --repair', (holder) => options.onLockWait?.(holder));

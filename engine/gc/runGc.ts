@@ -6,6 +6,8 @@ import { FileContentStore } from '../../store/contentStore.js';
 import { readRegistry, registeredSlugs, registryDir } from '../../store/registry/datasetRegistry.js';
 import { State } from '../../store/state.js';
 import { openLedgerReadOnly, openProjectLock } from '../load/openSeams.js';
+import { seamConfig } from '../load/seamConfig.js';
+import { KfmError } from '../../core/error.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { crashPoint } from '../run/crashPoint.js';
 import { appendCollected } from './collectedLog.js';
@@ -45,6 +47,9 @@ const BATCH = 256;
 export async function runGc(paths: ProjectPaths, options: GcOptions): Promise<GcResult> {
   const clock = options.clock ?? systemClock;
   const empty: GcResult = { dryRun: options.dryRun, plan: { versions: [], checked: { objects: 0, live: 0 }, garbage: [] }, removed: [], temp: { files: 0, bytes: 0 } };
+  if (!seamConfig().local) {
+    throw new KfmError('usage', 'kfm gc collects the local store against the local state only: it does not run with KFM_STORE or KFM_STATE set (scale-out preview)');
+  }
   if (!existsSync(join(paths.storeDir, 'objects'))) return empty;
   const lock = openProjectLock(paths.kfmDir);
   try {

@@ -1,3 +1,4 @@
+import { seamConfig } from '../load/seamConfig.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileContentStore } from '../../store/contentStore.js';
@@ -7,7 +8,7 @@ import type { LedgerProblem } from '../../store/ledger/verifyLedger.js';
 import { verifyDataTree, type ClaimedOutput } from '../../store/ledger/verifyDataTree.js';
 import { pinnedKeys, readTrustFile, TRUST_FILE } from '../../store/receipts/trustFile.js';
 import type { TrustedKeys } from '../../store/receipts/trustedKeys.js';
-import { stateVersionModes } from '../../store/state/stateVersionModes.js';
+import { stateVersionModes, type StateVersionMode } from '../../store/state/stateVersionModes.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { claimedReceipt } from './ledgerReader.js';
 import { verifyRegistry } from './verifyRegistry.js';
@@ -75,7 +76,7 @@ export function unpinnedKeyNotices(problems: readonly LedgerProblem[], kfmDir: s
 export function auditProject(
   paths: ProjectPaths,
   rows: readonly LedgerEntry[],
-  options: { head?: string | undefined } = {},
+  options: { head?: string | undefined; stateVersions?: readonly StateVersionMode[] } = {},
 ): { problems: LedgerProblem[]; notices: AuditNotice[] } {
   const outputs: ClaimedOutput[] = [];
   for (const row of rows) {
@@ -86,9 +87,10 @@ export function auditProject(
       if (typeof path === 'string' && isDigest(digest)) outputs.push({ seq: row.seq, path, digest: digest as Digest });
     }
   }
-  const store = existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : undefined;
+  // The link checks of data/ files are the local store's; another store's data/ files are copies.
+  const store = seamConfig().store.kind === 'local' && existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : undefined;
   const local = localAnchors(paths.kfmDir);
-  const registry = verifyRegistry(paths.root, rows, stateVersionModes(paths.statePath), local.anchors);
+  const registry = verifyRegistry(paths.root, rows, options.stateVersions ?? stateVersionModes(paths.statePath), local.anchors);
   const problems = [...verifyDataTree(paths.dataDir, outputs, store), ...registry.problems, ...local.problems];
   if (options.head !== undefined && !rows.some((r) => r.entryHash === options.head)) {
     const last = rows[rows.length - 1];

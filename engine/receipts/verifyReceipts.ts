@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
-import { openLedgerReadOnly, openProjectStore } from '../load/openSeams.js';
+import { openLedgerReadOnly, openProjectStore, readStateVersionModes } from '../load/openSeams.js';
+import { seamConfig } from '../load/seamConfig.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
 import { auditProject, explainUnpinned, projectTrust, unpinnedKeyNotices } from './auditProject.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
@@ -50,9 +51,15 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
   const ledger = openLedgerReadOnly(paths.kfmDir);
   try {
     const rows = ledger ? await ledger.entries() : [];
-    const store = existsSync(paths.storeDir) ? checkWithCollected(openProjectStore(paths), paths.storeDir) : { check: async () => 'missing' as const };
+    // kfm gc's collected log is the local store's (gc does not run on another backend).
+    const store =
+      seamConfig().store.kind !== 'local'
+        ? openProjectStore(paths)
+        : existsSync(paths.storeDir)
+          ? checkWithCollected(openProjectStore(paths), paths.storeDir)
+          : { check: async () => 'missing' as const };
     const trust = projectTrust(paths, rows.length);
-    const audit = auditProject(paths, rows, options);
+    const audit = auditProject(paths, rows, { ...options, stateVersions: await readStateVersionModes(paths) });
     const problems = [
       ...trust.problems,
       ...(

@@ -6,6 +6,7 @@ import type { EventSink } from '../run/event.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { kfmVersion } from '../../core/kfmVersion.js';
 import { projectPaths } from '../load/projectPaths.js';
+import { seamConfig } from '../load/seamConfig.js';
 import { newRunId } from '../../core/runId.js';
 import { checkSnapshot, engineId, environmentDigest, snapshotPath } from './snapshot.js';
 import { compareCodePoints } from '../../core/compareCodePoints.js';
@@ -28,6 +29,8 @@ export function tryNoopBuild(args: {
   const clock = args.clock ?? systemClock;
   const started = clock.monotonicMs();
   if (args.targets.some((t) => t.includes('@'))) return undefined;
+  // A snapshot describes the local state and store: with another backend, the full build.
+  if (!seamConfig().local) return undefined;
   const paths = projectPaths(args.kfmfile);
   const snapPath = snapshotPath(paths.kfmDir, args.targets);
   if (!statSync(snapPath, { throwIfNoEntry: false })) return undefined;

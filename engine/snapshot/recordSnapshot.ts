@@ -1,3 +1,4 @@
+import { seamConfig } from '../load/seamConfig.js';
 import fg from 'fast-glob';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { RACY_MARGIN_MS } from '../keys/fileHasher.js';
 /**
  * After a successful unversioned build, writes the snapshot a later no-op build checks
  * (engine/snapshot/snapshot.ts). Returns false (and writes nothing) when the build cannot be
- * captured: a versioned target, an `always` node, or a file too recent to trust.
+ * captured: a versioned target, an `always` node, a file too recent to trust, or a backend
+ * other than the local ones (KFM_STORE, KFM_STATE).
  */
 export async function recordSnapshot(args: {
   graph: Graph;
@@ -28,6 +30,8 @@ export async function recordSnapshot(args: {
 }): Promise<boolean> {
   const { graph, summary, planner, hasher, code } = args;
   if (summary.status !== 'succeeded' || summary.versions.length > 0 || !summary.results || graph.loadedAt === undefined) return false;
+  // It would describe local state and store files that another backend does not use.
+  if (!seamConfig().local) return false;
   const targeted = args.targets.length === 0 ? [...graph.datasets.keys()] : args.targets;
   if (targeted.some((t) => t.includes('@') || graph.datasets.get(t)?.defaultSlice !== undefined)) return false;
   if (summary.nodes.some((n) => graph.nodes.get(n.id)!.always)) return false;

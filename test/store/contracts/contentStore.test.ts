@@ -2,27 +2,41 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Digest } from '../../../core/digest.js';
 import { KfmError } from '../../../core/error.js';
 import { FileContentStore, type ContentStore } from '../../../store/contentStore.js';
 import { MemoryContentStore } from '../../../store/memory/memoryContentStore.js';
 import { openStore } from '../../../store/openStore.js';
+import { S3ContentStore } from '../../../store/s3/s3ContentStore.js';
+import type { Awaitable } from '../../../store/awaitable.js';
+import { startS3, type S3Server } from '../../support/s3.js';
 
 const sha256 = (bytes: string | Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 interface Subject {
   store: ContentStore;
   /** Replaces an object's bytes behind the store's back. */
-  corrupt(digest: Digest, bytes: string): void;
+  corrupt(digest: Digest, bytes: string): Awaitable<void>;
   /** Removes an object behind the store's back. */
-  drop(digest: Digest): void;
+  drop(digest: Digest): Awaitable<void>;
   /** The bytes `quarantine` moved aside for this digest (the first time), if any. */
-  quarantined(digest: Digest): string | undefined;
+  quarantined(digest: Digest): Awaitable<string | undefined>;
   /** Whether `materialize(…, 'link')` shares the object's inode. */
   links: boolean;
   cleanup(): void;
 }
+
+/** The S3 server the S3 store's subjects share (each test its own prefix); started by the file's beforeAll. */
+let s3: S3Server | undefined;
+let s3Prefixes = 0;
+beforeAll(async () => {
+  s3 = await startS3();
+  for (const [k, v] of Object.entries(s3.env)) process.env[k] = v;
+}, 60_000);
+afterAll(async () => {
+  await s3?.stop();
+});
 
 const implementations: { name: string; open(dir: string): Subject }[] = [
   ...(['object', 'deferred'] as const).map((durability) => ({
@@ -58,6 +72,22 @@ const implementations: { name: string; open(dir: string): Subject }[] = [
         quarantined: (digest) => store.quarantined().find(([d]) => d === digest)?.[1].toString('utf8'),
         links: false,
         cleanup: () => store.dispose(),
+      };
+    },
+  },
+  {
+    name: 'S3ContentStore (s3rver)',
+    open(): Subject {
+      const server = s3!;
+      const prefix = `contract-${s3Prefixes++}/`;
+      const store = new S3ContentStore({ kind: 's3', bucket: server.bucket, prefix, endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true });
+      return {
+        store,
+        corrupt: (digest, bytes) => server.putRaw(store.keyOf(digest), bytes),
+        drop: (digest) => server.deleteRaw(store.keyOf(digest)),
+        quarantined: async (digest) => (await server.getRaw(`${prefix}corrupt/${digest.slice('sha256:'.length)}`))?.toString('utf8'),
+        links: false,
+        cleanup: () => store.close(),
       };
     },
   },
@@ -185,7 +215,7 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
 
   it('an object dropped behind the store is missing', async () => {
     const put = await store.put(Buffer.from('here, then gone'));
-    s.drop(put.digest);
+    await s.drop(put.digest);
     expect(await store.has(put.digest)).toBe(false);
     expect(await store.check(put.digest)).toBe('missing');
     expect((await rejection(store.get(put.digest))).code).toBe('store');
@@ -193,7 +223,7 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
 
   it('verifies: a corrupt object is never handed out as its digest', async () => {
     const put = await store.put(Buffer.from('original'));
-    s.corrupt(put.digest, 'tampered');
+    await s.corrupt(put.digest, 'tampered');
     expect(await store.check(put.digest)).toBe('corrupt');
     const e = await rejection(store.get(put.digest));
     expect({ code: e.code, message: e.message }).toEqual({
@@ -206,7 +236,7 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
 
   it('stream verifies at the end: the chunks come, then the error', async () => {
     const put = await store.put(Buffer.alloc(200_000, 1));
-    s.corrupt(put.digest, 'x'.repeat(200_000));
+    await s.corrupt(put.digest, 'x'.repeat(200_000));
     const seen: Buffer[] = [];
     let thrown: unknown;
     try {
@@ -221,7 +251,7 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
 
   it('a put repairs a corrupt object', async () => {
     const put = await store.put(Buffer.from('complete bytes'));
-    s.corrupt(put.digest, 'compl');
+    await s.corrupt(put.digest, 'compl');
     expect(await store.has(put.digest, put.size)).toBe(false);
     await store.put(Buffer.from('complete bytes'));
     expect(await store.check(put.digest)).toBe('ok');
@@ -230,12 +260,12 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
 
   it('quarantine moves a same-size corrupt object aside: then missing, and a put writes it again', async () => {
     const put = await store.put(Buffer.from('complete bytes'));
-    s.corrupt(put.digest, 'complete bytez');
+    await s.corrupt(put.digest, 'complete bytez');
     // Same size: has (a stat) cannot tell; check (a re-hash) can.
     expect(await store.has(put.digest, put.size)).toBe(true);
     expect(await store.check(put.digest)).toBe('corrupt');
     expect(await store.quarantine(put.digest)).toBe('quarantined');
-    expect(s.quarantined(put.digest)).toBe('complete bytez');
+    expect(await s.quarantined(put.digest)).toBe('complete bytez');
     expect(await store.has(put.digest)).toBe(false);
     expect(await store.check(put.digest)).toBe('missing');
     expect(await all(store.digests())).toEqual([]);
@@ -292,7 +322,7 @@ describe.each(implementations)('ContentStore contract: $name', (impl) => {
       expect(e.message).toBe(`${taken} already holds other bytes than ${put.digest}: an existing file is never rewritten`);
       expect(readFileSync(taken, 'utf8')).toBe('other bytes');
     }
-    s.corrupt(put.digest, 'tampered');
+    await s.corrupt(put.digest, 'tampered');
     for (const mode of ['copy', 'link'] as const) {
       const target = join(dir, 'out', `corrupt-${mode}.txt`);
       const e = await rejection(store.materialize(put.digest, target, mode));

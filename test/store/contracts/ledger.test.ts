@@ -7,6 +7,8 @@ import { KfmError } from '../../../core/error.js';
 import { entryHash, GENESIS_HASH, ledgerIdOf, shortLedgerId, type Ledger, type LedgerAppend, type LedgerEntry } from '../../../store/ledger/ledger.js';
 import { SqliteLedger } from '../../../store/ledger/sqliteLedger.js';
 import { MemoryLedger } from '../../../store/memory/memoryLedger.js';
+import { PgLedger } from '../../../store/postgres/pgLedger.js';
+import { freshDatabase, postgresSkipped, usePostgres } from './postgresSubjects.js';
 import { serializeEnvelope, signStatement, type DsseEnvelope } from '../../../store/receipts/dsse.js';
 import { IN_TOTO_STATEMENT_TYPE } from '../../../store/receipts/inTotoStatement.js';
 
@@ -31,7 +33,10 @@ const receipts = [
 const implementations: { name: string; open(dir: string, now: () => Date): Ledger }[] = [
   { name: 'SqliteLedger', open: (dir, now) => new SqliteLedger(join(dir, 'ledger.db'), { now }) },
   { name: 'MemoryLedger', open: (_dir, now) => new MemoryLedger({ now }) },
+  ...(postgresSkipped ? [] : [{ name: 'PgLedger (PostgreSQL)', open: (_dir: string, now: () => Date) => new PgLedger(freshDatabase(), { now }) }]),
 ];
+
+usePostgres();
 
 /** Appends the receipts, a second apart from T0. */
 async function appendAll(ledger: Ledger): Promise<LedgerEntry[]> {
@@ -137,7 +142,7 @@ describe('Ledger implementations agree', () => {
         results.push(await appendAll(ledger));
         await ledger.close();
       }
-      expect(results[1]).toEqual(results[0]);
+      for (const r of results.slice(1)) expect(r).toEqual(results[0]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KfmError } from '../../../core/error.js';
 import { MemoryProjectLock } from '../../../store/memory/memoryProjectLock.js';
 import { FileProjectLock, type ProjectLock } from '../../../store/projectLock.js';
+import { PgProjectLock } from '../../../store/postgres/pgProjectLock.js';
+import { freshDatabase, postgresSkipped, usePostgres } from './postgresSubjects.js';
 
 let lockNames = 0;
 
@@ -18,7 +20,20 @@ const implementations: { name: string; space(dir: string): () => ProjectLock }[]
       return () => new MemoryProjectLock(name);
     },
   },
+  ...(postgresSkipped
+    ? []
+    : [
+        {
+          name: 'PgProjectLock (PostgreSQL)',
+          space: () => {
+            const url = freshDatabase();
+            return () => new PgProjectLock(url);
+          },
+        },
+      ]),
 ];
+
+usePostgres();
 
 const POLL = { pollMs: 5 };
 
@@ -80,9 +95,12 @@ describe.each(implementations)('ProjectLock contract: $name', (impl) => {
     await acquired;
     expect(events).toEqual(['wait: kfm build alpha', 'a releases', 'b acquired']);
 
-    // Now a waits for b.
+    // Now a waits for b (told before b lets go: a remote lock's first try is a round trip away).
     const waits: string[] = [];
-    const c = a.acquire('kfm build alpha', (h) => waits.push(h.split(' (')[0]!), POLL);
+    let aTold!: () => void;
+    const aWaiting = new Promise<void>((resolve) => (aTold = resolve));
+    const c = a.acquire('kfm build alpha', (h) => (waits.push(h.split(' (')[0]!), aTold()), POLL);
+    await aWaiting;
     await b.release();
     await c;
     expect(waits).toEqual(['kfm build beta']);
@@ -121,7 +139,10 @@ describe.each(implementations)('ProjectLock contract: $name', (impl) => {
     expect(e2.code).toBe('interrupted');
     // Still held by the first; once released, free.
     const waits: string[] = [];
-    const next = lock().acquire('kfm build', (h) => waits.push(h.split(' (')[0]!), POLL);
+    let told!: () => void;
+    const waiting = new Promise<void>((resolve) => (told = resolve));
+    const next = lock().acquire('kfm build', (h) => (waits.push(h.split(' (')[0]!), told()), POLL);
+    await waiting;
     await a.release();
     await next;
     expect(waits).toEqual(['kfm build']);

@@ -3,10 +3,13 @@ import { KfmError } from '../../../core/error.js';
 import type { Json } from '../../../core/json.js';
 import type { ResultStore } from '../../../store/state/resultStore.js';
 import { digest, result, resultStores } from './stateSubjects.js';
+import { usePostgres } from './postgresSubjects.js';
+
+usePostgres();
 
 describe.each(resultStores)('ResultStore contract: $name', (impl) => {
   let store: ResultStore;
-  let close: () => void;
+  let close: () => unknown;
 
   beforeEach(() => {
     const opened = impl.open();
@@ -73,6 +76,21 @@ describe.each(resultStores)('ResultStore contract: $name', (impl) => {
     await store.putResult(result('a/x', digest('1'), { meta: { rows: 2 } }));
     expect((await store.resultByKey(digest('1')))?.meta).toEqual({ rows: 2 });
     expect((await store.latestResults()).size).toBe(1);
+  });
+
+  it('putResults: a node or a key twice in one group keeps the later record, as puts one after another would', async () => {
+    await store.putResults([
+      result('a/x', digest('1'), { runId: 'first' }),
+      result('a/x', digest('2')),
+      result('a/y', digest('1'), { runId: 'second' }),
+    ]);
+    expect((await store.resultByKey(digest('1')))?.runId).toBe('second');
+    expect((await store.resultByKey(digest('1')))?.nodeId).toBe('a/y');
+    const latest = await store.latestResults();
+    expect([...latest].map(([id, r]) => [id, r.key])).toEqual([
+      ['a/x', digest('2')],
+      ['a/y', digest('1')],
+    ]);
   });
 
   it('putResults stores all or none', async () => {

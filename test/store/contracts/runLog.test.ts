@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KfmError } from '../../../core/error.js';
 import type { RunLog } from '../../../store/state/runLog.js';
 import { runLogs } from './stateSubjects.js';
+import { usePostgres } from './postgresSubjects.js';
+
+usePostgres();
 
 async function kfmError(p: () => unknown): Promise<{ code: string; message: string }> {
   try {
@@ -17,7 +20,7 @@ const T = (s: number) => `2026-01-01T00:00:${String(s).padStart(2, '0')}.000Z`;
 
 describe.each(runLogs)('RunLog contract: $name', (impl) => {
   let log: RunLog;
-  let close: () => void;
+  let close: () => unknown;
 
   beforeEach(() => {
     const opened = impl.open();

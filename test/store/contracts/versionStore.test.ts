@@ -3,6 +3,9 @@ import type { Digest } from '../../../core/digest.js';
 import { KfmError } from '../../../core/error.js';
 import type { VersionRecord, VersionStore } from '../../../store/state/versionStore.js';
 import { digest, versionStores } from './stateSubjects.js';
+import { usePostgres } from './postgresSubjects.js';
+
+usePostgres();
 
 const base: VersionRecord = {
   datasetVersionId: '2019.aaaaaaaa',
@@ -18,7 +21,7 @@ const NULLS = { specDocument: null, taskCode: null, rawInputs: null, mode: null,
 
 describe.each(versionStores)('VersionStore contract: $name', (impl) => {
   let store: VersionStore;
-  let close: () => void;
+  let close: () => unknown;
 
   beforeEach(() => {
     const opened = impl.open();
