@@ -17,6 +17,7 @@ export async function runVersionStages(
 ): Promise<VersionStageSummary[]> {
   const out: VersionStageSummary[] = [];
   for (const stage of ctx.stages ?? []) {
+    if (stage.applies && !stage.applies(args.graph)) continue;
     ctx.pinTrust();
     const outcome = await stage.run({ ...args, projectRoot: ctx.projectRoot, kfmDir: ctx.kfmDir, receipts: ctx.receipts, actor: ctx.actor, environment: ctx.environment });
     ctx.onEvent({

@@ -18,6 +18,8 @@ import type { ReceiptWriter } from '../receipts/receiptWriter.js';
 export interface VersionStage {
   /** Its node name in reports: `kfm:catalog` (shown as `<slug>/kfm:catalog`). */
   name: string;
+  /** Whether the stage is part of this project's builds at all (absent: always); one that is not is neither run nor reported. */
+  applies?(graph: Graph): boolean;
   run(args: VersionStageArgs): Promise<VersionStageOutcome>;
 }
 

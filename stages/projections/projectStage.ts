@@ -16,12 +16,11 @@ export const PROJECT_STAGE = 'kfm:project';
  * catalog, checked against it, and the stage signs a `rebuild` receipt. `skipped` when nothing is declared or nothing is published.
  */
 export function projectStage(env: NodeJS.ProcessEnv = process.env): VersionStage {
-  return { name: PROJECT_STAGE, run: (a) => runProjectStage(a, env) };
+  return { name: PROJECT_STAGE, applies: (graph) => (graph.projections?.targets ?? []).length > 0, run: (a) => runProjectStage(a, env) };
 }
 
 async function runProjectStage(a: VersionStageArgs, env: NodeJS.ProcessEnv): Promise<VersionStageOutcome> {
   const skipped = (reason: string): VersionStageOutcome => ({ status: 'skipped', key: null, reason, paths: [], receipt: null, problems: null });
-  if ((a.graph.projections?.targets ?? []).length === 0) return skipped('the kfmfile declares no projections.targets');
   const latest = readRegistry(a.projectRoot, a.slug)?.latest_version_id ?? null;
   if (latest === null) return skipped(`${a.slug} has no published version yet (kfm promote one)`);
   // Loaded only when there is something to project: the targets pull in SQLite, pg and the tiler.

@@ -214,11 +214,14 @@ describe('kfm rebuild and kfm rollback (runbook D and E)', () => {
   });
 
   it('keeps the latest published versions current from kfm build when the kfmfile declares projections.targets', () => {
+    type Stage = { stage: string; status: string; reason: string };
+    // No projections declared: the stage is not part of the build at all.
+    const before = json<{ versions: { stages: Stage[] }[] }>(['build']);
+    expect(before.versions.map((v) => v.stages.map((s) => s.stage))).toEqual([['kfm:catalog'], ['kfm:catalog'], ['kfm:catalog']]);
     const file = join(project.dir, 'kfmfile.ts');
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace(/export default defineKfm\(\{ datasets: \[([^\]]*)\] \}\);/, "export default defineKfm({ datasets: [$1], projections: { targets: ['sqlite', 'search', 'tiles'] } });"));
     expect(readFileSync(file, 'utf8')).toContain("projections: { targets: ['sqlite', 'search', 'tiles'] }");
-    type Stage = { stage: string; status: string; reason: string };
     const stages = (r: { versions: { dataset_slug: string; stages: Stage[] }[] }) =>
       Object.fromEntries(r.versions.map((v) => [v.dataset_slug, ((s) => (s.status === 'executed' ? `executed: ${s.reason}` : s.status))(v.stages.find((s) => s.stage === 'kfm:project')!)]));
     const first = json<{ versions: { dataset_slug: string; stages: Stage[] }[] }>(['build']);
