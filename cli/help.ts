@@ -66,6 +66,10 @@ Commands:
                              latest and every candidate or published one
   clean                      empty .kfm/'s rebuildable caches (scratch, snapshots, store
                              temp files, stat and import caches); --dry-run lists them
+  serve                      the read-only lineage API (/api/v1/lineage/status, datasets,
+                             versions, receipts, DAGs, search, evidence, tiles) and the
+                             lineage page at / on 127.0.0.1:8787 (--port, --host); restricted
+                             data only with the operator token (KFM_SERVE_TOKEN)
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
@@ -116,6 +120,8 @@ Options:
                              kfm log: filter the entries (see log above)
       --dry-run              kfm gc, clean: say what would be removed, remove nothing
       --keep-last <n>        kfm gc: per dataset, retain the n most recent versions
+      --port <n>, --host <address>
+                             kfm serve: where to listen (default 127.0.0.1:8787)
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

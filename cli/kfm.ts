@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./commands/init.js')).initCommand,
   gc: async () => (await import('./commands/gc.js')).gcCommand,
   clean: async () => (await import('./commands/clean.js')).cleanCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
 };
 
 /** Every option kfm takes; each command checks which apply to it. */
@@ -58,6 +59,8 @@ const OPTIONS = {
   override: { type: 'boolean' },
   rationale: { type: 'string' },
   'keep-last': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -134,6 +137,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     if (values['dry-run'] && !['promote', 'gc', 'clean'].includes(name)) throw new KfmError('usage', `--dry-run applies to kfm promote, gc and clean (not ${name})`);
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
+    for (const o of ['port', 'host'] as const) {
+      if (values[o] !== undefined && name !== 'serve') throw new KfmError('usage', `--${o} applies to kfm serve (not ${name})`);
+    }
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -167,6 +173,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       dataset: values.dataset,
       dryRun: values['dry-run'] ?? false,
       keepLast: values['keep-last'],
+      port: values.port,
+      host: values.host,
       override: values.override ?? false,
       rationale: values.rationale,
       watch: values.watch === true || name === 'watch',

@@ -47,12 +47,14 @@ export interface DatasetStatus {
 export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): Promise<DatasetStatus[]> {
   const slugs = target ? [target.slug] : registeredSlugs(paths.root);
   const out: DatasetStatus[] = [];
+  // Every dataset: the ledger read once (not once per dataset), its entries grouped by slug.
+  const all = target ? undefined : await readLedgerEntries(paths.kfmDir);
   for (const slug of slugs) {
     const registry = readRegistry(paths.root, slug);
     if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it, or run kfm check --update`);
     const receipts = new Map<string, number>();
     const firstRecorded = new Map<string, string>();
-    for (const e of await readLedgerEntries(paths.kfmDir, slug)) {
+    for (const e of all ? all.filter((x) => x.datasetSlug === slug) : await readLedgerEntries(paths.kfmDir, slug)) {
       if (e.datasetVersionId === null) continue;
       receipts.set(e.datasetVersionId, (receipts.get(e.datasetVersionId) ?? 0) + 1);
       if (!firstRecorded.has(e.datasetVersionId)) firstRecorded.set(e.datasetVersionId, e.createdAt);

@@ -1,0 +1,224 @@
+// The kfm lineage page: plain ES modules over the read-only API (no bundler, no CDN).
+// Routes (hash): #/ datasets and badges; #/datasets/<slug> versions, DAG and map;
+// #/datasets/<slug>/versions/<dvid> gates, QA report, receipts, rerun mode and reason;
+// #/search?q=… search hits. Every citation links to /api/v1/evidence?ref=<EvidenceRef>.
+
+const app = document.getElementById('app');
+
+const DAG_COLOURS = {
+  executed: '#b7e1b0',
+  cached: '#d9efd4',
+  failed: '#f4a6a6',
+  skipped: '#f6d49a',
+  running: '#a9c8f0',
+  'never-run': '#ffffff',
+};
+
+const esc = (v) =>
+  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const dash = (v) => (v === null || v === undefined || v === '' ? '–' : esc(v));
+
+async function api(path) {
+  const res = await fetch(path, { headers: { accept: 'application/json' } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${body.error_code}: ${body.message} (${body.audit_ref})`);
+  return body;
+}
+
+/** A citation: a link that resolves the EvidenceRef through the API. */
+export function cite(ref, label) {
+  return `<a class="citation" href="/api/v1/evidence?ref=${encodeURIComponent(ref)}" title="${esc(ref)}">${esc(label ?? ref)}</a>`;
+}
+
+const badge = (b, reason) => `<span class="badge badge-${esc(b)}" data-badge="${esc(b)}" title="${esc(reason)}">${esc(b)}</span>`;
+const versionLink = (slug, dvid) => (dvid ? `<a href="#/datasets/${esc(slug)}/versions/${esc(dvid)}">${esc(dvid)}</a>` : '–');
+const runCell = (r) => (r ? `<span class="mono">${esc(r.run_id)}</span> ${esc(r.status)}<br><span class="reason">${esc(r.ended_at ?? r.started_at)}</span>` : '–');
+
+async function statusPage() {
+  const { datasets } = await api('/api/v1/lineage/status');
+  document.title = 'kfm lineage: datasets';
+  const rows = datasets
+    .map(
+      (d) => `<tr data-dataset="${esc(d.dataset_slug)}">
+        <td><a href="#/datasets/${esc(d.dataset_slug)}">${esc(d.dataset_slug)}</a><br><span class="reason">${esc(d.title)}</span></td>
+        <td>${badge(d.badge, d.badge_reason)}<br><span class="reason badge-reason">${esc(d.badge_reason)}</span></td>
+        <td class="live">${versionLink(d.dataset_slug, d.current_dataset_version_id)}</td>
+        <td>${versionLink(d.dataset_slug, d.newest_dataset_version_id)} ${dash(d.newest_status)}</td>
+        <td class="status-${esc(d.validation_status)}">${esc(d.validation_status)}</td>
+        <td>${runCell(d.last_attempted_run)}</td>
+        <td>${runCell(d.last_successful_run)}</td>
+        <td>validated ${dash(d.freshness.last_validated_at)}<br>promoted ${dash(d.freshness.last_promoted_at)}</td>
+        <td>${esc(d.policy_label)}</td>
+      </tr>`,
+    )
+    .join('');
+  app.innerHTML = `<h1>Datasets</h1>
+    <table class="datasets"><thead><tr><th>dataset</th><th>badge</th><th>live version</th><th>newest</th><th>QA</th><th>last attempted run</th><th>last successful run</th><th>freshness</th><th>policy</th></tr></thead>
+    <tbody>${rows || '<tr><td colspan="9">no registered datasets</td></tr>'}</tbody></table>`;
+}
+
+async function datasetPage(slug) {
+  const [{ dataset, lineage }, { versions }] = await Promise.all([api(`/api/v1/datasets/${slug}`), api(`/api/v1/datasets/${slug}/versions`)]);
+  document.title = `kfm lineage: ${slug}`;
+  const rows = versions
+    .slice()
+    .reverse()
+    .map(
+      (v) => `<tr data-version="${esc(v.dataset_version_id)}"><td>${v.latest ? '★ ' : ''}${versionLink(slug, v.dataset_version_id)}</td><td>${esc(v.mode)}</td><td>${esc(v.status)}</td>
+        <td>${v.qa ? `<span class="status-${esc(v.qa.status)}">${esc(v.qa.status)}</span>` : '–'}</td><td>${v.receipts.length}</td><td>${esc(v.created_at)}</td></tr>`,
+    )
+    .join('');
+  app.innerHTML = `<h1>${esc(slug)} ${lineage ? badge(lineage.badge, lineage.badge_reason) : ''}</h1>
+    <p>${esc(dataset.title)} · ${esc(dataset.policy_label)} · live ${versionLink(slug, dataset.latest_version_id)}${lineage ? ` · <span class="reason">${esc(lineage.badge_reason)}</span>` : ''}</p>
+    <h2>Versions</h2>
+    <table class="versions"><thead><tr><th>version</th><th>mode</th><th>status</th><th>QA</th><th>receipts</th><th>created</th></tr></thead><tbody>${rows}</tbody></table>
+    <div class="grid">
+      <section><h2>DAG</h2><div class="legend">${Object.entries(DAG_COLOURS)
+        .map(([s, c]) => `<span><i style="background:${c}"></i>${s}</span>`)
+        .join('')}</div><div id="dag">drawing…</div></section>
+      <section><h2>Map (published tiles)</h2><div id="map"></div><p id="map-note" class="reason"></p></section>
+    </div>`;
+  await Promise.all([drawDag(slug), drawMap(slug, dataset.latest_version_id)]);
+}
+
+async function drawDag(slug) {
+  const el = document.getElementById('dag');
+  try {
+    const dag = await api(`/api/v1/datasets/${slug}/dag`);
+    const viz = await Viz.instance();
+    const svg = viz.renderSVGElement(dag.dot);
+    el.replaceChildren(svg);
+    el.dataset.nodes = String(dag.nodes.length);
+    el.dataset.ready = 'true';
+  } catch (e) {
+    el.innerHTML = `<p class="error">${esc(e.message)}</p>`;
+    el.dataset.ready = 'error';
+  }
+}
+
+let protocolAdded = false;
+
+async function drawMap(slug, live) {
+  const el = document.getElementById('map');
+  const note = document.getElementById('map-note');
+  if (!live) {
+    note.textContent = 'nothing promoted yet: no published tiles';
+    el.dataset.ready = 'none';
+    return;
+  }
+  const url = `${location.origin}/tiles/${slug}.pmtiles`;
+  const head = await fetch(url, { method: 'HEAD' });
+  if (!head.ok) {
+    note.textContent = `no published tiles for ${slug} yet (projections/tiles/${slug}.pmtiles)`;
+    el.dataset.ready = 'none';
+    return;
+  }
+  if (!protocolAdded) {
+    maplibregl.addProtocol('pmtiles', new pmtiles.Protocol().tile);
+    protocolAdded = true;
+  }
+  const archive = new pmtiles.PMTiles(url);
+  const [header, metadata] = await Promise.all([archive.getHeader(), archive.getMetadata()]);
+  const layers = (metadata.vector_layers ?? []).flatMap((l, i) => {
+    const colour = ['#2f6f8f', '#b0522f', '#5b8a2f', '#7a4b9a'][i % 4];
+    return [
+      { id: `${l.id}-fill`, type: 'fill', source: 'kfm', 'source-layer': l.id, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour, 'fill-opacity': 0.35 } },
+      { id: `${l.id}-line`, type: 'line', source: 'kfm', 'source-layer': l.id, filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': colour, 'line-width': 1 } },
+      { id: `${l.id}-point`, type: 'circle', source: 'kfm', 'source-layer': l.id, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': colour, 'circle-radius': 3 } },
+    ];
+  });
+  const map = new maplibregl.Map({
+    container: el,
+    style: { version: 8, sources: { kfm: { type: 'vector', url: `pmtiles://${url}` } }, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f3ee' } }, ...layers] },
+    bounds: [
+      [header.minLon, header.minLat],
+      [header.maxLon, header.maxLat],
+    ],
+    fitBoundsOptions: { padding: 12 },
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+  });
+  window.kfmMap = map;
+  map.on('click', (e) => {
+    const f = map.queryRenderedFeatures(e.point)[0];
+    if (!f) return;
+    const ref = f.properties?.evidence_ref;
+    new maplibregl.Popup().setLngLat(e.lngLat).setHTML(`<strong>${esc(f.properties?.name ?? f.sourceLayer)}</strong>${ref ? `<br>${cite(ref, 'evidence')}` : ''}`).addTo(map);
+  });
+  await new Promise((resolve) => map.once('idle', resolve));
+  el.dataset.features = String(map.queryRenderedFeatures().length);
+  el.dataset.ready = 'true';
+  note.textContent = `${slug}@${live}: ${el.dataset.features} features drawn from /tiles/${slug}.pmtiles`;
+}
+
+async function versionPage(slug, dvid) {
+  const { version: v } = await api(`/api/v1/datasets/${slug}/versions/${dvid}`);
+  document.title = `kfm lineage: ${slug}@${dvid}`;
+  const gates = v.gates.length
+    ? `<table class="gates"><thead><tr><th>gate</th><th>name</th><th>answer</th><th>reasons</th></tr></thead><tbody>${v.gates
+        .map((g) => `<tr data-gate="${esc(g.gate)}"><td>${esc(g.gate)}</td><td>${esc(g.name)}</td><td class="answer-${esc(g.answer)}">${esc(g.answer)}</td><td>${g.reasons.map(esc).join('<br>')}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '<p>never put to promotion (kfm promote runs the gates)</p>';
+  const promotions = v.promotions
+    .map((p) => `<li class="promotion" data-decision="${esc(p.decision)}">${esc(p.created_at)} <strong>${esc(p.decision)}</strong>: <span class="reason">${esc(p.reason)}</span> ${p.run_id ? cite(p.run_id, 'receipt') : ''}</li>`)
+    .join('');
+  const qaRows = (v.qa?.report?.reports ?? [])
+    .map((r) => `<tr><td>${esc(r.name)}</td><td class="status-${esc(r.status)}">${esc(r.status)}</td><td>${dash(r.value)}</td><td>${dash(r.threshold)}</td></tr>`)
+    .join('');
+  const qa = v.qa
+    ? `<p>status <span class="status-${esc(v.qa.status)}">${esc(v.qa.status)}</span> · ${cite(`doc://${v.qa.path.replace(/^data\//, '')}`, v.qa.path)}</p>
+       <table class="qa"><thead><tr><th>check</th><th>status</th><th>value</th><th>threshold</th></tr></thead><tbody>${qaRows}</tbody></table>`
+    : '<p>no QA report</p>';
+  const receipts = v.receipts
+    .map(
+      (r) => `<tr><td><a href="/api/v1/receipts/${r.seq}">${r.seq}</a></td><td>${dash(r.operation)}</td><td>${dash(r.node)}</td><td>${dash(r.validation_status)}</td>
+        <td>${r.run_id ? cite(r.run_id) : '–'}</td><td>${esc(r.created_at)}</td></tr>`,
+    )
+    .join('');
+  app.innerHTML = `<h1><a href="#/datasets/${esc(slug)}">${esc(slug)}</a>@${esc(dvid)}</h1>
+    <dl class="facts">
+      <dt>status</dt><dd class="version-status">${esc(v.status)}${v.latest ? ' (live)' : ''}</dd>
+      <dt>rerun mode</dt><dd class="mode">${esc(v.mode)}</dd>
+      <dt>mode reason</dt><dd class="mode-reason">${dash(v.mode_reason)}</dd>
+      <dt>spec_hash</dt><dd class="mono">${esc(v.spec_hash)}</dd>
+      <dt>created</dt><dd>${esc(v.created_at)}</dd>
+      <dt>citations</dt><dd class="citations">${v.citations.map((c) => cite(c.ref, c.label)).join(' · ')}</dd>
+    </dl>
+    <h2>Gates (last promotion attempt)</h2>${gates}
+    ${promotions ? `<h2>Promotions</h2><ul>${promotions}</ul>` : ''}
+    <h2>QA report</h2>${qa}
+    <h2>Receipts</h2>
+    <table class="receipts"><thead><tr><th>seq</th><th>operation</th><th>node</th><th>validation</th><th>run</th><th>created</th></tr></thead><tbody>${receipts}</tbody></table>`;
+}
+
+async function searchPage(q) {
+  const { hits } = await api(`/api/v1/search?q=${encodeURIComponent(q)}`);
+  app.innerHTML = `<h1>Search: ${esc(q)}</h1>
+    <table class="hits"><thead><tr><th>dataset</th><th>text</th><th>evidence</th></tr></thead><tbody>${
+      hits.map((h) => `<tr><td>${versionLink(h.dataset_slug, h.dataset_version_id)} ${esc(h.dataset_slug)}</td><td>${esc(h.text)}</td><td>${cite(h.evidence_ref)}</td></tr>`).join('') ||
+      '<tr><td colspan="3">no hits</td></tr>'
+    }</tbody></table>`;
+}
+
+async function route() {
+  const hash = location.hash.replace(/^#/, '') || '/';
+  app.dataset.ready = 'false';
+  try {
+    let m;
+    if ((m = /^\/datasets\/([a-z0-9_]+)\/versions\/([^/]+)$/.exec(hash))) await versionPage(m[1], decodeURIComponent(m[2]));
+    else if ((m = /^\/datasets\/([a-z0-9_]+)$/.exec(hash))) await datasetPage(m[1]);
+    else if ((m = /^\/search\?q=(.*)$/.exec(hash))) await searchPage(decodeURIComponent(m[1]));
+    else await statusPage();
+  } catch (e) {
+    app.innerHTML = `<p class="error">${esc(e.message)}</p>`;
+  }
+  app.dataset.ready = 'true';
+}
+
+document.getElementById('search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = new FormData(e.target).get('q');
+  if (q) location.hash = `#/search?q=${encodeURIComponent(q)}`;
+});
+window.addEventListener('hashchange', route);
+route();
