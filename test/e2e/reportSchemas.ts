@@ -6,9 +6,9 @@ import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../support/cliRig.js';
 
-export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'approve' | 'validate' | 'fsck' | 'catalog' | 'graph' | 'receipts-show' | 'init' | 'gc' | 'clean';
+export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'approve' | 'validate' | 'fsck' | 'catalog' | 'graph' | 'receipts-show' | 'init' | 'gc' | 'clean' | 'serve';
 
-const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'approve', 'validate', 'fsck', 'catalog', 'graph', 'receipts-show', 'init', 'gc', 'clean'];
+const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'approve', 'validate', 'fsck', 'catalog', 'graph', 'receipts-show', 'init', 'gc', 'clean', 'serve'];
 
 /** Schemas the reports refer to (`$ref`), loaded beside them. */
 const REFERENCED = ['approval'];
