@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { loadGraph } from '../../engine/load/project.js';
 import { showLedgerEntry } from '../../engine/receipts/showLedgerEntry.js';
 import { datasetStatuses } from '../../engine/versions/datasetStatus.js';
-import { lineageStatus } from '../../stages/lineage/lineageStatus.js';
+import { lineageStatus, type LineageStatusReport } from '../../stages/lineage/lineageStatus.js';
+import { AnswerCache, projectFingerprint } from './answerCache.js';
 import { versionDetails } from '../../stages/lineage/versionDetails.js';
 import { notFound } from './apiError.js';
 import { datasetDag } from './datasetDag.js';
@@ -14,11 +15,15 @@ const versionParams = { type: 'object', properties: { slug: { type: 'string' }, 
 
 /** The lineage API: status, datasets, versions, one version, a dataset's DAG, one receipt. */
 export function lineageRoutes(app: FastifyInstance, ctx: ServeContext): void {
+  // Recomputed only when the registry, the ledger, the state or the lock holder changed.
+  const cache = new AnswerCache<LineageStatusReport>();
+  const currentStatus = () => cache.get(projectFingerprint(ctx.paths), () => lineageStatus(ctx.paths));
+
   app.get(
     '/api/v1/lineage/status',
     { schema: { tags: ['lineage'], summary: 'Per dataset: current dvid, last successful and last attempted run, validation status, freshness and a badge (healthy, degraded, failing, running, unknown)' } },
     async (request) => {
-      const report = await lineageStatus(ctx.paths);
+      const report = await currentStatus();
       return { ...report, datasets: report.datasets.filter((d) => maySee(d.policy_label, request.operator)) };
     },
   );
@@ -32,7 +37,7 @@ export function lineageRoutes(app: FastifyInstance, ctx: ServeContext): void {
     const { slug } = request.params as { slug: string };
     visibleRegistry(ctx, slug, request.operator);
     const [status] = await datasetStatuses(ctx.paths, { slug });
-    const lineage = (await lineageStatus(ctx.paths)).datasets.find((d) => d.dataset_slug === slug) ?? null;
+    const lineage = (await currentStatus()).datasets.find((d) => d.dataset_slug === slug) ?? null;
     return { kfm_dataset_version: 'v1', dataset: status, lineage };
   });
 

@@ -5,6 +5,7 @@ import type { ProjectPaths } from '../../engine/load/projectPaths.js';
 import { claimedReceipt, readLedgerEntries } from '../../engine/receipts/ledgerReader.js';
 import { datasetStatuses, type DatasetStatus } from '../../engine/versions/datasetStatus.js';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
+import type { RunReceipt } from '../../store/receipts/runReceipt.js';
 import { liveLockHolder } from '../../store/projectLock.js';
 import { ReadOnlyState, type RunWithNodes } from '../../store/state/readOnlyState.js';
 import { lineageBadge, type BadgeFacts, type LineageBadge } from './lineageBadge.js';
@@ -69,13 +70,15 @@ export interface LineageStatusReport {
  * lock is never taken, only `.kfm/lock.holder` read). The badge is lineageBadge.ts's rule.
  */
 export async function lineageStatus(paths: ProjectPaths): Promise<LineageStatusReport> {
-  const statuses = await datasetStatuses(paths);
-  const bySlug = new Map<string, LedgerEntry[]>();
-  for (const e of await readLedgerEntries(paths.kfmDir)) {
+  const ledger = await readLedgerEntries(paths.kfmDir);
+  const statuses = await datasetStatuses(paths, undefined, ledger);
+  // Each entry's receipt decoded once (a promote's gates, a QA receipt).
+  const bySlug = new Map<string, Claimed[]>();
+  for (const e of ledger) {
     if (e.datasetSlug === null) continue;
     let list = bySlug.get(e.datasetSlug);
     if (!list) bySlug.set(e.datasetSlug, (list = []));
-    list.push(e);
+    list.push({ e, r: claimedReceipt(e) });
   }
   const state = ReadOnlyState.open(paths.statePath);
   let runs: RunWithNodes[];
@@ -91,7 +94,9 @@ export async function lineageStatus(paths: ProjectPaths): Promise<LineageStatusR
   };
 }
 
-function datasetLineage(paths: ProjectPaths, d: DatasetStatus, entries: LedgerEntry[], runs: RunWithNodes[], lockHeld: boolean): DatasetLineage {
+type Claimed = { e: LedgerEntry; r: Partial<RunReceipt> | undefined };
+
+function datasetLineage(paths: ProjectPaths, d: DatasetStatus, entries: Claimed[], runs: RunWithNodes[], lockHeld: boolean): DatasetLineage {
   const slug = d.dataset_slug;
   const covering = runs.filter((r) => covers(r, slug));
   const attempt = covering[0];
@@ -99,10 +104,10 @@ function datasetLineage(paths: ProjectPaths, d: DatasetStatus, entries: LedgerEn
   const running = attempt?.status === 'running' && lockHeld ? attempt : undefined;
   const newest = d.versions[d.versions.length - 1];
   const live = d.latest_version_id;
-  const promotions = entries.map((e) => ({ e, r: claimedReceipt(e) })).filter(({ r }) => r?.operation === 'promote');
+  const promotions = entries.filter(({ r }) => r?.operation === 'promote');
   const lastPromotion = promotions.length > 0 ? promotionSummary(promotions[promotions.length - 1]!.e) : null;
   const granted = promotions.filter(({ e, r }) => e.datasetVersionId === live && r?.validation?.status === 'pass');
-  const qa = entries.filter((e) => e.datasetVersionId === live && claimedReceipt(e)?.operation === 'qa');
+  const qa = entries.filter(({ e, r }) => e.datasetVersionId === live && r?.operation === 'qa').map(({ e }) => e);
   const liveVersion = d.versions.find((v) => v.dataset_version_id === live);
   const qaReport = liveVersion ? qaFindings(paths.dataDir, slug, liveVersion.dataset_version_id, liveVersion.status === 'published' && !hasProcessed(paths, slug, liveVersion.dataset_version_id) ? 'quarantined' : liveVersion.status) : undefined;
   const validation = qaReport?.status === 'ok' ? qaReport.value.status : 'unknown';
