@@ -26,12 +26,18 @@ const spec = (i) => ({
   sensitivity: { policy_label_intent: 'public', pii_risk: 'none', sensitive_location_risk: 'none', obligations: ['attribution'] },
   normalization: { canonical_fields: ['name'], units: { coordinates: 'degrees' }, crs: 'EPSG:4326' },
   validation: { checks: [{ name: 'feature_count', threshold: '>= 1' }] },
-  outputs: [{ artifact_type: 'geojson', path: 'places.geojson' }],
+  outputs: [{ artifact_type: 'geojson', path: 'places.geojson' }, { artifact_type: 'qa_report', path: 'qa/validation_report.json' }],
 });
 export default defineKfm({
   datasets: Array.from({ length: ${n} }, (_, i) => dataset(spec(i), [
     ingest('ingest', { source: 'file:src/places.csv', terms }),
     task('transform', { run: './tasks/csvToGeojson.ts', deps: ['ingest'], params: { source: 'places.csv', output: 'places.geojson' } }),
+    task('qa', {
+      run: './tasks/qa/qaTask.ts',
+      operation: 'qa',
+      deps: ['transform'],
+      params: { artifact: 'transform', output: 'places.geojson', required_fields: ['name'], id_field: 'name', bbox: [-180, -90, 180, 90], checks: [{ name: 'feature_count', threshold: '>= 1' }] },
+    }),
   ], { slice: '2024' })),
 });
 `;
@@ -51,6 +57,8 @@ export async function runServe(opts) {
   try {
     kfm(dir, ['init']);
     writeFileSync(join(dir, 'kfmfile.ts'), kfmfile(datasets));
+    // The repository's QA task (and the helpers it imports) beside the starter's transform.
+    cpSync(join(root, 'tasks'), join(dir, 'tasks'), { recursive: true });
     cpSync(join(root, 'kfm.policy.json'), join(dir, 'kfm.policy.json'));
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
     const t0 = performance.now();
