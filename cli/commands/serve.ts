@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { KfmError } from '../../core/error.js';
 import { locateProject } from '../../engine/load/locateProject.js';
 import { FileContentStore } from '../../store/contentStore.js';
@@ -21,8 +22,10 @@ export async function serveCommand(cli: CliContext): Promise<number> {
   const paths = locateProject(cli.project);
   const serverId = randomBytes(4).toString('hex');
   const token = process.env['KFM_SERVE_TOKEN'];
+  let store: FileContentStore | undefined;
+  const openStore = () => (store ??= existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : undefined);
   const app = await serveApp(
-    { paths, project: cli.project, store: new FileContentStore(paths.storeDir), ...projectionPaths(paths.root), token: token === '' ? undefined : token, serverId },
+    { paths, project: cli.project, store: openStore, ...projectionPaths(paths.root), token: token === '' ? undefined : token, serverId },
     (entry) => cli.err(JSON.stringify({ kfm_serve_error: entry }) + '\n'),
   );
   let address: string;

@@ -20,7 +20,7 @@ export function evidenceRoutes(app: FastifyInstance, ctx: ServeContext): void {
     },
     async (request) => {
       const { ref } = request.query as { ref: string };
-      const outcome = await resolveEvidence(ctx.paths, ctx.store, ref);
+      const outcome = await resolveEvidence(ctx.paths, ctx.store(), ref);
       if (!outcome.ok) throw outcome.problem === 'bad_ref' ? badRequest(outcome.message, 'bad_ref') : notFound(outcome.message);
       const label = outcome.evidence.policy_label;
       // Evidence of a restricted dataset (or of none this checkout registers) is for operators only.

@@ -19,7 +19,8 @@ export interface ServeContext {
   paths: ProjectPaths;
   /** How the kfmfile is found (the DAG route loads the graph). */
   project: { cwd: string; file?: string };
-  store: ContentStore;
+  /** The content store, opened on first use; undefined while the project has none (opening a FileContentStore creates its folders). */
+  store(): ContentStore | undefined;
   /** `projections/tiles` under the project: `<slug>.mbtiles` / `<slug>.pmtiles`. */
   tilesDir: string;
   /** `projections/kfm.sqlite`: the search index. */

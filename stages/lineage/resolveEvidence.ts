@@ -36,9 +36,9 @@ export type EvidenceOutcome = { ok: true; evidence: ResolvedEvidence } | { ok: f
  * `dcat://`, `stac://`, `prov://`, `doc://` (files under data/), `kfm://dataset/<slug>@<dvid>`
  * (the registry's entry) and `kfm://run/<id>` (the receipt, decoded and verified, as
  * `kfm receipts show`). A ref that parses as none of these is `bad_ref`; one that names
- * nothing this checkout holds is `not_found`.
+ * nothing this checkout holds is `not_found` (with no content store yet, every artifact).
  */
-export async function resolveEvidence(paths: ProjectPaths, store: ContentStore, ref: string): Promise<EvidenceOutcome> {
+export async function resolveEvidence(paths: ProjectPaths, store: ContentStore | undefined, ref: string): Promise<EvidenceOutcome> {
   const notFound = (message: string): EvidenceOutcome => ({ ok: false, problem: 'not_found', message });
   const found = (kind: ResolvedEvidence['kind'], slug: string | null, dvid: string | null, value: Json): EvidenceOutcome => ({
     ok: true,
@@ -49,7 +49,7 @@ export async function resolveEvidence(paths: ProjectPaths, store: ContentStore, 
   if (!target) return { ok: false, problem: 'bad_ref', message: `"${ref}" is not an EvidenceRef (kfm://artifact/sha256:<hex>[#<index>], dcat://, stac://, prov://, doc://, kfm://dataset/, kfm://run/)` };
   if (target.kind === 'object') {
     const owner = await artifactOwner(paths, target.digest);
-    if (!owner || !(await store.has(target.digest))) return notFound(`no stored artifact ${target.digest} that a receipt names`);
+    if (!owner || !store || !(await store.has(target.digest))) return notFound(`no stored artifact ${target.digest} that a receipt names`);
     if (!feature) return found('object', owner.slug, owner.dvid, { digest: target.digest, path: owner.path, media_type: owner.mediaType });
     let doc: { features?: Json[] };
     try {
