@@ -76,7 +76,7 @@ async function datasetPage(slug) {
       <section><h2>DAG</h2><div class="legend">${Object.entries(DAG_COLOURS)
         .map(([s, c]) => `<span><i style="background:${c}"></i>${s}</span>`)
         .join('')}</div><div id="dag">drawing…</div></section>
-      <section><h2>Map (published tiles)</h2><div id="map"></div><p id="map-note" class="reason"></p></section>
+      <section><h2>Map</h2><div id="map"></div><p id="map-note" class="reason"></p></section>
     </div>`;
   await Promise.all([drawDag(slug), drawMap(slug, dataset.latest_version_id)]);
 }
@@ -108,25 +108,14 @@ async function drawMap(slug, live) {
   }
   const url = `${location.origin}/tiles/${slug}.pmtiles`;
   const head = await fetch(url, { method: 'HEAD' });
-  if (!head.ok) {
-    note.textContent = `no published tiles for ${slug} yet (projections/tiles/${slug}.pmtiles)`;
-    el.dataset.ready = 'none';
-    return;
-  }
+  if (!head.ok) return drawGeojson(el, note, slug, live);
   if (!protocolAdded) {
     maplibregl.addProtocol('pmtiles', new pmtiles.Protocol().tile);
     protocolAdded = true;
   }
   const archive = new pmtiles.PMTiles(url);
   const [header, metadata] = await Promise.all([archive.getHeader(), archive.getMetadata()]);
-  const layers = (metadata.vector_layers ?? []).flatMap((l, i) => {
-    const colour = ['#2f6f8f', '#b0522f', '#5b8a2f', '#7a4b9a'][i % 4];
-    return [
-      { id: `${l.id}-fill`, type: 'fill', source: 'kfm', 'source-layer': l.id, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour, 'fill-opacity': 0.35 } },
-      { id: `${l.id}-line`, type: 'line', source: 'kfm', 'source-layer': l.id, filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': colour, 'line-width': 1 } },
-      { id: `${l.id}-point`, type: 'circle', source: 'kfm', 'source-layer': l.id, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': colour, 'circle-radius': 3 } },
-    ];
-  });
+  const layers = (metadata.vector_layers ?? []).flatMap((l, i) => geometryLayers(l.id, 'kfm', l.id, COLOURS[i % COLOURS.length]));
   const map = new maplibregl.Map({
     container: el,
     style: { version: 8, sources: { kfm: { type: 'vector', url: `pmtiles://${url}` } }, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f3ee' } }, ...layers] },
@@ -147,8 +136,55 @@ async function drawMap(slug, live) {
   });
   await new Promise((resolve) => map.once('idle', resolve));
   el.dataset.features = String(map.queryRenderedFeatures().length);
+  el.dataset.source = 'pmtiles';
   el.dataset.ready = 'true';
   note.textContent = `${slug}@${live}: ${el.dataset.features} features drawn from /tiles/${slug}.pmtiles`;
+}
+
+const COLOURS = ['#2f6f8f', '#b0522f', '#5b8a2f', '#7a4b9a'];
+
+function geometryLayers(id, source, sourceLayer, colour) {
+  const on = sourceLayer ? { source, 'source-layer': sourceLayer } : { source };
+  return [
+    { id: `${id}-fill`, type: 'fill', ...on, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour, 'fill-opacity': 0.35 } },
+    { id: `${id}-line`, type: 'line', ...on, filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': colour, 'line-width': 1 } },
+    { id: `${id}-point`, type: 'circle', ...on, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': colour, 'circle-radius': 3 } },
+  ];
+}
+
+/** No published tiles yet: the live version's GeoJSON artifact, drawn as it is. */
+async function drawGeojson(el, note, slug, live) {
+  const res = await fetch(`/api/v1/datasets/${slug}/geojson`);
+  if (!res.ok) {
+    note.textContent = `no published tiles and no GeoJSON for ${slug}`;
+    el.dataset.ready = 'none';
+    return;
+  }
+  const data = await res.json();
+  const box = [180, 90, -180, -90];
+  const visit = (c) => {
+    if (typeof c[0] === 'number') {
+      box[0] = Math.min(box[0], c[0]);
+      box[1] = Math.min(box[1], c[1]);
+      box[2] = Math.max(box[2], c[0]);
+      box[3] = Math.max(box[3], c[1]);
+    } else c.forEach(visit);
+  };
+  for (const f of data.features) if (f.geometry) visit(f.geometry.coordinates);
+  const map = new maplibregl.Map({
+    container: el,
+    style: { version: 8, sources: { kfm: { type: 'geojson', data } }, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f3ee' } }, ...geometryLayers('geojson', 'kfm', null, COLOURS[0])] },
+    bounds: [box.slice(0, 2), box.slice(2)],
+    fitBoundsOptions: { padding: 12 },
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+  });
+  window.kfmMap = map;
+  await new Promise((resolve) => map.once('idle', resolve));
+  el.dataset.features = String(map.queryRenderedFeatures().length);
+  el.dataset.source = 'geojson';
+  el.dataset.ready = 'true';
+  note.textContent = `${slug}@${live}: no published tiles yet; ${data.features.length} features drawn from its GeoJSON artifact (${res.headers.get('x-kfm-artifact')})`;
 }
 
 async function versionPage(slug, dvid) {

@@ -1,11 +1,37 @@
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
+import { readProjectedVersion } from '../../stages/projections/readProjectedVersion.js';
 import { badRequest, notFound } from './apiError.js';
 import { visibleRegistry, type ServeContext } from './serveContext.js';
 import { archivePaths, readTile, tileCoordinates } from './tileReader.js';
 
-/** Vector tiles of each dataset's projected version: one tile (`.mvt`), or the whole PMTiles archive (range requests). */
+/**
+ * Vector tiles of each dataset's projected version: one tile (`.mvt`), or the whole PMTiles
+ * archive (range requests); and the live version's GeoJSON, the map's source while no tiles
+ * are published.
+ */
 export function tileRoutes(app: FastifyInstance, ctx: ServeContext): void {
+  app.get(
+    '/api/v1/datasets/:slug/geojson',
+    {
+      schema: {
+        tags: ['tiles'],
+        summary: "The live version's first GeoJSON artifact, read from the content store by digest (verified): the map's source while the dataset has no published tiles",
+        params: { type: 'object', properties: { slug: { type: 'string' } }, required: ['slug'] },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params as { slug: string };
+      const registry = visibleRegistry(ctx, slug, request.operator);
+      const store = ctx.store();
+      if (registry.latest_version_id === null || !store) throw notFound(`${slug} has no live version: nothing promoted yet`);
+      const version = await readProjectedVersion(ctx.paths, store, slug, registry.latest_version_id);
+      const artifact = version.artifacts[0];
+      if (!artifact) throw notFound(`${slug}@${version.dataset_version_id} has no GeoJSON artifact`);
+      return reply.type('application/geo+json').header('x-kfm-artifact', artifact.digest).send(await store.get(artifact.digest));
+    },
+  );
+
   app.get(
     '/tiles/:slug/:z/:x/:tile',
     {

@@ -191,6 +191,18 @@ describe('kfm serve: the lineage API', () => {
     expect(Buffer.from(await range.arrayBuffer()).subarray(0, 7).toString()).toBe('PMTiles');
   });
 
+  it("the live version's GeoJSON (the map's source before tiles): its artifact from the store, by digest", async () => {
+    const r = await get('/api/v1/datasets/ks_counties/geojson');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/geo+json');
+    const digest = r.headers.get('x-kfm-artifact')!;
+    const checksums = readFileSync(join(project.dir, 'data', 'processed', 'ks_counties', project.dvids.ks_counties, 'checksums.json'), 'utf8');
+    expect(checksums).toContain(digest.replace(/^sha256:/, ''));
+    const doc = r.body as { type: string; features: unknown[] };
+    expect([doc.type, doc.features.length]).toEqual(['FeatureCollection', 105]);
+    await expectError(`/api/v1/datasets/${RESTRICTED}/geojson`, 404, 'not_found');
+  });
+
   it('errors: unknown routes, bad refs, bad tile coordinates, bad slugs, each {error_code, message, audit_ref}, logged by audit_ref', async () => {
     const cases: [string, number, string][] = [
       ['/api/v1/nope', 404, 'not_found'],
@@ -273,6 +285,7 @@ describe('kfm serve: the lineage API', () => {
       '/api/v1/receipts/{which}',
       '/api/v1/evidence',
       '/api/v1/search',
+      '/api/v1/datasets/{slug}/geojson',
       '/tiles/{slug}/{z}/{x}/{tile}',
       '/tiles/{archive}',
     ]);

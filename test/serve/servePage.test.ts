@@ -7,7 +7,7 @@
  * to test/artifacts/ (gitignored).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,7 @@ describe('kfm serve: the lineage page in chromium', () => {
     expect(fills).toEqual(['#b7e1b0']);
 
     await page.waitForSelector('#map[data-ready="true"]', { timeout: 60_000 });
+    expect(await page.getAttribute('#map', 'data-source')).toBe('pmtiles');
     expect(Number(await page.getAttribute('#map', 'data-features'))).toBeGreaterThan(0);
     const painted = (await page.evaluate(COUNT_PIXELS)) as { background: number; feature: number; total: number };
     expect(painted.feature).toBeGreaterThan(painted.total / 10);
@@ -124,6 +125,17 @@ describe('kfm serve: the lineage page in chromium', () => {
     await page.waitForSelector('main[data-ready="true"]');
     expect(await page.locator('table.hits tbody tr').count()).toBeGreaterThan(0);
     await expectCitationsResolve();
+  });
+
+  it('without published tiles the map draws the live version from its GeoJSON artifact', async () => {
+    for (const ext of ['pmtiles', 'mbtiles']) rmSync(join(project.dir, 'projections', 'tiles', `ks_places.${ext}`));
+    await open('#/datasets/ks_places');
+    await page.waitForSelector('#map[data-ready="true"]', { timeout: 60_000 });
+    expect(await page.getAttribute('#map', 'data-source')).toBe('geojson');
+    expect(Number(await page.getAttribute('#map', 'data-features'))).toBeGreaterThan(0);
+    const painted = (await page.evaluate(COUNT_PIXELS)) as { background: number; feature: number; total: number };
+    expect(painted.feature).toBeGreaterThan(0);
+    expect(painted.background).toBeGreaterThan(painted.total / 2);
   });
 
   it('a denied promotion shows as degraded, with its reason', async () => {
