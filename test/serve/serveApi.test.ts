@@ -272,6 +272,20 @@ describe('kfm serve: the lineage API', () => {
     expect({ mode: version.mode, status: version.status, B: version.gates.find((g) => g.gate === 'B')?.answer }).toEqual({ mode: 'reprocess', status: 'candidate', B: 'DENY' });
   });
 
+  it('bad options exit 2 with the reason: a bad port, a port in use, --port on another command, a positional', async () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [KFM_BIN, ...args], { cwd: project.dir, encoding: 'utf8' });
+    expect(run('serve', '--port', '99999')).toMatchObject({ status: 2, stderr: 'kfm: --port needs a port number 0-65535 (got "99999")\n' });
+    expect(run('serve', '--port', 'http')).toMatchObject({ status: 2, stderr: 'kfm: --port needs a port number 0-65535 (got "http")\n' });
+    expect(run('status', '--port', '1')).toMatchObject({ status: 2, stderr: 'kfm: --port applies to kfm serve (not status)\n' });
+    expect(run('build', '--host', '127.0.0.1')).toMatchObject({ status: 2, stderr: 'kfm: --host applies to kfm serve (not build)\n' });
+    expect(run('serve', 'ks_places')).toMatchObject({ status: 2, stderr: 'kfm: usage: kfm serve [--port <n>] [--host <address>] [--json]\n' });
+    const port = new URL(serve.url).port;
+    const busy = run('serve', '--port', port, '--json');
+    expect(busy.status).toBe(2);
+    expect(busy.stderr).toBe(`kfm: port ${port} on 127.0.0.1 is in use: pick another with --port (0 picks a free one)\n`);
+    expectValidReport('error', JSON.parse(busy.stdout));
+  });
+
   it('the OpenAPI document lists every route; SIGTERM stops the server with exit 0', async () => {
     const doc = await json<{ openapi: string; paths: Record<string, unknown> }>('/api/v1/openapi.json');
     expect(doc.openapi).toBe('3.0.3');
