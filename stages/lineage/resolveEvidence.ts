@@ -63,11 +63,13 @@ export async function resolveEvidence(paths: ProjectPaths, store: ContentStore |
   }
   if (target.kind === 'file') {
     const [, slug, dvid] = target.path.split('/');
+    // Only a dataset's files (data/<zone>/<slug>/…): who may see them follows its label.
+    if (slug === undefined || dvid === undefined) return notFound(`data/${target.path} is no dataset's file (data/<zone>/<slug>/…)`);
     const abs = join(paths.dataDir, target.path);
     const st = statSync(abs, { throwIfNoEntry: false });
     if (!st?.isFile()) return notFound(`data/${target.path} does not exist`);
     const value: Json = st.size > INLINE_LIMIT ? { path: `data/${target.path}`, size: st.size } : parseOrText(readFileSync(abs, 'utf8'));
-    return found('file', slug ?? null, dvid ?? null, value);
+    return found('file', slug, dvid, value);
   }
   if (target.kind === 'dataset') {
     const version = readRegistry(paths.root, target.slug)?.versions.find((v) => v.dataset_version_id === target.dvid);
