@@ -34,9 +34,30 @@ const badge = (b, reason) => `<span class="badge badge-${esc(b)}" data-badge="${
 const versionLink = (slug, dvid) => (dvid ? `<a href="#/datasets/${esc(slug)}/versions/${esc(dvid)}">${esc(dvid)}</a>` : '–');
 const runCell = (r) => (r ? `<span class="mono">${esc(r.run_id)}</span> ${esc(r.status)}<br><span class="reason">${esc(r.ended_at ?? r.started_at)}</span>` : '–');
 
+/** The status page polls while it is shown, and redraws only when the answer changed (a build starts or ends, a promotion). */
+let refresh;
+const REFRESH_MS = 5000;
+
 async function statusPage() {
-  const { datasets } = await api('/api/v1/lineage/status');
+  const first = await api('/api/v1/lineage/status');
   document.title = 'kfm lineage: datasets';
+  renderStatus(first.datasets);
+  let last = JSON.stringify(first);
+  refresh = setInterval(async () => {
+    try {
+      const next = await api('/api/v1/lineage/status');
+      const text = JSON.stringify(next);
+      if (text !== last && (location.hash.replace(/^#/, '') || '/') === '/') {
+        last = text;
+        renderStatus(next.datasets);
+      }
+    } catch {
+      // The next poll tries again; the page keeps what it shows.
+    }
+  }, REFRESH_MS);
+}
+
+function renderStatus(datasets) {
   const rows = datasets
     .map(
       (d) => `<tr data-dataset="${esc(d.dataset_slug)}">
@@ -52,7 +73,7 @@ async function statusPage() {
       </tr>`,
     )
     .join('');
-  app.innerHTML = `<h1>Datasets</h1>
+  app.innerHTML = `<h1>Datasets</h1><p class="reason">refreshed every ${REFRESH_MS / 1000} s while shown</p>
     <table class="datasets"><thead><tr><th>dataset</th><th>badge</th><th>live version</th><th>newest</th><th>QA</th><th>last attempted run</th><th>last successful run</th><th>freshness</th><th>policy</th></tr></thead>
     <tbody>${rows || '<tr><td colspan="9">no registered datasets</td></tr>'}</tbody></table>`;
 }
@@ -237,6 +258,7 @@ async function searchPage(q) {
 }
 
 async function route() {
+  clearInterval(refresh);
   const hash = location.hash.replace(/^#/, '') || '/';
   app.dataset.ready = 'false';
   try {

@@ -11,6 +11,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileProjectLock } from '../../store/projectLock.js';
+import { State } from '../../store/state.js';
 import { KFM_BIN, REPO_ROOT } from '../support/cliRig.js';
 import { buildKansasProject, KANSAS_SLUGS, type KansasProject } from '../support/kansasProject.js';
 import { projectLiveVersions } from '../support/serveProjections.js';
@@ -84,6 +86,24 @@ describe('kfm serve: the lineage page in chromium', () => {
     }
     expect(await page.locator('tr[data-dataset]').count()).toBe(3);
     await shot('serve-status.png');
+  });
+
+  it('a running build shows as running on the status page, which redraws itself when the answer changes', async () => {
+    await open('');
+    const lock = new FileProjectLock(project.paths.kfmDir);
+    const state = State.open(project.paths.statePath);
+    await lock.acquire('kfm build ks_counties', () => undefined);
+    try {
+      state.beginRun({ runId: 'page-test-running', startedAt: new Date().toISOString(), targets: ['ks_counties'], jobs: 1 });
+      await page.waitForSelector('tr[data-dataset="ks_counties"] .badge[data-badge="running"]', { timeout: 30_000 });
+      expect(await page.locator('tr[data-dataset="ks_places"] .badge').getAttribute('data-badge')).toBe('healthy');
+      await shot('serve-running.png');
+      state.endRun('page-test-running', new Date().toISOString(), 'succeeded', []);
+    } finally {
+      await lock.close();
+      state.db.close();
+    }
+    await page.waitForSelector('tr[data-dataset="ks_counties"] .badge[data-badge="healthy"]', { timeout: 30_000 });
   });
 
   it('the DAG picture has one node per task; the map draws features from the published tiles', async () => {
