@@ -37,7 +37,7 @@ export async function serveCommand(cli: CliContext): Promise<number> {
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new KfmError('usage', `--host ${host}: no such local address`);
     throw e;
   }
-  const url = address.replace('://[::1]', '://[::1]');
+  const url = address;
   if (cli.reporter === 'json') cli.out(JSON.stringify({ kfm_serve_version: 'v1', url, operator_token: token ? 'set' : 'unset' }) + '\n');
   else cli.out(`kfm serve: listening on ${url} (read-only; Ctrl-C stops it)${token ? '; operator token set' : '; no operator token: restricted datasets hidden'}\n`);
   await new Promise<void>((resolve) => {

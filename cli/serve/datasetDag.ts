@@ -1,6 +1,7 @@
 import type { Graph } from '../../engine/graph/graph.js';
 import type { ProjectPaths } from '../../engine/load/projectPaths.js';
 import { liveLockHolder } from '../../store/projectLock.js';
+import { isRunLive } from '../../stages/lineage/liveRun.js';
 import { ReadOnlyState } from '../../store/state/readOnlyState.js';
 import { nodeLabel } from '../graph/dotGraph.js';
 import { graphDocument, type GraphReportNode } from '../graph/graphDocument.js';
@@ -47,9 +48,9 @@ export function datasetDag(paths: ProjectPaths, graph: Graph, slug: string): Dat
   const running = new Set<string>();
   try {
     const runs = state?.recentRuns(RUNS_SCANNED) ?? [];
-    const live = liveLockHolder(paths.kfmDir) !== undefined;
+    const holder = liveLockHolder(paths.kfmDir);
     for (const r of runs) {
-      if (r.status === 'running' && live && r === runs[0]) {
+      if (r === runs[0] && isRunLive(r, holder)) {
         for (const n of doc.nodes) if (r.targets.length === 0 || r.targets.some((t) => /^[a-z0-9_]+/.exec(t)?.[0] === n.dataset)) running.add(n.id);
       }
       for (const n of r.nodes) if (!last.has(n.nodeId)) last.set(n.nodeId, { status: n.status, run_id: r.runId });

@@ -1,6 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,10 @@ import { isOperator } from './operatorAuth.js';
 import type { ServeContext } from './serveContext.js';
 import { tileRoutes } from './tileRoutes.js';
 
-/** The page's own files: `web/` at the package root (the same path from cli/serve/ and dist/cli/serve/). */
-export const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
+/** The page's own files: `web/` at the package root (two folders up from cli/serve/, three from dist/cli/serve/). */
+export const WEB_DIR = [new URL('../../../web/', import.meta.url), new URL('../../web/', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((dir) => existsSync(join(dir, 'index.html')))!;
 
 const require = createRequire(import.meta.url);
 

@@ -6,7 +6,8 @@ import { claimedReceipt, readLedgerEntries } from '../../engine/receipts/ledgerR
 import { datasetStatuses, type DatasetStatus } from '../../engine/versions/datasetStatus.js';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import type { RunReceipt } from '../../store/receipts/runReceipt.js';
-import { liveLockHolder } from '../../store/projectLock.js';
+import { liveLockHolder, type LockHolder } from '../../store/projectLock.js';
+import { isRunLive } from './liveRun.js';
 import { ReadOnlyState, type RunWithNodes } from '../../store/state/readOnlyState.js';
 import { lineageBadge, type BadgeFacts, type LineageBadge } from './lineageBadge.js';
 import { qaFindings } from '../promotion/qaFindings.js';
@@ -90,18 +91,18 @@ export async function lineageStatus(paths: ProjectPaths): Promise<LineageStatusR
   const holder = liveLockHolder(paths.kfmDir);
   return {
     kfm_lineage_status_version: LINEAGE_STATUS_VERSION,
-    datasets: statuses.map((d) => datasetLineage(paths, d, bySlug.get(d.dataset_slug) ?? [], runs, holder !== undefined)),
+    datasets: statuses.map((d) => datasetLineage(paths, d, bySlug.get(d.dataset_slug) ?? [], runs, holder)),
   };
 }
 
 type Claimed = { e: LedgerEntry; r: Partial<RunReceipt> | undefined };
 
-function datasetLineage(paths: ProjectPaths, d: DatasetStatus, entries: Claimed[], runs: RunWithNodes[], lockHeld: boolean): DatasetLineage {
+function datasetLineage(paths: ProjectPaths, d: DatasetStatus, entries: Claimed[], runs: RunWithNodes[], holder: LockHolder | undefined): DatasetLineage {
   const slug = d.dataset_slug;
   const covering = runs.filter((r) => covers(r, slug));
   const attempt = covering[0];
   const success = covering.find((r) => r.status === 'succeeded');
-  const running = attempt?.status === 'running' && lockHeld ? attempt : undefined;
+  const running = attempt && isRunLive(attempt, holder) ? attempt : undefined;
   const newest = d.versions[d.versions.length - 1];
   const live = d.latest_version_id;
   const promotions = entries.filter(({ r }) => r?.operation === 'promote');

@@ -1,6 +1,7 @@
 /** The badge rules of GET /api/v1/lineage/status (stages/lineage/lineageBadge.ts), one case per rule and their order. */
 import { describe, expect, it } from 'vitest';
 import { lineageBadge, type BadgeFacts } from '../../stages/lineage/lineageBadge.js';
+import { isRunLive } from '../../stages/lineage/liveRun.js';
 
 const healthy: BadgeFacts = {
   running: null,
@@ -63,5 +64,18 @@ describe('lineage badge', () => {
 
   it('a later granted promotion clears a denial', () => {
     expect(lineageBadge({ ...healthy, lastPromotion: { dataset_version_id: '2017.aaaaaaaa', decision: 'promoted', reason: 'promoted' } }).badge).toBe('healthy');
+  });
+});
+
+describe('a running run', () => {
+  const holder = { pid: 1, command: 'kfm build ks_places', started_at: '2026-01-01T00:00:00.000Z' };
+  const run = { status: 'running' as const, startedAt: '2026-01-01T00:00:01.000Z' };
+  it('runs only while a live kfm build that took the lock before it began holds the lock', () => {
+    expect(isRunLive(run, holder)).toBe(true);
+    expect(isRunLive(run, undefined)).toBe(false);
+    expect(isRunLive({ ...run, status: 'succeeded' }, holder)).toBe(false);
+    // A build killed mid-run left its run `running`; a promotion or a later build holds the lock now.
+    expect(isRunLive(run, { ...holder, command: 'kfm promote ks_places@2017.aaaaaaaa' })).toBe(false);
+    expect(isRunLive(run, { ...holder, started_at: '2026-01-01T00:00:02.000Z' })).toBe(false);
   });
 });
