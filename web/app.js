@@ -1,7 +1,8 @@
 // The kfm lineage page: plain ES modules over the read-only API (no bundler, no CDN).
 // Routes (hash): #/ datasets and badges; #/datasets/<slug> versions, DAG and map;
 // #/datasets/<slug>/versions/<dvid> gates, QA report, receipts, rerun mode and reason;
-// #/search?q=… search hits. Every citation links to /api/v1/evidence?ref=<EvidenceRef>.
+// #/receipts/<seq> one receipt decoded and verified; #/search?q=… search hits. Every
+// citation links to /api/v1/evidence?ref=<EvidenceRef>.
 
 const app = document.getElementById('app');
 
@@ -228,7 +229,7 @@ async function versionPage(slug, dvid) {
     : '<p>no QA report</p>';
   const receipts = v.receipts
     .map(
-      (r) => `<tr><td><a href="/api/v1/receipts/${r.seq}">${r.seq}</a></td><td>${dash(r.operation)}</td><td>${dash(r.node)}</td><td>${dash(r.validation_status)}</td>
+      (r) => `<tr><td><a class="receipt-link" href="#/receipts/${r.seq}">${r.seq}</a></td><td>${dash(r.operation)}</td><td>${dash(r.node)}</td><td>${dash(r.validation_status)}</td>
         <td>${r.run_id ? cite(r.run_id) : '–'}</td><td>${esc(r.created_at)}</td></tr>`,
     )
     .join('');
@@ -246,6 +247,28 @@ async function versionPage(slug, dvid) {
     <h2>QA report</h2>${qa}
     <h2>Receipts</h2>
     <table class="receipts"><thead><tr><th>seq</th><th>operation</th><th>node</th><th>validation</th><th>run</th><th>created</th></tr></thead><tbody>${receipts}</tbody></table>`;
+}
+
+async function receiptPage(which) {
+  const r = await api(`/api/v1/receipts/${encodeURIComponent(which)}`);
+  document.title = `kfm lineage: receipt ${r.seq}`;
+  const version = r.dataset_slug ? `<a href="#/datasets/${esc(r.dataset_slug)}">${esc(r.dataset_slug)}</a>@${versionLink(r.dataset_slug, r.dataset_version_id)}` : '–';
+  const subjects = r.statement.subjects
+    .map((s) => `<tr><td>${esc(s.name)}</td><td>${s.digest ? cite(`kfm://artifact/${s.digest}`, s.digest) : '–'}</td></tr>`)
+    .join('');
+  app.innerHTML = `<h1>Receipt ${esc(r.seq)} <span class="reason">(${esc(r.kind)})</span></h1>
+    <dl class="facts">
+      <dt>run</dt><dd>${r.run_id ? cite(r.run_id) : '–'}</dd>
+      <dt>version</dt><dd>${version}</dd>
+      <dt>created</dt><dd>${esc(r.created_at)}</dd>
+      <dt>signature</dt><dd class="signature status-${r.signature.status === 'verified' ? 'pass' : 'fail'}">${esc(r.signature.status)}${r.signature.keyid ? ` with pinned key <span class="mono">${esc(r.signature.keyid)}</span>` : ''}${r.signature.problems.map((p) => `<br>${esc(p)}`).join('')}</dd>
+      <dt>chain</dt><dd class="chain">${r.chain.intact ? 'intact' : 'BROKEN at or before this entry'}: entry <span class="mono">${esc(r.chain.entry_hash)}</span> after <span class="mono">${esc(r.chain.prev_hash)}</span></dd>
+      <dt>envelope</dt><dd>${dash(r.envelope.payload_type)}, signed by ${r.envelope.signatures.map((x) => `<span class="mono">${dash(x.keyid)}</span>`).join(', ') || 'nobody'}</dd>
+      <dt>statement</dt><dd>${dash(r.statement.type)}, predicate ${dash(r.statement.predicate_type)}</dd>
+    </dl>
+    <h2>Subjects</h2>
+    <table class="subjects"><thead><tr><th>name</th><th>digest</th></tr></thead><tbody>${subjects || '<tr><td colspan="2">none</td></tr>'}</tbody></table>
+    <h2>Predicate</h2><pre>${esc(JSON.stringify(r.statement.predicate, null, 2))}</pre>`;
 }
 
 async function searchPage(q) {
@@ -266,6 +289,7 @@ async function route() {
     if ((m = /^\/datasets\/([a-z0-9_]+)\/versions\/([^/]+)$/.exec(hash))) await versionPage(m[1], decodeURIComponent(m[2]));
     else if ((m = /^\/datasets\/([a-z0-9_]+)$/.exec(hash))) await datasetPage(m[1]);
     else if ((m = /^\/search\?q=(.*)$/.exec(hash))) await searchPage(decodeURIComponent(m[1]));
+    else if ((m = /^\/receipts\/(.+)$/.exec(hash))) await receiptPage(decodeURIComponent(m[1]));
     else await statusPage();
   } catch (e) {
     app.innerHTML = `<p class="error">${esc(e.message)}</p>`;

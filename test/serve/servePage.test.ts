@@ -138,6 +138,20 @@ describe('kfm serve: the lineage page in chromium', () => {
     await shot('serve-version.png');
   });
 
+  it("a receipt's page: decoded, its signature verified, its place in the chain; its subjects resolve", async () => {
+    await open(`#/datasets/ks_places/versions/${project.dvids.ks_places}`);
+    await page.locator('table.receipts a.receipt-link').last().click();
+    await page.waitForSelector('dd.signature');
+    await page.waitForSelector('main[data-ready="true"]');
+    expect(await page.locator('h1').innerText()).toMatch(/^Receipt [0-9]+ \(run_receipt\)$/);
+    expect(await page.locator('dd.signature').innerText()).toMatch(/^verified with pinned key sha256:[0-9a-f]{64}$/);
+    expect(await page.locator('dd.chain').innerText()).toMatch(/^intact: entry sha256:/);
+    // The promote receipt: the artifacts it publishes and the promotion manifest.
+    expect(await page.locator('table.subjects tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await expectCitationsResolve();
+    await shot('serve-receipt.png');
+  });
+
   it('search hits link to EvidenceRefs that resolve', async () => {
     await page.fill('header input[name="q"]', 'Topeka');
     await page.press('header input[name="q"]', 'Enter');
