@@ -5,7 +5,7 @@
  * answering while a build holds the project lock, and a denied promotion as `degraded`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -175,7 +175,7 @@ describe('kfm serve: the lineage API', () => {
     await expectError('/api/v1/search', 400, 'bad_request');
   });
 
-  it('tiles: the archive’s own bytes per z/x/y, 204 for an empty tile, the PMTiles archive by range', async () => {
+  it('tiles: the archive’s own bytes per z/x/y (MBTiles, else PMTiles), 204 for an empty tile, the PMTiles archive by range', async () => {
     const db = new Database(join(project.dir, 'projections', 'tiles', 'ks_counties.mbtiles'), { readonly: true });
     const row = db.prepare('SELECT zoom_level AS z, tile_column AS x, tile_row AS r, tile_data AS data FROM tiles WHERE zoom_level = 5 ORDER BY tile_column, tile_row LIMIT 1').get() as { z: number; x: number; r: number; data: Buffer };
     db.close();
@@ -186,6 +186,15 @@ describe('kfm serve: the lineage API', () => {
     expect(Buffer.compare(tile.body as Buffer, gunzipSync(row.data))).toBe(0);
     expect((tile.body as Buffer).includes(Buffer.from('ks_counties'))).toBe(true);
     expect((await get('/tiles/ks_counties/5/0/0.mvt')).status).toBe(204);
+    // Without the MBTiles archive, the same tile comes from the PMTiles one.
+    const perCounty = join(project.dir, 'projections', 'tiles', 'ks_places_per_county.mbtiles');
+    const db2 = new Database(perCounty, { readonly: true });
+    const row2 = db2.prepare('SELECT tile_column AS x, tile_row AS r, tile_data AS data FROM tiles WHERE zoom_level = 6 ORDER BY tile_column, tile_row LIMIT 1').get() as { x: number; r: number; data: Buffer };
+    db2.close();
+    rmSync(perCounty);
+    const fromPmtiles = await get(`/tiles/ks_places_per_county/6/${row2.x}/${2 ** 6 - 1 - row2.r}.mvt`);
+    expect(fromPmtiles.status).toBe(200);
+    expect(Buffer.compare(fromPmtiles.body as Buffer, gunzipSync(row2.data))).toBe(0);
     const range = await fetch(`${serve.url}/tiles/ks_counties.pmtiles`, { headers: { range: 'bytes=0-126' } });
     expect(range.status).toBe(206);
     expect(Buffer.from(await range.arrayBuffer()).subarray(0, 7).toString()).toBe('PMTiles');
