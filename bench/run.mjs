@@ -44,6 +44,8 @@ const HELP = `usage: node bench/run.mjs [options]     (npm run bench -- [options
   --kfm-bin PATH   the kfm CLI to run (default bin/kfm.js of this checkout)
   --projections    only the projections section (bench/projections.mjs): PostGIS load vs
                    ogr2ogr, tiles z0-z10 vs ogr2ogr -f MBTiles, on 135,233 world places
+  --serve          only the kfm serve load test (bench/serve.mjs): p50/p99 latency of
+                   GET /api/v1/lineage/status with 100 datasets, autocannon on loopback
 `;
 
 function parseArgs(argv) {
@@ -85,6 +87,7 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = resolve(val());
     else if (a === '--kfm-bin') o.kfmBin = resolve(val());
     else if (a === '--projections') o.projections = true;
+    else if (a === '--serve') o.serve = true;
     else throw new Error(`unknown option ${a}\n\n${HELP}`);
   }
   for (const t of o.tools) if (!ALL_TOOLS.includes(t)) throw new Error(`unknown tool ${t} (make, ninja, kfm)`);
@@ -108,6 +111,12 @@ if (opts.projections) {
   mkdirSync(opts.out, { recursive: true });
   const { runProjections } = await import('./projections.mjs');
   await runProjections(opts);
+  process.exit(0);
+}
+if (opts.serve) {
+  mkdirSync(opts.out, { recursive: true });
+  const { runServe } = await import('./serve.mjs');
+  await runServe(opts);
   process.exit(0);
 }
 

@@ -44,6 +44,9 @@ export interface CliContext {
   /** `kfm rollback --to <dvid> --reason "…"`. */
   to?: string | undefined;
   reason?: string | undefined;
+  /** `kfm serve --port <n>` and `--host <address>` (default 8787 on 127.0.0.1). */
+  port?: string | undefined;
+  host?: string | undefined;
   /** `--watch` (or the `watch` command): build, then rebuild on every change. */
   watch: boolean;
   /** `kfm build --verify-determinism [--sample N]`: run the executed nodes again and compare their outputs. */

@@ -172,6 +172,17 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
     examples: ['kfm rollback ks_counties --to 2017.1c76d94a --reason "county 20091 boundary wrong in 2017.9f3e…"'],
   },
+  serve: {
+    usage: 'kfm serve [--port <n>] [--host <address>] [--json]',
+    summary:
+      'Serves the read-only lineage API (/api/v1/..., OpenAPI at /api/v1/openapi.json), the tiles and the lineage page at /, until Ctrl-C. Never takes the project lock. Restricted datasets only with Authorization: Bearer <KFM_SERVE_TOKEN>.',
+    options: [
+      ['--port <n>', 'the port (default 8787; 0 picks a free one)'],
+      ['--host <address>', 'the address to bind (default 127.0.0.1)'],
+      ['--json', 'print the listening URL as one JSON line'],
+    ],
+    examples: ['kfm serve', 'kfm serve --port 0 --json', 'KFM_SERVE_TOKEN=$(cat token) kfm serve --host 0.0.0.0'],
+  },
   completion: {
     usage: 'kfm completion bash|zsh',
     summary: 'Prints a shell completion script for kfm.',

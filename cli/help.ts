@@ -78,6 +78,10 @@ Commands:
                              supersede the latest version and make an earlier published
                              one latest again, in the registry and every projection (one
                              swap each), with a signed rollback decision and receipt
+  serve                      the read-only lineage API (/api/v1/lineage/status, datasets,
+                             versions, receipts, DAGs, search, evidence, tiles) and the
+                             lineage page at / on 127.0.0.1:8787 (--port, --host); restricted
+                             data only with the operator token (KFM_SERVE_TOKEN)
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
@@ -141,6 +145,8 @@ Options:
       --check                kfm rebuild: compare the targets with the catalog, write nothing
       --to <dvid>, --reason "<why>"
                              kfm rollback: the version to make latest again, and why
+      --port <n>, --host <address>
+                             kfm serve: where to listen (default 127.0.0.1:8787)
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

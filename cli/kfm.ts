@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   clean: async () => (await import('./commands/clean.js')).cleanCommand,
   rebuild: async () => (await import('./commands/rebuild.js')).rebuildCommand,
   rollback: async () => (await import('./commands/rollback.js')).rollbackCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
 };
 
 /** Every option kfm takes; each command checks which apply to it. */
@@ -65,6 +66,8 @@ const OPTIONS = {
   to: { type: 'string' },
   reason: { type: 'string' },
   force: { type: 'boolean', short: 'B' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -149,6 +152,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     if (values.force && !['build', 'plan', 'explain', 'rebuild'].includes(name)) throw new KfmError('usage', `--force applies to kfm build, plan, explain and rebuild (not ${name})`);
     if (values.force && (values.watch || name === 'watch')) throw new KfmError('usage', '--force applies to kfm build, not to watch mode (every change would rerun the forced nodes)');
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
+    for (const o of ['port', 'host'] as const) {
+      if (values[o] !== undefined && name !== 'serve') throw new KfmError('usage', `--${o} applies to kfm serve (not ${name})`);
+    }
     const reporter = values.json ? 'json' : values.reporter;
     if (reporter !== undefined && !isReporterName(reporter)) throw new KfmError('usage', `unknown reporter "${reporter}" (ink, plain or json)`);
     json = reporter === 'json';
@@ -186,6 +192,8 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       check: values.check ?? false,
       to: values.to,
       reason: values.reason,
+      port: values.port,
+      host: values.host,
       override: values.override ?? false,
       rationale: values.rationale,
       watch: values.watch === true || name === 'watch',
@@ -247,7 +255,7 @@ function shortAliases(argv: string[]): string[] {
 }
 
 /** Options followed by their value as the next argument (`-C dir`). */
-const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale|keep-last|targets|to|reason))$/;
+const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale|keep-last|targets|to|reason|port|host))$/;
 
 /** Where the command name is in argv: the first argument that is neither an option nor an option's value; -1 if none. */
 function commandIndex(argv: readonly string[]): number {

@@ -240,3 +240,17 @@ function lockFileError(e: unknown): KfmError {
   }
   return new KfmError('lock', `cannot open the project lock .kfm/lock.db (${code}): check that .kfm/ is a writable directory`);
 }
+
+/**
+ * Who holds the project lock, read from `.kfm/lock.holder` without touching the lock (a
+ * reader such as `kfm serve` never takes it): undefined when no live process is named. A
+ * killed holder leaves its file; a dead pid is no holder.
+ */
+export function liveLockHolder(kfmDir: string): LockHolder | undefined {
+  try {
+    const h = JSON.parse(readFileSync(join(kfmDir, 'lock.holder'), 'utf8')) as LockHolder;
+    return typeof h === 'object' && h !== null && typeof h.pid === 'number' && isAlive(h.pid) ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -4,6 +4,7 @@ import type { Digest } from '../../core/digest.js';
 import type { FailedCheck } from '../../core/failedCheck.js';
 import { KfmError } from '../../core/error.js';
 import { readLedgerEntries } from '../receipts/ledgerReader.js';
+import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
 import { targetMatches, type VersionTarget } from '../graph/versionTarget.js';
 
@@ -44,15 +45,18 @@ export interface DatasetStatus {
  * oldest first) with their mode and status (candidate, published, …), which is the latest, and how many receipts the audit ledger holds
  * for each. Reads the registry and the ledger only.
  */
-export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarget): Promise<DatasetStatus[]> {
+export async function datasetStatuses(paths: ProjectPaths, target?: VersionTarget, ledger?: readonly LedgerEntry[]): Promise<DatasetStatus[]> {
   const slugs = target ? [target.slug] : registeredSlugs(paths.root);
   const out: DatasetStatus[] = [];
+  // Every dataset: the ledger read once (not once per dataset), its entries grouped by slug.
+  // `ledger`: the entries a caller already read (kfm serve's lineage status reads them once).
+  const all = ledger ?? (target ? undefined : await readLedgerEntries(paths.kfmDir));
   for (const slug of slugs) {
     const registry = readRegistry(paths.root, slug);
     if (!registry) throw new KfmError('usage', `dataset "${slug}" is not registered (no ${registryFile(slug)}): build a version of it, or run kfm check --update`);
     const receipts = new Map<string, number>();
     const firstRecorded = new Map<string, string>();
-    for (const e of await readLedgerEntries(paths.kfmDir, slug)) {
+    for (const e of all ? all.filter((x) => x.datasetSlug === slug) : await readLedgerEntries(paths.kfmDir, slug)) {
       if (e.datasetVersionId === null) continue;
       receipts.set(e.datasetVersionId, (receipts.get(e.datasetVersionId) ?? 0) + 1);
       if (!firstRecorded.has(e.datasetVersionId)) firstRecorded.set(e.datasetVersionId, e.createdAt);

@@ -6,9 +6,9 @@ import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../support/cliRig.js';
 
-export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'approve' | 'validate' | 'fsck' | 'catalog' | 'graph' | 'receipts-show' | 'init' | 'gc' | 'clean' | 'rebuild' | 'rollback';
+export type ReportKind = 'build' | 'plan' | 'explain' | 'error' | 'check' | 'receipts-verify' | 'receipts-head' | 'status' | 'log' | 'promote' | 'approve' | 'validate' | 'fsck' | 'catalog' | 'graph' | 'receipts-show' | 'init' | 'gc' | 'clean' | 'rebuild' | 'rollback' | 'serve';
 
-const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'approve', 'validate', 'fsck', 'catalog', 'graph', 'receipts-show', 'init', 'gc', 'clean', 'rebuild', 'rollback'];
+const KINDS: readonly ReportKind[] = ['build', 'plan', 'explain', 'error', 'check', 'receipts-verify', 'receipts-head', 'status', 'log', 'promote', 'approve', 'validate', 'fsck', 'catalog', 'graph', 'receipts-show', 'init', 'gc', 'clean', 'rebuild', 'rollback', 'serve'];
 
 /** Schemas the reports refer to (`$ref`), loaded beside them. */
 const REFERENCED = ['approval'];
