@@ -101,6 +101,27 @@ async function threeVersions(rig: CliRig): Promise<{ dvids: string[]; intermedia
   return { dvids, intermediate: intermediate.sort() };
 }
 
+/**
+ * Withdraws version `bad` by a real `kfm rollback`: `good` (built from kfmfile(goodV)) and
+ * `bad` (from kfmfile(badV)) are promoted in turn, each with the kfmfile it was built from in
+ * place and recorded (`kfm check --update`: gates A and G compare the registry's spec and
+ * the one computed now), then the dataset is rolled back to `good`.
+ * The kfmfile is left as kfmfile(goodV).
+ */
+async function supersede(rig: CliRig, kfmfile: (v: string) => string, good: [string, string], bad: [string, string]): Promise<void> {
+  rig.write({ 'kfm.policy.json': RIG_POLICY });
+  for (const [v, dvid] of [good, bad]) {
+    rig.write({ 'kfmfile.ts': kfmfile(v) });
+    expect((await rig.run(['check', '--update'])).code).toBe(0);
+    const promoted = await rig.run(['promote', `ks@${dvid}`]);
+    expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0);
+  }
+  const rolled = await rig.run(['rollback', 'ks', '--to', good[1], '--reason', 'withdrawn for the test']);
+  expect(rolled.code, rolled.stdout + rolled.stderr).toBe(0);
+  rig.write({ 'kfmfile.ts': kfmfile(good[0]) });
+  expect((await rig.run(['check', '--update'])).code).toBe(0);
+}
+
 /** Every digest the receipts of a version name (subjects, inputs, outputs), read from its receipt files. */
 function receiptDigests(rig: CliRig, dvid: string, slug = 'ks'): Set<string> {
   const dir = rig.path('data/catalog', slug, dvid, 'receipts');
@@ -167,10 +188,9 @@ describe('kfm gc', () => {
     expect(kept.versions.map((v) => [v.dataset_version_id, v.status, v.why])).toEqual([[v1, 'candidate', 'status'], [v2, 'candidate', 'status'], [v3, 'published', 'latest']]);
     expect(kept.objects.map((o) => o.digest)).toEqual(intermediate);
 
-    // v2 withdrawn as a rollback would mark it (kfm has no rollback command yet): now it may go.
-    const registry = JSON.parse(rig.read('registry/ks.json')) as { versions: { dataset_version_id: string; status: string }[] };
-    registry.versions.find((v) => v.dataset_version_id === v2)!.status = 'superseded';
-    rig.write({ 'registry/ks.json': JSON.stringify(registry, null, 2) + '\n' });
+    // v2 promoted, then withdrawn by a rollback to v3: now it may go.
+    await supersede(rig, KFMFILE, ['3', v3], ['2', v2]);
+    expect((JSON.parse(rig.read('registry/ks.json')) as { versions: { status: string }[] }).versions.map((v) => v.status)).toEqual(['candidate', 'superseded', 'published']);
 
     const guarded = new Set([...receiptDigests(rig, v1), ...receiptDigests(rig, v3)]);
     const onlyV2 = [...receiptDigests(rig, v2)].filter((d) => !guarded.has(d) && storeObjects(rig).has(d));
@@ -205,9 +225,7 @@ describe('kfm gc', () => {
       expect(result.code, result.stderr).toBe(0);
       dvids.push(report.versions[0]!.dataset_version_id);
     }
-    const registry = JSON.parse(rig.read('registry/ks.json')) as { versions: { dataset_version_id: string; status: string }[] };
-    registry.versions.find((v) => v.dataset_version_id === dvids[0])!.status = 'superseded';
-    rig.write({ 'registry/ks.json': JSON.stringify(registry, null, 2) + '\n' });
+    await supersede(rig, kfmfile, ['3', dvids[2]!], ['1', dvids[0]!]);
     const report = await gc(rig, ['--keep-last', '1']);
     expect(report.versions.find((v) => v.dataset_version_id === dvids[0])).toMatchObject({ retained: false, why: 'dropped' });
     const dir = rig.path('data/processed/ks', dvids[0]!);
