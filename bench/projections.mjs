@@ -87,7 +87,7 @@ async function postgres(work) {
   };
 }
 
-async function benchPostgis(world, work, reps) {
+export async function benchPostgis(world, work, reps) {
   if (!have('ogr2ogr')) return { status: 'missing', error: 'ogr2ogr not found: apt-get install -y gdal-bin' };
   const pg = await postgres(work);
   if (!pg) return { status: 'missing', error: 'PostgreSQL/PostGIS not found: apt-get install -y postgresql-15-postgis-3 (or set KFM_POSTGRES_URL)' };
@@ -122,7 +122,7 @@ async function benchPostgis(world, work, reps) {
   }
 }
 
-function benchTiles(world, work, maxzoom) {
+export function benchTiles(world, work, maxzoom) {
   if (!have('ogr2ogr')) return { status: 'missing', error: 'ogr2ogr not found: apt-get install -y gdal-bin' };
   const child = join(here, 'projectionsTiles.mjs');
   const kfmRun = (heapMb, name) => {
