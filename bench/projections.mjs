@@ -61,7 +61,7 @@ export async function worldVersion(work) {
 }
 
 /** KFM_POSTGRES_URL, or a throwaway cluster on a loopback port (PostgreSQL + PostGIS installed). */
-async function postgres(work) {
+export async function postgres(work) {
   if (process.env.KFM_POSTGRES_URL) return { url: process.env.KFM_POSTGRES_URL, stop: () => {} };
   const bin = ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin`).find((d) => existsSync(join(d, 'initdb')));
   if (!bin) return undefined;
