@@ -153,12 +153,12 @@ describe.skipIf(unavailable !== undefined)('the PostGIS projection', () => {
   });
 
   it('loads a version of two artifacts as written: ids, null geometry and properties, and text needing COPY escapes', async () => {
-    const a: Feature[] = [
+    const a: Feature<Geometry | null>[] = [
       { type: 'Feature', id: 7, properties: { name: 'back\\slash\ttab\nnew\rcr "q" é', n: 1.5 }, geometry: { type: 'Point', coordinates: [-97.3, 37.7] } },
       { type: 'Feature', properties: null, geometry: null },
       { type: 'Feature', id: 'x\\y\tz', properties: { name: 'plain', places: ['t\tab', 'Wichita'], nested: { k: '\\N' } }, geometry: { type: 'Polygon', coordinates: [[[-98, 37], [-97, 37], [-97, 38], [-98, 37]]] } },
     ];
-    const b: Feature[] = [{ type: 'Feature', properties: { name: 'B' }, geometry: { type: 'LineString', coordinates: [[-96, 38], [-95, 39]] } }];
+    const b: Feature<Geometry | null>[] = [{ type: 'Feature', properties: { name: 'B' }, geometry: { type: 'LineString', coordinates: [[-96, 38], [-95, 39]] } }];
     const stored = [a, b].map((features) => project.store.putBytes(Buffer.from(JSON.stringify({ type: 'FeatureCollection', features }))).digest);
     const v: ProjectedVersion = {
       dataset_slug: 'escapes', title: 'Escapes', dataset_version_id: '2017.00000009', spec_hash: `sha256:${'9'.repeat(64)}`, policy_label: 'public',

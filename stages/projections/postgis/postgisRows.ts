@@ -52,7 +52,9 @@ export async function insertVersionRows(client: pg.Client, s: string, version: P
   await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest DROP DEFAULT`);
   // Index builds (GIN above all) run faster with more than the default 64 MB; LOCAL: this transaction only.
   await client.query("SET LOCAL maintenance_work_mem = '128MB'");
-  await client.query(`CREATE INDEX ON ${table} USING gist (geom); CREATE INDEX ON ${table} (dataset_slug, dataset_version_id); CREATE INDEX ON ${table} USING gin (tsv)`);
+  await client.query(`CREATE INDEX ON ${table} USING gist (geom)`);
+  await client.query(`CREATE INDEX ON ${table} (dataset_slug, dataset_version_id)`);
+  await client.query(`CREATE INDEX ON ${table} USING gin (tsv)`);
   await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN (${literal(p.key)})`);
 }
 
