@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,7 +61,7 @@ export async function worldVersion(work) {
 }
 
 /** KFM_POSTGRES_URL, or a throwaway cluster on a loopback port (PostgreSQL + PostGIS installed). */
-async function postgres(work) {
+export async function postgres(work) {
   if (process.env.KFM_POSTGRES_URL) return { url: process.env.KFM_POSTGRES_URL, stop: () => {} };
   const bin = ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin`).find((d) => existsSync(join(d, 'initdb')));
   if (!bin) return undefined;
@@ -87,7 +87,7 @@ async function postgres(work) {
   };
 }
 
-async function benchPostgis(world, work, reps) {
+export async function benchPostgis(world, work, reps) {
   if (!have('ogr2ogr')) return { status: 'missing', error: 'ogr2ogr not found: apt-get install -y gdal-bin' };
   const pg = await postgres(work);
   if (!pg) return { status: 'missing', error: 'PostgreSQL/PostGIS not found: apt-get install -y postgresql-15-postgis-3 (or set KFM_POSTGRES_URL)' };
@@ -115,14 +115,16 @@ async function benchPostgis(world, work, reps) {
     }
     const n = (await sql.query('SELECT (SELECT count(*) FROM kfm_bench.features)::int AS k, (SELECT count(*) FROM ogr_bench.places)::int AS o')).rows[0];
     const features = world.version.artifacts[0].feature_count;
-    return { status: 'ok', features, rows: n, kfm_ms: median(kfm), ogr2ogr_ms: median(ogr), ratio: median(ogr) / median(kfm), runs: { kfm, ogr } };
+    // Each run's ratio too: kfm and ogr2ogr run back to back, so a pair shares the machine's load.
+    const paired = kfm.map((k, i) => ogr[i] / k);
+    return { status: 'ok', features, rows: n, kfm_ms: median(kfm), ogr2ogr_ms: median(ogr), ratio: median(ogr) / median(kfm), paired_ratios: paired, runs: { kfm, ogr } };
   } finally {
     await sql.end();
     pg.stop();
   }
 }
 
-function benchTiles(world, work, maxzoom) {
+export function benchTiles(world, work, maxzoom) {
   if (!have('ogr2ogr')) return { status: 'missing', error: 'ogr2ogr not found: apt-get install -y gdal-bin' };
   const child = join(here, 'projectionsTiles.mjs');
   const kfmRun = (heapMb, name) => {
@@ -164,12 +166,12 @@ export async function runProjections(opts) {
   const postgis = await benchPostgis(world, work, reps);
   if (postgis.status === 'ok') {
     const tput = (ms) => `${Math.round(postgis.features / (ms / 1000))} features/s`;
-    console.log(`   PostGIS load   kfm ${fmt(postgis.kfm_ms)} (${tput(postgis.kfm_ms)})   ogr2ogr PG_USE_COPY ${fmt(postgis.ogr2ogr_ms)} (${tput(postgis.ogr2ogr_ms)})   kfm/ogr2ogr throughput ${postgis.ratio.toFixed(2)}`);
+    console.log(`   PostGIS load   kfm ${fmt(postgis.kfm_ms)} (${tput(postgis.kfm_ms)})   ogr2ogr PG_USE_COPY ${fmt(postgis.ogr2ogr_ms)} (${tput(postgis.ogr2ogr_ms)})   kfm/ogr2ogr throughput ${postgis.ratio.toFixed(2)} (per run ${postgis.paired_ratios.map((r) => r.toFixed(2)).join(', ')}; load average ${os.loadavg()[0].toFixed(1)})`);
   } else console.log(`   PostGIS load   ${postgis.status}: ${postgis.error}`);
   const tiles = benchTiles(world, work, 10);
   if (tiles.status === 'ok') {
     console.log(`   tiles z${tiles.zooms}  kfm ${fmt(tiles.kfm.ms)} (${tiles.kfm.tiles} tiles, tiler heap 256 MB, peak ${tiles.kfm.rss_mb.toFixed(0)} MB; heap 192 MB: ${fmt(tiles.kfm_heap_192.ms)}, peak ${tiles.kfm_heap_192.rss_mb.toFixed(0)} MB)`);
-    console.log(`                  ogr2ogr -f MBTiles ${fmt(tiles.ogr2ogr.ms)} (peak ${tiles.ogr2ogr.rss_mb.toFixed(0)} MB)   ogr2ogr/kfm time ${tiles.ratio.toFixed(2)}`);
+    console.log(`                  ogr2ogr -f MBTiles ${fmt(tiles.ogr2ogr.ms)} (peak ${tiles.ogr2ogr.rss_mb.toFixed(0)} MB)   ogr2ogr/kfm time ${tiles.ratio.toFixed(2)}; load average ${os.loadavg()[0].toFixed(1)}`);
   } else console.log(`   tiles          ${tiles.status}: ${tiles.error}`);
   const { benchRebuildSkip } = await import('./rebuildSkip.mjs');
   let rebuild;
@@ -181,7 +183,7 @@ export async function runProjections(opts) {
     rebuild = { status: 'error', error: String(e.message ?? e) };
     console.log(`   kfm rebuild    error: ${rebuild.error}`);
   }
-  const results = { bench: 'projections', node: process.version, postgis, tiles, rebuild };
+  const results = { bench: 'projections', node: process.version, load_average: os.loadavg(), postgis, tiles, rebuild };
   writeFileSync(join(opts.out, 'projections.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults: ${join(opts.out, 'projections.json')}`);
   return results;

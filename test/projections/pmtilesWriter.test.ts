@@ -2,9 +2,10 @@
  * The in-repo PMTiles v3 writer against the pmtiles package as the oracle: tile ids equal
  * the package's, an archive too large for one root directory gets leaf directories that the
  * package follows, runs of identical tiles share one entry, and the same input gives the
- * same bytes.
+ * same bytes. Written from a spool (tiles on disk, added in any order), an archive is byte for
+ * byte the in-memory one, and so is the MBTiles file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,7 +17,9 @@ import { ROOT_BUDGET } from '../../stages/projections/tiles/pmtilesDirectory.js'
 import { decodeHeader } from '../../stages/projections/tiles/pmtilesHeader.js';
 import type { TileArchiveMetadata } from '../../stages/projections/tiles/tileArchiveMetadata.js';
 import { zxyToTileId } from '../../stages/projections/tiles/tileId.js';
-import { pmtilesBytes } from '../../stages/projections/tiles/writePmtiles.js';
+import { TileSpool } from '../../stages/projections/tiles/tileSpool.js';
+import { writeMbtiles } from '../../stages/projections/tiles/writeMbtiles.js';
+import { pmtilesBytes, writePmtiles } from '../../stages/projections/tiles/writePmtiles.js';
 import { PmtilesFileSource } from '../support/pmtilesFileSource.js';
 
 const META: TileArchiveMetadata = {
@@ -76,6 +79,32 @@ describe('the PMTiles v3 writer', () => {
       }
       expect(await pm.getZxy(7, 0, 0)).toBeUndefined();
       expect(await pm.getMetadata()).toMatchObject({ dataset_version_id: '2017.00000000' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the same archives from a spool of tiles added in any order as from the tiles in memory', () => {
+    // Zooms 0-7 (21,845 tiles), a quarter of them identical (the spool stores those once), added in a shuffled order.
+    const tiles: Tile[] = [];
+    for (let z = 0; z <= 7; z++) for (let x = 0; x < 2 ** z; x++) for (let y = 0; y < 2 ** z; y++) tiles.push({ z, x, y, tileId: zxyToTileId(z, x, y), data: Buffer.alloc(0) });
+    tiles.sort((a, b) => a.tileId - b.tileId);
+    tiles.forEach((t, i) => (t.data = gzipSync(Buffer.from(i % 4 === 0 ? 'ocean' : text(i)), { level: 1 })));
+    const meta = { ...META, minzoom: 0, maxzoom: 7, tile_count: tiles.length };
+    const dir = mkdtempSync(join(tmpdir(), 'kfm-spool-'));
+    try {
+      const spool = new TileSpool(join(dir, 'spool'));
+      let h = 7;
+      const order = tiles.map((t, i) => [(h = (Math.imul(h, 1103515245) + 12345) >>> 0), i] as const).sort((a, b) => a[0] - b[0]);
+      for (const [, i] of order) spool.add(tiles[i]!.z, tiles[i]!.x, tiles[i]!.y, tiles[i]!.tileId, tiles[i]!.data);
+      expect(spool.count).toBe(tiles.length);
+      writePmtiles(join(dir, 'spooled.pmtiles'), spool, meta);
+      expect(readFileSync(join(dir, 'spooled.pmtiles')).equals(pmtilesBytes(tiles, meta))).toBe(true);
+      writeMbtiles(join(dir, 'spooled.mbtiles'), spool.inOrder(), meta);
+      writeMbtiles(join(dir, 'memory.mbtiles'), tiles, meta);
+      expect(readFileSync(join(dir, 'spooled.mbtiles')).equals(readFileSync(join(dir, 'memory.mbtiles')))).toBe(true);
+      spool.dispose();
+      expect(existsSync(join(dir, 'spool'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

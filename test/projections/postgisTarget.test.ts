@@ -2,10 +2,11 @@
  * The PostGIS projection on the real Kansas data, in a throwaway cluster the test starts
  * (test/support/postgres.ts): COPY loads of hex EWKB, counts, valid geometries, extents
  * equal to the GeoJSON's, full-text search through tsvector, drift from rows deleted or edited by
- * hand, and a swap that a concurrent reader never sees half of. Skipped, with the reason,
+ * hand, a swap that a concurrent reader never sees half of, and a version of two artifacts
+ * whose ids, null geometries and properties, and text needing COPY escapes load as written. Skipped, with the reason,
  * only where PostgreSQL/PostGIS is not installed and CI is not set.
  */
-import type { Geometry } from 'geojson';
+import type { Feature, Geometry } from 'geojson';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvidenceRef } from '../../stages/projections/evidenceRef.js';
@@ -149,5 +150,41 @@ describe.skipIf(unavailable !== undefined)('the PostGIS projection', () => {
     expect((await target.check(v1)).status).toBe('current');
     expect((await target.check(v2)).drifts.map((d) => d.what)).toEqual(['not_current']);
     await expect(target.swap('ks_places', '2017.00000000')).rejects.toThrow('ks_places@2017.00000000 is not loaded');
+  });
+
+  it('loads a version of two artifacts as written: ids, null geometry and properties, and text needing COPY escapes', async () => {
+    const a: Feature<Geometry | null>[] = [
+      { type: 'Feature', id: 7, properties: { name: 'back\\slash\ttab\nnew\rcr "q" é', n: 1.5 }, geometry: { type: 'Point', coordinates: [-97.3, 37.7] } },
+      { type: 'Feature', properties: null, geometry: null },
+      { type: 'Feature', id: 'x\\y\tz', properties: { name: 'plain', places: ['t\tab', 'Wichita'], nested: { k: '\\N' } }, geometry: { type: 'Polygon', coordinates: [[[-98, 37], [-97, 37], [-97, 38], [-98, 37]]] } },
+    ];
+    const b: Feature<Geometry | null>[] = [{ type: 'Feature', properties: { name: 'B' }, geometry: { type: 'LineString', coordinates: [[-96, 38], [-95, 39]] } }];
+    const stored = [a, b].map((features) => project.store.putBytes(Buffer.from(JSON.stringify({ type: 'FeatureCollection', features }))).digest);
+    const v: ProjectedVersion = {
+      dataset_slug: 'escapes', title: 'Escapes', dataset_version_id: '2017.00000009', spec_hash: `sha256:${'9'.repeat(64)}`, policy_label: 'public',
+      extents: { bbox: [-98, 37, -95, 39], temporal: null }, qa_summary: { status: 'pass', checks: [], report_digest: null }, produced_at: '2026-01-01T00:00:00.000Z',
+      artifacts: [
+        { path: 'a.geojson', digest: stored[0]!, media_type: 'application/geo+json', feature_count: 3 },
+        { path: 'b.geojson', digest: stored[1]!, media_type: 'application/geo+json', feature_count: 1 },
+      ],
+    };
+    expect((await target.load(v)).feature_count).toBe(4);
+    const rows = (
+      await sql.query(
+        `SELECT artifact_digest AS d, feature_index AS i, feature_id AS id, properties AS p, search_text AS t, evidence_ref AS ref,
+                CASE WHEN geom IS NULL THEN NULL ELSE encode(ST_AsEWKB(geom, 'NDR'), 'hex') END AS g
+         FROM kfm.features WHERE dataset_slug = 'escapes' ORDER BY artifact_digest = $1 DESC, feature_index`,
+        [stored[0]],
+      )
+    ).rows;
+    const expected = [a, b].flatMap((features, k) =>
+      features.map((f, i) => ({
+        d: stored[k], i, id: f.id === undefined ? null : String(f.id), p: f.properties, ref: `kfm://artifact/${stored[k]}#${i}`,
+        t: f.properties === null ? '' : [f.properties.name, ...(f.properties.places ?? [])].join(' '),
+        g: f.geometry === null ? null : geometryHexEwkb(f.geometry),
+      })),
+    );
+    expect(rows).toEqual(expected);
+    expect((await target.check(v)).status).toBe('current');
   });
 });

@@ -2,31 +2,29 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyLine } from './copyText.js';
 
-/** Rows per chunk written to the COPY stream. */
-const CHUNK_ROWS = 1000;
+/** About how many characters of COPY text are gathered before a chunk is written. */
+const CHUNK_CHARS = 1 << 18;
 
 /**
  * Streams rows into `COPY <table> (<columns>) FROM STDIN` (text format) on the client's
  * connection, inside whatever transaction it is in: one round of the COPY protocol, not a
- * statement per row.
+ * statement per row. `line` gives a row's COPY text (newline-terminated); lines go out in
+ * chunks of about 256 KiB, made while the server reads the previous ones.
  */
-export async function copyRows<T>(client: pg.Client, table: string, columns: string[], rows: Iterable<T>, fields: (row: T) => (string | number | null)[]): Promise<void> {
+export async function copyRows<T>(client: pg.Client, table: string, columns: string[], rows: readonly T[], line: (row: T, index: number) => string): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(chunks(rows, fields)), stream);
+  await pipeline(Readable.from(chunks(rows, line)), stream);
 }
 
-function* chunks<T>(rows: Iterable<T>, fields: (row: T) => (string | number | null)[]): Generator<string> {
+function* chunks<T>(rows: readonly T[], line: (row: T, index: number) => string): Generator<Buffer> {
   let chunk = '';
-  let n = 0;
-  for (const row of rows) {
-    chunk += copyLine(fields(row));
-    if (++n === CHUNK_ROWS) {
-      yield chunk;
+  for (let i = 0; i < rows.length; i++) {
+    chunk += line(rows[i]!, i);
+    if (chunk.length >= CHUNK_CHARS) {
+      yield Buffer.from(chunk);
       chunk = '';
-      n = 0;
     }
   }
-  if (chunk !== '') yield chunk;
+  if (chunk !== '') yield Buffer.from(chunk);
 }

@@ -1,11 +1,16 @@
 import type pg from 'pg';
 import { canonicalJson } from '../../../core/canonicalJson.js';
 import { digestHex, sha256, type Digest } from '../../../core/digest.js';
+import type { Feature } from 'geojson';
 import type { ProjectedVersion } from '../projectedVersion.js';
-import { searchText } from '../searchText.js';
-import type { ProjectedFeature } from '../versionFeatures.js';
 import { copyRows } from './copyRows.js';
-import { geometryHexEwkb } from './geometryHexEwkb.js';
+import { FEATURE_COPY_COLUMNS, featureCopyLine } from './featureCopyLine.js';
+
+/** An artifact's features, read from the store, as a load COPYs them. */
+export interface ArtifactRows {
+  digest: Digest;
+  features: Feature[];
+}
 
 /** A version's partition of `features`: names derived from its key (always plain identifiers). */
 export function versionPartition(slug: string, dvid: string): { key: string; table: string } {
@@ -21,14 +26,16 @@ export async function deleteVersionRows(client: pg.Client, s: string, slug: stri
 
 /**
  * Writes a version's record and its features with their search text (inside the caller's
- * transaction, after deleteVersionRows): COPYed into a new table, indexed, then attached
- * as the version's partition.
+ * transaction, after deleteVersionRows): COPYed into a new table (one COPY per artifact,
+ * its digest the column's default meanwhile), indexed, then attached as the version's
+ * partition.
  */
-export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, features: ProjectedFeature[], digest: Digest): Promise<void> {
+export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, artifacts: ArtifactRows[], digest: Digest): Promise<void> {
+  const featureCount = artifacts.reduce((n, a) => n + a.features.length, 0);
   await client.query(
     `INSERT INTO ${s}.dataset_versions (dataset_slug, dataset_version_id, title, spec_hash, produced_at, policy_label, extents, qa_summary, feature_count, load_digest)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [version.dataset_slug, version.dataset_version_id, version.title, version.spec_hash, version.produced_at, version.policy_label, canonicalJson(version.extents), canonicalJson(version.qa_summary), features.length, digest],
+    [version.dataset_slug, version.dataset_version_id, version.title, version.spec_hash, version.produced_at, version.policy_label, canonicalJson(version.extents), canonicalJson(version.qa_summary), featureCount, digest],
   );
   const p = versionPartition(version.dataset_slug, version.dataset_version_id);
   const table = `${s}.${p.table}`;
@@ -38,16 +45,16 @@ export async function insertVersionRows(client: pg.Client, s: string, version: P
     `ALTER TABLE ${table} ALTER COLUMN version_key SET DEFAULT ${literal(p.key)}, ALTER COLUMN dataset_slug SET DEFAULT ${literal(version.dataset_slug)},
        ALTER COLUMN dataset_version_id SET DEFAULT ${literal(version.dataset_version_id)}`,
   );
-  const columns = ['artifact_digest', 'feature_index', 'feature_id', 'geom', 'properties', 'search_text'];
-  await copyRows(client, table, columns, features, (f) => [
-    f.artifact_digest, f.feature_index, f.feature_id,
-    f.geometry === null ? null : geometryHexEwkb(f.geometry),
-    f.properties === null ? null : JSON.stringify(f.properties),
-    searchText(f.properties),
-  ]);
+  for (const a of artifacts) {
+    await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest SET DEFAULT ${literal(a.digest)}`);
+    await copyRows(client, table, FEATURE_COPY_COLUMNS, a.features, featureCopyLine);
+  }
+  await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest DROP DEFAULT`);
   // Index builds (GIN above all) run faster with more than the default 64 MB; LOCAL: this transaction only.
   await client.query("SET LOCAL maintenance_work_mem = '128MB'");
-  await client.query(`CREATE INDEX ON ${table} USING gist (geom); CREATE INDEX ON ${table} (dataset_slug, dataset_version_id); CREATE INDEX ON ${table} USING gin (tsv)`);
+  await client.query(`CREATE INDEX ON ${table} USING gist (geom)`);
+  await client.query(`CREATE INDEX ON ${table} (dataset_slug, dataset_version_id)`);
+  await client.query(`CREATE INDEX ON ${table} USING gin (tsv)`);
   await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN (${literal(p.key)})`);
 }
 

@@ -6,9 +6,9 @@ import { loadDigest } from '../loadDigest.js';
 import { observedDrifts } from '../observedDrifts.js';
 import type { ProjectedVersion } from '../projectedVersion.js';
 import { driftReport, type CheckOptions, type DriftReport, type LoadOptions, type LoadResult, type ProjectionTarget, type SwapResult } from '../projectionTarget.js';
-import { versionFeatures, type FeatureSource, type ProjectedFeature } from '../versionFeatures.js';
+import { artifactFeatures, type FeatureSource } from '../versionFeatures.js';
 import { postgisObserved } from './postgisObserved.js';
-import { deleteVersionRows, ensureDataset, insertVersionRows, pointDatasetAt } from './postgisRows.js';
+import { deleteVersionRows, ensureDataset, insertVersionRows, pointDatasetAt, type ArtifactRows } from './postgisRows.js';
 import { ensurePostgisSchema } from './postgisSchema.js';
 import { postgresUrl } from './postgresUrl.js';
 
@@ -67,10 +67,10 @@ export class PostgisTarget implements ProjectionTarget {
     const digest = loadDigest(version);
     const held = (await c.query<{ load_digest: string }>(`SELECT load_digest FROM ${s}.dataset_versions WHERE dataset_slug = $1 AND dataset_version_id = $2`, [slug, dvid])).rows[0];
     const previous = await this.#current(c, slug);
-    let rows: ProjectedFeature[] | undefined;
+    let rows: ArtifactRows[] | undefined;
     if (held?.load_digest !== digest || observedDrifts(version, await postgisObserved(c, s, slug, dvid), false).length > 0) {
       rows = [];
-      for await (const batch of versionFeatures(this.#store, version)) for (const f of batch) rows.push(f);
+      for (const a of version.artifacts) rows.push({ digest: a.digest, features: await artifactFeatures(this.#store, a) });
     }
     if (!rows && (!activate || previous === dvid)) return this.#result(version, 'unchanged', previous, previous, c);
     await this.#transaction(c, slug, async () => {

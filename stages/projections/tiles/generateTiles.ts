@@ -27,28 +27,40 @@ export interface TileLayer {
   features: Feature[];
 }
 
-/** The zoom geojson-vt indexes in its first pass; deeper tiles are cut from their ancestor at this zoom. */
-const INDEX_ZOOM = 5;
+/** A layer's geojson-vt index (tileIndex): what tiles are cut from. */
+export interface LayerIndex {
+  name: string;
+  vt: GeoJSONVT;
+}
 
 /**
- * Every non-empty tile of the layers from minzoom to maxzoom, in tile id order. geojson-vt
- * cuts them: an index down to zoom 5, then each zoom-5 tile's subtree drilled down depth
- * first (only into non-empty tiles) and dropped from the index once encoded, so the live
- * heap holds the index and one subtree, not every tile of every zoom (an index of all
- * zooms of the 135,233 world places needs over 400 MB). vt-pbf encodes each tile (MVT v2),
- * gzip level 6 compresses it: the same features give the same bytes.
+ * A layer's geojson-vt index, of zoom 0 only (its features converted and projected):
+ * eachTile cuts every deeper tile on demand from its nearest ancestor. geojson-vt keeps
+ * its own form of the features, so the caller may drop them once the index is built. An
+ * index down to zoom 5 would hold a copy of every point per zoom (110 MB of heap for the
+ * 135,233 world places, against 39 MB) for the same tiles.
  */
-export function generateTiles(layers: TileLayer[], options: TileOptions): Tile[] {
+export function tileIndex(layer: TileLayer, options: TileOptions): LayerIndex {
+  const vt = new GeoJSONVT(
+    { type: 'FeatureCollection', features: layer.features },
+    { maxZoom: options.maxzoom, indexMaxZoom: 0, indexMaxPoints: 0, extent: options.extent ?? 4096, buffer: options.buffer ?? 64, tolerance: 3 },
+  );
+  return { name: layer.name, vt };
+}
+
+/**
+ * Cuts every non-empty tile of the layers from minzoom to maxzoom and hands each to
+ * `sink` as it is encoded: depth first from zoom 0 (not tile id order, which the archive
+ * writers sort into), descending only into non-empty tiles, and each tile dropped from
+ * geojson-vt's index once its subtree is done. So the live heap holds the path being cut
+ * and the siblings along it, not every tile of every zoom (an index of all zooms of the
+ * 135,233 world places needs over 400 MB, one down to zoom 5 110 MB). Which tiles are
+ * kept does not change what a tile holds: a tile is cut from the same ancestor either way.
+ * vt-pbf encodes each tile (MVT v2), gzip level 6 compresses it: the same features give
+ * the same bytes.
+ */
+export function eachTile(indexes: LayerIndex[], options: TileOptions, sink: (tile: Tile) => void): void {
   const extent = options.extent ?? 4096;
-  const indexZoom = Math.min(INDEX_ZOOM, options.maxzoom);
-  const indexes = layers.map((l) => ({
-    name: l.name,
-    vt: new GeoJSONVT(
-      { type: 'FeatureCollection', features: l.features },
-      { maxZoom: options.maxzoom, indexMaxZoom: indexZoom, indexMaxPoints: 0, extent, buffer: options.buffer ?? 64, tolerance: 3 },
-    ),
-  }));
-  const tiles: Tile[] = [];
   const emit = (z: number, x: number, y: number): boolean => {
     const parts: Record<string, LegacyTile> = {};
     for (const { name, vt } of indexes) {
@@ -56,35 +68,20 @@ export function generateTiles(layers: TileLayer[], options: TileOptions): Tile[]
       if (t && t.features.length > 0) parts[name] = t;
     }
     if (Object.keys(parts).length === 0) return false;
-    // A copy: zlib hands back a view of its 16 KiB output chunk, which would keep the whole chunk alive per tile.
-    if (z >= options.minzoom) tiles.push({ z, x, y, tileId: zxyToTileId(z, x, y), data: Buffer.from(gzipSync(fromGeojsonVt(parts, { version: 2, extent }), { level: 6 })) });
+    if (z >= options.minzoom) sink({ z, x, y, tileId: zxyToTileId(z, x, y), data: gzipSync(fromGeojsonVt(parts, { version: 2, extent }), { level: 6 }) });
     return true;
   };
-  const roots = new Map<number, [number, number, number]>();
-  for (const { vt } of indexes) for (const c of vt.tileCoords) if (c.z <= indexZoom) roots.set(zxyToTileId(c.z, c.x, c.y), [c.z, c.x, c.y]);
-  for (const [z, x, y] of [...roots].sort((a, b) => a[0] - b[0]).map(([, c]) => c)) {
-    if (!emit(z, x, y) || z < indexZoom) continue;
-    descend(z, x, y, options.maxzoom, emit);
-    for (const { vt } of indexes) forgetSubtree(vt, indexZoom, ((1 << z) * y + x) * 32 + z);
-  }
-  return tiles.sort((a, b) => a.tileId - b.tileId);
-}
-
-/** Emits the children of z/x/y down to maxzoom, descending only into non-empty tiles. */
-function descend(z: number, x: number, y: number, maxzoom: number, emit: (z: number, x: number, y: number) => boolean): void {
-  if (z >= maxzoom) return;
-  for (const [cx, cy] of [[2 * x, 2 * y], [2 * x + 1, 2 * y], [2 * x, 2 * y + 1], [2 * x + 1, 2 * y + 1]] as const) {
-    if (emit(z + 1, cx, cy)) descend(z + 1, cx, cy, maxzoom, emit);
-  }
-}
-
-/**
- * Drops what a finished subtree left in geojson-vt's index (its public `tiles` map, keyed
- * ((2^z · y + x) · 32 + z)): every tile below the index zoom, and the root's source features.
- */
-function forgetSubtree(vt: GeoJSONVT, indexZoom: number, rootId: number): void {
-  const tiles = (vt as unknown as { tiles: Record<string, { source: unknown } | undefined> }).tiles;
-  for (const id of Object.keys(tiles)) if (Number(id) % 32 > indexZoom) delete tiles[id];
-  const root = tiles[rootId];
-  if (root) root.source = null;
+  // geojson-vt's public `tiles` map, keyed ((2^z · y + x) · 32 + z); its tile list is not used.
+  const maps = indexes.map(({ vt }) => {
+    vt.tileCoords.length = 0;
+    return (vt as unknown as { tiles: Record<number, unknown> }).tiles;
+  });
+  const visit = (z: number, x: number, y: number): void => {
+    if (emit(z, x, y) && z < options.maxzoom) {
+      for (const [cx, cy] of [[2 * x, 2 * y], [2 * x + 1, 2 * y], [2 * x, 2 * y + 1], [2 * x + 1, 2 * y + 1]] as const) visit(z + 1, cx, cy);
+    }
+    const id = ((1 << z) * y + x) * 32 + z;
+    for (const tiles of maps) delete tiles[id];
+  };
+  visit(0, 0, 0);
 }

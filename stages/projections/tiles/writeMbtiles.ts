@@ -13,9 +13,10 @@ export function mbtilesMetadataRows(m: TileArchiveMetadata): [string, string][] 
 /**
  * Writes an MBTiles 1.3 file at `path` (which must not exist; callers write a temp path and
  * rename it into place): `metadata`, and `tiles` in TMS rows (row = 2^z − 1 − y), gzip
- * MVT, inserted in tile id order in one transaction, so the same tiles give the same bytes.
+ * MVT, inserted in the order given (tile id order: callers sort) in one transaction, so the
+ * same tiles give the same bytes. `tiles` may be a generator reading them one at a time.
  */
-export function writeMbtiles(path: string, tiles: Tile[], metadata: TileArchiveMetadata): void {
+export function writeMbtiles(path: string, tiles: Iterable<Tile>, metadata: TileArchiveMetadata): void {
   const db = new Database(path);
   try {
     db.pragma('journal_mode = DELETE');
