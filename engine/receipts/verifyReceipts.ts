@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import { openLedgerReadOnly, openProjectStore } from '../load/openSeams.js';
+import { precheckLedger } from '../../store/ledger/precheckLedger.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
 import { auditProject, explainUnpinned, projectTrust, unpinnedKeyNotices } from './auditProject.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
@@ -52,6 +53,8 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
     const rows = ledger ? await ledger.entries() : [];
     const store = existsSync(paths.storeDir) ? checkWithCollected(openProjectStore(paths), paths.storeDir) : { check: async () => 'missing' as const };
     const trust = projectTrust(paths, rows.length);
+    // Hashes and signatures on worker threads meanwhile (a large ledger).
+    const precheck = precheckLedger(rows, trust.keys);
     const audit = auditProject(paths, rows, options);
     const problems = [
       ...trust.problems,
@@ -62,6 +65,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
           trustedKeys: trust.keys,
           catalogDir: join(paths.dataDir, 'catalog'),
           requireReceiptFiles: true,
+          precheck: await precheck,
         })
       ).map(explainUnpinned),
       ...audit.problems,
