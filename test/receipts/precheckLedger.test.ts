@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { chainEntry, headOf, LEDGER_KIND_RUN_RECEIPT, prepareAppend, type LedgerEntry } from '../../store/ledger/ledger.js';
-import { PARALLEL_PRECHECK_MIN, precheckLedger } from '../../store/ledger/precheckLedger.js';
+import { PARALLEL_PRECHECK_MIN, precheckLedger, type LedgerPrecheck } from '../../store/ledger/precheckLedger.js';
 import { verifyLedger } from '../../store/ledger/verifyLedger.js';
 import { signStatement, type DsseEnvelope } from '../../store/receipts/dsse.js';
 import { receiptStatement } from '../../store/receipts/inTotoStatement.js';
@@ -38,7 +38,7 @@ it('finds the same problems with the hashes and signatures computed on worker th
   const n = PARALLEL_PRECHECK_MIN + 100;
   const rows = ledgerOf(n);
   const trustedKeys = rig.trusted;
-  const verify = (precheck?: Map<never, never>) => verifyLedger({ ledger: { entries: () => rows }, store: rig.store, trustedKeys, ...(precheck ? { precheck } : {}) });
+  const verify = (precheck?: LedgerPrecheck) => verifyLedger({ ledger: { entries: () => rows }, store: rig.store, trustedKeys, ...(precheck ? { precheck } : {}) });
   expect(await verify()).toEqual([]);
 
   // Tamper (no rechaining, so each also breaks its entry hash): a signature swapped in from another entry,
