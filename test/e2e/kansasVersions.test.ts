@@ -97,6 +97,12 @@ describe('versions of the Kansas pipeline', () => {
     expect(receipts.map((r) => r.operation)).toEqual(['ingest', 'transform', 'qa']);
     const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
     for (const r of receipts) expect((r.environment as { git_commit: string }).git_commit).toBe(head);
+    // The retry ran nothing: one retry receipt names the three nodes with the keys their results stood under, and every output.
+    expect(second.version.receipts).toHaveLength(1);
+    const retried = receipt(second.version.receipts[0]!);
+    expect(retried).toMatchObject({ operation: 'retry', mode: 'retry', validation: receipts[2]!.validation });
+    expect(retried.cached_nodes).toEqual(receipts.map((r) => ({ node: r.node, node_key: r.node_key, operation: r.operation })));
+    expect(retried.outputs).toEqual(receipts.flatMap((r) => r.outputs as unknown[]));
     expect(receipts[0]!.ingest).toEqual({
       http_status: null,
       etag_sent: null,
