@@ -18,6 +18,7 @@ import {
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchGoals, printGoals } from './goals.mjs';
 import { expectedDigests, generateGraph, graphStats, pickLeafChange, writeProject, DEFAULT_SEED } from './generate.mjs';
 
 const BENCH_VERSION = 1;
@@ -42,6 +43,12 @@ const HELP = `usage: node bench/run.mjs [options]     (npm run bench -- [options
   --keep           keep the generated graphs in bench/out/graphs/ (default: removed after each size)
   --out DIR        where results.json, logs/ and graphs/ go (default bench/out)
   --kfm-bin PATH   the kfm CLI to run (default bin/kfm.js of this checkout)
+  --goals          only issue 13's goals (bench/goals.mjs): the Kansas pipeline's no-op build
+                   (wall, peak RSS, ledger entries added), kfm --version vs node -e 0, and
+                   kfm receipts verify on a generated 100,000-entry ledger; each with its goal,
+                   met or not; also written to bench/results/goals.json. Not in the
+                   default run: generating the 100,000-entry ledger alone takes minutes
+  --verify-entries N  the generated ledger's size for the verify goal (default 100k)
   --projections    only the projections section (bench/projections.mjs): PostGIS load vs
                    ogr2ogr, tiles z0-z10 vs ogr2ogr -f MBTiles, on 135,233 world places
   --serve          only the kfm serve load test (bench/serve.mjs): p50/p99 latency of
@@ -60,6 +67,8 @@ function parseArgs(argv) {
     hashOnly: false,
     keep: false,
     out: join(here, 'out'),
+    goalsOnly: false,
+    verifyEntries: 100_000,
   };
   const num = (s) => {
     const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(String(s).trim());
@@ -88,6 +97,8 @@ function parseArgs(argv) {
     else if (a === '--kfm-bin') o.kfmBin = resolve(val());
     else if (a === '--projections') o.projections = true;
     else if (a === '--serve') o.serve = true;
+    else if (a === '--goals') o.goalsOnly = true;
+    else if (a === '--verify-entries') o.verifyEntries = num(val());
     else throw new Error(`unknown option ${a}\n\n${HELP}`);
   }
   for (const t of o.tools) if (!ALL_TOOLS.includes(t)) throw new Error(`unknown tool ${t} (make, ninja, kfm)`);
@@ -118,6 +129,18 @@ if (opts.serve) {
   const { runServe } = await import('./serve.mjs');
   await runServe(opts);
   process.exit(0);
+}
+
+/** Issue 13's goals; the figures also go to bench/results/goals.json with the machine and the date (a results file). */
+async function runGoals(machine) {
+  console.log('\n================ goals (issue 13) ================');
+  const g = await benchGoals(opts.out, { quick: opts.quick, verifyEntries: opts.verifyEntries });
+  printGoals(g);
+  const file = join(here, 'results', 'goals.json');
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(file, JSON.stringify({ kfm_bench_goals_version: 1, date: new Date().toISOString(), machine, quick: opts.quick, ...g }, null, 2) + '\n');
+  console.log(`goals: ${file}`);
+  return g;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -579,6 +602,10 @@ const machine = {
 };
 
 mkdirSync(opts.out, { recursive: true });
+if (opts.goalsOnly) {
+  await runGoals(machine);
+  process.exit(0);
+}
 const logRoot = join(opts.out, 'logs');
 rmSync(logRoot, { recursive: true, force: true });
 mkdirSync(logRoot, { recursive: true });

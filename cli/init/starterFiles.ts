@@ -92,7 +92,7 @@ Lawrence,-95.2353,38.9717
 `;
 
 /** The lines kfm's working files need in `.gitignore` (appended when missing). */
-export const GITIGNORE_LINES = ['.kfm/', 'data/', 'projections/', 'node_modules/'];
+export const GITIGNORE_LINES = ['.kfm/', 'data/', '/projections/', 'node_modules/'];
 
 export const STARTER_FILES: Readonly<Record<string, string>> = {
   'kfmfile.ts': STARTER_KFMFILE,

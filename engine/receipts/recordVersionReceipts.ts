@@ -7,13 +7,16 @@ import type { StaticParts } from '../plan/planner.js';
 import type { NamedVersion } from '../versions/nameDatasetVersion.js';
 import type { VersioningContext } from '../versions/versioningContext.js';
 import { datasetReceipts, QA_REPORT_NAME } from './datasetReceipts.js';
+import { hasCompleteTaskReceipts, retryReceipt } from './retryReceipt.js';
 import type { RecordedReceipts } from './receiptWriter.js';
 import type { DeterminismFinding } from '../schedule/determinismCheck.js';
 
 /**
  * Signs and records the run receipts of a named version, one per task node
  * (engine/receipts/datasetReceipts.ts), through the context's receipt writer, and reports
- * them as a `receipts-recorded` event.
+ * them as a `receipts-recorded` event. A retry in which no node ran (all cached, none
+ * forced or determinism-checked) of a version whose per-node receipts the ledger already
+ * holds signs one `retry` receipt instead (engine/receipts/retryReceipt.ts).
  */
 export async function recordVersionReceipts(
   ctx: VersioningContext,
@@ -61,9 +64,17 @@ export async function recordVersionReceipts(
     determinism: a.determinism,
     forced: a.forced,
   });
+  // A no-op build of an existing version (nothing ran, nothing forced or checked) signs one retry receipt, not one per node.
+  const nodes = a.graph.datasets.get(named.slug)?.nodes ?? [];
+  const noop =
+    named.decision.mode === 'retry' &&
+    receipts.length > 0 &&
+    nodes.every((id) => a.results.get(id)?.runId !== a.runId) &&
+    (a.determinism?.size ?? 0) === 0 &&
+    hasCompleteTaskReceipts(await ctx.receipts.entriesFor(named.slug, named.datasetVersionId), new Map(nodes.map((id) => [id, a.results.get(id)!.key])));
   ctx.pinTrust();
   const recorded = await ctx.receipts.record({
-    receipts,
+    receipts: noop ? [retryReceipt(receipts, { buildRunId: a.runId, now: new Date(a.now), environment: ctx.environment() })] : receipts,
     inputFiles: inputFiles.map((f) => ({ absPath: join(a.graph.root, f.path), digest: f.digest })),
     store: a.store,
     dataDir: a.dataDir,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LedgerEntry } from '../../store/ledger/ledger.js';
 import { openLedgerReadOnly, openProjectStore, readStateVersionModes } from '../load/openSeams.js';
 import { seamConfig } from '../load/seamConfig.js';
+import { precheckLedger } from '../../store/ledger/precheckLedger.js';
 import { verifyLedger, type LedgerProblem, type LedgerProblemReason } from '../../store/ledger/verifyLedger.js';
 import { auditProject, explainUnpinned, projectTrust, unpinnedKeyNotices } from './auditProject.js';
 import type { ProjectPaths } from '../load/projectPaths.js';
@@ -59,6 +60,8 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
           ? checkWithCollected(openProjectStore(paths), paths.storeDir)
           : { check: async () => 'missing' as const };
     const trust = projectTrust(paths, rows.length);
+    // Hashes and signatures on worker threads meanwhile (a large ledger).
+    const precheck = precheckLedger(rows, trust.keys);
     const audit = auditProject(paths, rows, { ...options, stateVersions: await readStateVersionModes(paths) });
     const problems = [
       ...trust.problems,
@@ -69,6 +72,7 @@ export async function verifyReceipts(paths: ProjectPaths, target?: VersionTarget
           trustedKeys: trust.keys,
           catalogDir: join(paths.dataDir, 'catalog'),
           requireReceiptFiles: true,
+          precheck: await precheck,
         })
       ).map(explainUnpinned),
       ...audit.problems,

@@ -53,7 +53,9 @@ export function verifyRegistry(
     const r = row.kind === LEDGER_KIND_RUN_RECEIPT ? claimedReceipt(row) : undefined;
     if (!r || typeof r.dataset_slug !== 'string' || typeof r.dataset_version_id !== 'string') continue;
     const key = `${r.dataset_slug}@${r.dataset_version_id}`;
-    receipts.set(key, [...(receipts.get(key) ?? []), { seq: row.seq, r }]);
+    const own = receipts.get(key);
+    if (own) own.push({ seq: row.seq, r });
+    else receipts.set(key, [{ seq: row.seq, r }]);
   }
   const ledger = anchoredLedger(rows);
   const checked = new Set<string>();

@@ -6,8 +6,9 @@ import { SLUG_RE } from '../../core/spec.js';
 import type { ContentStore, ObjectCheck } from '../contentStore.js';
 import { parseRunId, receiptFileName, runIdOfReceiptFile, type RunReceipt } from '../receipts/runReceipt.js';
 import type { TrustedKeys } from '../receipts/trustedKeys.js';
-import { verifyReceiptEnvelope, type ReceiptProblem } from '../receipts/verifyReceiptEnvelope.js';
+import { verifyReceiptEnvelope, type ReceiptProblem, type ReceiptVerification } from '../receipts/verifyReceiptEnvelope.js';
 import { intactEntries } from './intactEntries.js';
+import { precheckLedger, type LedgerPrecheck } from './precheckLedger.js';
 import { LEDGER_KIND_APPROVAL, verifyApprovalEnvelope } from '../receipts/approvalRecord.js';
 import { entryHash, GENESIS_HASH, LEDGER_KIND_RUN_RECEIPT, type LedgerEntry, type LedgerReader } from './ledger.js';
 
@@ -98,6 +99,8 @@ export interface VerifyLedgerOptions {
    * version's `receipts/` directory exists.
    */
   requireReceiptFiles?: boolean;
+  /** precheckLedger's result for these very rows (started early, to overlap other work); computed here when absent. */
+  precheck?: LedgerPrecheck | undefined;
 }
 
 const DVID_RE = /^[0-9A-Za-z_-]+\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
@@ -111,8 +114,12 @@ const DVID_RE = /^[0-9A-Za-z_-]+\.[0-9a-f]{8}(\.[0-9a-f]{8})?$/;
  */
 export async function verifyLedger(options: VerifyLedgerOptions): Promise<LedgerProblem[]> {
   const rows = await options.ledger.entries();
-  const problems: LedgerProblem[] = [...checkChain(rows)];
+  // Entry hashes and signatures, in batches on worker threads for a large ledger (precheckLedger).
+  const pre = options.precheck ?? (await precheckLedger(rows, options.trustedKeys));
+  const hashOf = (r: LedgerEntry): string => pre?.get(r)?.hash ?? entryHash(r);
+  const problems: LedgerProblem[] = [...checkChain(rows, hashOf)];
   const claims = new Map<LedgerEntry, Partial<RunReceipt>>();
+  const verifications = new Map<LedgerEntry, ReceiptVerification>();
   const byRunId = new Map<string, LedgerEntry>();
   const checked = new Map<Digest, ObjectCheck>();
 
@@ -126,7 +133,8 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
       at('unknown-kind', `unknown entry kind ${JSON.stringify(row.kind)}`);
       continue;
     }
-    const v = verifyReceiptEnvelope(row.envelope, options.trustedKeys);
+    const v = verifyReceiptEnvelope(row.envelope, options.trustedKeys, pre?.get(row)?.signature);
+    verifications.set(row, v);
     for (const p of v.problems) at(p.reason, p.message);
     const claim = v.claimed;
     if (!claim) continue;
@@ -158,7 +166,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
   }
 
   if (options.catalogDir !== undefined) {
-    problems.push(...checkReceiptFiles(options, rows, claims, byRunId, intactEntries(rows)));
+    problems.push(...checkReceiptFiles(options, rows, claims, verifications, byRunId, intactEntries(rows, hashOf)));
   }
   const order = (p: LedgerProblem) => p.seq ?? Number.POSITIVE_INFINITY;
   return problems.map((p, i) => [p, i] as const).sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1]).map(([p]) => p);
@@ -176,7 +184,7 @@ function approvalProblems(row: LedgerEntry, keys: TrustedKeys): string[] {
 }
 
 /** Entry hashes, sequence and prev_hash links. */
-function checkChain(rows: LedgerEntry[]): LedgerProblem[] {
+function checkChain(rows: LedgerEntry[], hashOf: (r: LedgerEntry) => string): LedgerProblem[] {
   const problems: LedgerProblem[] = [];
   const byHash = new Map<string, LedgerEntry>();
   for (const r of rows) if (!byHash.has(r.entryHash)) byHash.set(r.entryHash, r);
@@ -218,7 +226,7 @@ function checkChain(rows: LedgerEntry[]): LedgerProblem[] {
   // Which seq each row's hash commits to.
   const position = new Map<LedgerEntry, number>();
   for (const r of rows) {
-    const own = entryHash(r);
+    const own = hashOf(r);
     if (own === r.entryHash) {
       position.set(r, r.seq);
       continue;
@@ -306,6 +314,7 @@ function checkReceiptFiles(
   options: VerifyLedgerOptions,
   rows: LedgerEntry[],
   claims: Map<LedgerEntry, Partial<RunReceipt>>,
+  verifications: Map<LedgerEntry, ReceiptVerification>,
   byRunId: Map<string, LedgerEntry>,
   intact: ReadonlySet<number>,
 ): LedgerProblem[] {
@@ -323,20 +332,17 @@ function checkReceiptFiles(
     const row = byRunId.get(runId);
     const seq = row ? row.seq : null;
     const text = readFileSync(join(catalogDir, path), 'utf8');
-    const v = verifyReceiptEnvelope(text, options.trustedKeys);
+    // A file that holds the ledger envelope's bytes as written (`<envelope>\n`) verifies as
+    // that envelope did: its verification is reused, not repeated. Any other text is verified on its own.
+    const same = row !== undefined && text.length === row.envelope.length + 1 && text.endsWith('\n') && text.startsWith(row.envelope);
+    const v = (same ? verifications.get(row) : undefined) ?? verifyReceiptEnvelope(text, options.trustedKeys);
     for (const p of v.problems) add(seq, 'receipt-file-invalid', `receipt file fails verification: ${p.message}`);
     if (!row) {
       add(null, 'receipt-file-unledgered', `receipt file names run ${runId}, which the ledger does not record`);
       continue;
     }
     withFile.add(row);
-    let same = false;
-    try {
-      same = canonicalJson(JSON.parse(text)) === row.envelope;
-    } catch {
-      // not JSON: reported by the verification above
-    }
-    if (!same) add(seq, 'receipt-file-differs', `receipt file differs from the ledger's envelope at seq ${row.seq}`);
+    if (!same && !sameEnvelope(text, row.envelope)) add(seq, 'receipt-file-differs', `receipt file differs from the ledger's envelope at seq ${row.seq}`);
     const claim = v.claimed ?? claims.get(row);
     if (claim && (claim.dataset_slug !== slug || claim.dataset_version_id !== dvid || claim.run_id !== runId)) {
       add(
@@ -368,6 +374,15 @@ function checkReceiptFiles(
     }
   }
   return problems;
+}
+
+/** Whether a receipt file's text is the ledger's envelope in another serialisation (same canonical JSON). */
+function sameEnvelope(text: string, envelope: string): boolean {
+  try {
+    return canonicalJson(JSON.parse(text)) === envelope;
+  } catch {
+    return false; // not JSON: reported by the verification
+  }
 }
 
 /** `[slug, dvid, file name]` of every `*.json` under `<catalogDir>/<slug>/<dvid>/receipts/`, sorted. */

@@ -10,7 +10,8 @@ import { schemaValidator } from '../schemaValidator.js';
 export const RUN_RECEIPT_VERSION = 'v1';
 export const RUN_RECEIPT_SCHEMA_ID = 'https://kfm.dev/schemas/run-receipt.schema.json';
 
-export type ReceiptOperation = 'ingest' | 'transform' | 'qa' | 'catalog' | 'promote' | 'rebuild' | 'rollback';
+/** `retry`: a versioned build found every task node of an existing version cached, and signs one receipt for the version (`cached_nodes`). */
+export type ReceiptOperation = 'ingest' | 'transform' | 'qa' | 'catalog' | 'promote' | 'rebuild' | 'rollback' | 'retry';
 /** The rerun mode the engine found (CONTRACTS.md "Rerun modes"); `new` for a slice's first version. */
 export type RerunMode = 'new' | 'retry' | 'reprocess' | 'backfill' | 'rebuild' | 'rollback';
 export type ValidationStatus = 'pass' | 'fail' | 'not_applicable';
@@ -98,6 +99,8 @@ export interface RunReceipt {
   determinism?: ReceiptDeterminism;
   /** `kfm build --force` (`-B`) ran the node although its stored result stood; absent otherwise (and from older receipts). */
   forced?: true;
+  /** Only in a `retry` receipt: the version's task nodes, their keys and operations, in declaration order (none ran again). */
+  cached_nodes?: { node: string; node_key: Digest; operation: 'ingest' | 'transform' | 'qa' }[];
   /** `<slug>/<task>`. */
   node?: string;
   node_key?: Digest;
@@ -174,6 +177,10 @@ function semanticProblems(r: RunReceipt): string[] {
   if (r.node !== undefined && r.node.slice(0, r.node.indexOf('/')) !== r.dataset_slug) {
     problems.push(`/node must be a task of dataset "${r.dataset_slug}"`);
   }
+  if ((r.operation === 'retry') !== (r.cached_nodes !== undefined)) problems.push('/cached_nodes is in a receipt exactly when its operation is "retry"');
+  r.cached_nodes?.forEach((c, i) => {
+    if (c.node.slice(0, c.node.indexOf('/')) !== r.dataset_slug) problems.push(`/cached_nodes/${i}/node must be a task of dataset "${r.dataset_slug}"`);
+  });
   const spec8 = digestHex(r.spec_hash).slice(0, 8);
   if (r.dataset_version_id.split('.')[1] !== spec8) {
     problems.push(`/dataset_version_id must carry the first 8 hex of spec_hash (${spec8})`);

@@ -3,6 +3,7 @@ import { checkEnvelopeShape, unverifiedPayload, verifyEnvelope, type DsseEnvelop
 import { parseStatement, receiptStatement, RUN_RECEIPT_PREDICATE_TYPE } from './inTotoStatement.js';
 import { validateReceipt, type RunReceipt } from './runReceipt.js';
 import type { TrustedKeys } from './trustedKeys.js';
+import type { EnvelopeOutcome } from '../ledger/precheckWorker.js';
 
 /** What can be wrong with a signed receipt. */
 export type ReceiptProblem =
@@ -33,9 +34,10 @@ export interface ReceiptVerification {
 /**
  * Verifies a signed run receipt (an envelope object, or its JSON text): the DSSE signature
  * by a trusted key, the in-toto statement, the predicate type, the receipt schema, and that
- * the subjects are the receipt's outputs. Every problem found is listed.
+ * the subjects are the receipt's outputs. Every problem found is listed. `signature`: the
+ * outcome of verifyEnvelope on this very envelope, already computed (verifyEnvelopesInWorkers).
  */
-export function verifyReceiptEnvelope(envelope: DsseEnvelope | string | unknown, trustedKeys: TrustedKeys): ReceiptVerification {
+export function verifyReceiptEnvelope(envelope: DsseEnvelope | string | unknown, trustedKeys: TrustedKeys, signature?: EnvelopeOutcome | null): ReceiptVerification {
   const problems: ReceiptProblem[] = [];
   let value = envelope;
   if (typeof envelope === 'string') {
@@ -45,10 +47,10 @@ export function verifyReceiptEnvelope(envelope: DsseEnvelope | string | unknown,
       return { problems: [{ reason: 'unreadable', message: `envelope is not valid JSON: ${(e as Error).message}` }], claimed: undefined, keyid: undefined };
     }
   }
-  const verified = verifyEnvelope(value, trustedKeys);
+  const verified: EnvelopeOutcome = signature ?? verifyEnvelope(value, trustedKeys);
   if (!verified.ok) problems.push(verified.error);
   if (!checkEnvelopeShape(value).ok) return { problems, claimed: undefined, keyid: undefined };
-  const payload = verified.ok ? verified.value.payload : unverifiedPayload(value as DsseEnvelope);
+  const payload = unverifiedPayload(value as DsseEnvelope); // once verified, the authenticated bytes: the same base64 decoded
 
   const statement = parseStatement(payload);
   if (!statement.ok) {

@@ -85,7 +85,7 @@ describe('versions of the Kansas pipeline', () => {
     expect(second.code).toBe(0);
     expect(second.version).toMatchObject({ dataset_version_id: v1, mode: 'retry', created: false, mode_reason: 'same spec and raw inputs' });
     const afterRetry = data();
-    expect([...afterRetry.keys()].filter((p) => p.startsWith(`catalog/ks_counties/${v1}/receipts/`))).toHaveLength(7);
+    expect([...afterRetry.keys()].filter((p) => p.startsWith(`catalog/ks_counties/${v1}/receipts/`))).toHaveLength(5);
 
     // The receipts: one per node (ingest, transform, qa), each naming the project's commit.
     const receipt = (runId: string) => {
@@ -97,6 +97,12 @@ describe('versions of the Kansas pipeline', () => {
     expect(receipts.map((r) => r.operation)).toEqual(['ingest', 'transform', 'qa']);
     const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
     for (const r of receipts) expect((r.environment as { git_commit: string }).git_commit).toBe(head);
+    // The retry ran nothing: one retry receipt names the three nodes with the keys their results stood under, and every output.
+    expect(second.version.receipts).toHaveLength(1);
+    const retried = receipt(second.version.receipts[0]!);
+    expect(retried).toMatchObject({ operation: 'retry', mode: 'retry', validation: receipts[2]!.validation });
+    expect(retried.cached_nodes).toEqual(receipts.map((r) => ({ node: r.node, node_key: r.node_key, operation: r.operation })));
+    expect(retried.outputs).toEqual(receipts.flatMap((r) => r.outputs as unknown[]));
     expect(receipts[0]!.ingest).toEqual({
       http_status: null,
       etag_sent: null,
@@ -175,14 +181,14 @@ describe('versions of the Kansas pipeline', () => {
     expectValidReport('status', status);
     // Five builds, four candidates, nothing published: builds never move latest_version_id.
     expect(status.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts])).toEqual([
-      // Each version's task receipts and its catalog receipt (v1's retry adds task receipts only).
-      [v1, 'new', 'candidate', 7],
+      // Each version's task receipts and its catalog receipt (v1's retry adds one retry receipt: no node ran).
+      [v1, 'new', 'candidate', 5],
       [v2, 'reprocess', 'candidate', 4],
       [v3, 'reprocess', 'candidate', 4],
       [v4, 'backfill', 'candidate', 4],
     ]);
     expect(status.datasets[0]!.latest_version_id).toBeNull();
-    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 19 ledger entries; /) });
+    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 17 ledger entries; /) });
 
     // Promoting the backfill (built from the current spec) passes every gate and publishes it, with a signed promote receipt.
     const promoted = run('promote', `ks_counties@${v4}`);
@@ -191,11 +197,11 @@ describe('versions of the Kansas pipeline', () => {
     const after = JSON.parse(run('status', '--json', 'ks_counties').stdout) as Status;
     expect(after.datasets[0]!.latest_version_id).toBe(v4);
     expect(after.datasets[0]!.versions.map((v) => [v.status, v.receipts])).toEqual([
-      ['candidate', 7],
+      ['candidate', 5],
       ['candidate', 4],
       ['candidate', 4],
       ['published', 5],
     ]);
-    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 20 ledger entries; /) });
+    expect(run('receipts', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^receipts verified: 18 ledger entries; /) });
   });
 });

@@ -62,7 +62,7 @@ describe('npm pack → npm install → kfm init → kfm build', () => {
     expect(init.stdout).toBe(
       ['wrote    kfmfile.ts', 'wrote    tasks/csvToGeojson.ts', 'wrote    src/places.csv', 'wrote    .gitignore (created)', 'next: kfm build    (then kfm status places, kfm log, kfm --help)', ''].join('\n'),
     );
-    expect(readFileSync(join(user, '.gitignore'), 'utf8')).toBe('.kfm/\ndata/\nprojections/\nnode_modules/\n');
+    expect(readFileSync(join(user, '.gitignore'), 'utf8')).toBe('.kfm/\ndata/\n/projections/\nnode_modules/\n');
     // A second init writes nothing.
     expect(kfm('init')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^kfm: kfmfile\.ts, tasks\/csvToGeojson\.ts, src\/places\.csv already exist in .*: kfm init writes only into a project without them \(nothing was written\)\n$/) });
 

@@ -40,8 +40,8 @@ describe('kfm status', () => {
     expect(r.stdout.split('\n')).toEqual([
       `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest none (nothing promoted); 2 candidates)`,
       '    version        mode       status     receipts  created_at',
-      // Each version's task receipts, its retries' and its catalog receipt (the retry's catalog is cached).
-      `    ${v1}  new        candidate  5         ${t1}`,
+      // Each version's task receipts, its retry's one receipt and its catalog receipt (the retry's catalog is cached).
+      `    ${v1}  new        candidate  4         ${t1}`,
       `    ${v2}  reprocess  candidate  3         ${t2}`,
       '',
     ]);
@@ -55,7 +55,7 @@ describe('kfm status', () => {
     expect(lines).toEqual([
       `ks: ks (public; spec ${registry.spec_hash.slice(0, 19)}; latest ${v2}; 1 candidate)`,
       '    version        mode       status     receipts  created_at',
-      `    ${v1}  new        candidate  6         ${t1}`,
+      `    ${v1}  new        candidate  5         ${t1}`,
       `  * ${v2}  reprocess  published  4         ${t2}`,
       '',
     ]);
@@ -67,7 +67,7 @@ describe('kfm status', () => {
     expect(json.kfm_status_version).toBe('v2');
     expect(json.datasets[0]!.latest_version_id).toBe(v2);
     expect(json.datasets[0]!.versions.map((v) => [v.dataset_version_id, v.mode, v.status, v.receipts, v.latest])).toEqual([
-      [v1, 'new', 'candidate', 6, false],
+      [v1, 'new', 'candidate', 5, false],
       [v2, 'reprocess', 'published', 4, true],
     ]);
     const one = (await rig.run(['status', `ks@${v2}`])).stdout.split('\n');
@@ -91,19 +91,18 @@ describe('kfm log', () => {
       ['1', 'transform', 'new', `ks@${v1}`, 'ks/a'],
       ['2', 'transform', 'new', `ks@${v1}`, 'ks/b'],
       ['3', 'catalog', 'new', `ks@${v1}`, '-'],
-      ['4', 'transform', 'retry', `ks@${v1}`, 'ks/a'],
-      ['5', 'transform', 'retry', `ks@${v1}`, 'ks/b'],
-      ['6', 'transform', 'reprocess', `ks@${v2}`, 'ks/a'],
-      ['7', 'transform', 'reprocess', `ks@${v2}`, 'ks/b'],
-      ['8', 'catalog', 'reprocess', `ks@${v2}`, '-'],
+      ['4', 'retry', 'retry', `ks@${v1}`, '-'],
+      ['5', 'transform', 'reprocess', `ks@${v2}`, 'ks/a'],
+      ['6', 'transform', 'reprocess', `ks@${v2}`, 'ks/b'],
+      ['7', 'catalog', 'reprocess', `ks@${v2}`, '-'],
     ]);
     for (const row of rows) expect(row[6]).toMatch(/^kfm:\/\/run\/\d{8}T\d{6}Z\.ks\.[0-9a-f]{8}$/);
     const json = JSON.parse((await rig.run(['log', '--json', `ks@${v2}`])).stdout) as { entries: { seq: number; mode: string }[] };
     expectValidReport('log', json);
     expect(json.entries.map((e) => [e.seq, e.mode])).toEqual([
+      [5, 'reprocess'],
       [6, 'reprocess'],
       [7, 'reprocess'],
-      [8, 'reprocess'],
     ]);
     // An unknown target is a usage error (exit 2), as in kfm status, not an empty log.
     expect(await rig.run(['log', 'other'])).toEqual({

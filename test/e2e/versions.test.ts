@@ -130,7 +130,7 @@ describe('rerun modes', () => {
     const registry1 = rig.read('registry/ks.json');
     const afterFirst = dataDigests(rig);
 
-    // retry: the same version; nothing but three more receipts (and their ledger entries); the catalog is cached.
+    // retry: the same version; nothing but one more receipt, the retry's (and its ledger entry); the catalog is cached.
     const second = await build(rig, ['--expect', 'retry']);
     expect(second.code).toBe(0);
     expect(second.report.counts).toEqual({ executed: 0, cached: 3, failed: 0, skipped: 0 });
@@ -138,13 +138,13 @@ describe('rerun modes', () => {
     expect(second.report.versions).toEqual([{ ...v1, created: false, mode: 'retry', mode_reason: 'same spec and raw inputs', receipts: expect.any(Array), stages: [cachedCatalog] }]);
     expect(rig.read('registry/ks.json')).toBe(registry1);
     expect(stateVersions(rig)).toEqual([{ dataset_version_id: v1.dataset_version_id, mode: 'new' }]);
-    expect(ledgerSize(rig)).toBe(7);
+    expect(ledgerSize(rig)).toBe(5);
     const afterRetry = dataDigests(rig);
     for (const [path, digest] of afterFirst) expect(afterRetry.get(path), path).toBe(digest);
-    expect([...afterRetry.keys()].filter((p) => !afterFirst.has(p))).toHaveLength(3);
+    expect([...afterRetry.keys()].filter((p) => !afterFirst.has(p))).toHaveLength(1);
     const retryReceipt = receiptIn(rig, [...afterRetry.keys()].find((p) => !afterFirst.has(p))!);
-    expect(retryReceipt).toMatchObject({ mode: 'retry', actor: { role: 'operator' } });
-    expect(retryReceipt.mode_reason).toMatch(/^same spec and raw inputs; ks\/\w+ did not run again: its result from build \d{8}T\d{6}Z-[0-9a-f]{8} stands$/);
+    expect(retryReceipt).toMatchObject({ operation: 'retry', mode: 'retry', actor: { role: 'operator' } });
+    expect(retryReceipt.mode_reason).toMatch(/^same spec and raw inputs; no node ran again: the results of 3 nodes stand \(from build \d{8}T\d{6}Z-[0-9a-f]{8}\)$/);
 
     // A QA threshold edit is a reprocess: --expect retry refuses it and writes nothing for ks.
     rig.write({ 'kfmfile.ts': KFMFILE('>= 2') });
@@ -165,7 +165,7 @@ describe('rerun modes', () => {
     expect(plain.stdout).toMatch(/\nbuild failed: 0 executed, 3 cached, 0 failed, 0 skipped in \d+\.\d\ds\n$/);
     expect(rig.read('registry/ks.json')).toBe(registry1);
     expect(stateVersions(rig)).toHaveLength(1);
-    expect(ledgerSize(rig)).toBe(7);
+    expect(ledgerSize(rig)).toBe(5);
     expect(dataDigests(rig)).toEqual(afterRetry);
 
     const third = await build(rig, ['--expect', 'reprocess']);
@@ -260,9 +260,9 @@ describe('rerun modes', () => {
     expect(again.stdout).toContain(
       [
         `version  ks@${dvid} (retry: same spec and raw inputs)`,
-        `receipts ks@${dvid}: 3 signed, ledger seq 5-7`,
+        `receipts ks@${dvid}: 1 signed, ledger seq 5`,
         `catalog  ks@${dvid}: cached`,
-        `linked   ks@${dvid} (11 files under data/)`,
+        `linked   ks@${dvid} (9 files under data/)`,
         '',
       ].join('\n'),
     );

@@ -81,7 +81,7 @@ describe('validateReceipt', () => {
       '/ must NOT have additional properties (surprise)',
       '/kfm_run_receipt_version must be equal to constant ("v1")',
       '/run_id must match pattern "^kfm://run/[0-9]{8}T[0-9]{6}Z\\.[a-z0-9_]+\\.[0-9a-f]{8}$"',
-      '/operation must be equal to one of the allowed values ("ingest", "transform", "qa", "catalog", "promote", "rebuild", "rollback")',
+      '/operation must be equal to one of the allowed values ("ingest", "transform", "qa", "catalog", "promote", "rebuild", "rollback", "retry")',
       '/outputs/0/digest must match pattern "^sha256:[0-9a-f]{64}$"',
       '/created_at must match format "date-time"',
     ]);
