@@ -78,6 +78,8 @@ Commands:
                              supersede the latest version and make an earlier published
                              one latest again, in the registry and every projection (one
                              swap each), with a signed rollback decision and receipt
+  worker                     serve kfm build --executor queue: run queued tasks from
+                             KFM_STATE's PostgreSQL queue on this machine (S3 store)
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
@@ -141,6 +143,9 @@ Options:
       --check                kfm rebuild: compare the targets with the catalog, write nothing
       --to <dvid>, --reason "<why>"
                              kfm rollback: the version to make latest again, and why
+      --executor queue       kfm build: run the tasks on kfm worker processes through
+                             PostgreSQL (KFM_STATE=postgres://…, KFM_STORE=s3://…);
+                             this process commits every result and receipt
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)
