@@ -1,5 +1,9 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { pgFailure } from './pgDatabase.js';
+import { KFM_LOCK_CLASS, pgFailure } from './pgDatabase.js';
+
+/** The advisory lock (under KFM_LOCK_CLASS) that serializes creating pg-boss's schema and queues. */
+const LOCK_QUEUE_SETUP = 4;
 
 /** pg-boss keeps its tables in this schema of the KFM_STATE database (beside kfm's own). */
 export const QUEUE_SCHEMA = 'kfm_boss';
@@ -41,12 +45,21 @@ export async function openTaskQueue(url: string, options: TaskQueueOptions = {})
   });
   // pg-boss reports a lost connection as an event; a failed query rejects where it is awaited.
   boss.on('error', () => undefined);
+  // Workers starting at once would deadlock creating the queues' partitions: one at a time.
+  const setup = new pg.Client({ connectionString: url, application_name: 'kfm-queue-setup' });
   try {
+    await setup.connect();
+    await setup.query('SELECT pg_advisory_lock($1, $2)', [KFM_LOCK_CLASS, LOCK_QUEUE_SETUP]);
     await boss.start();
-    await boss.createQueue(DEAD_QUEUE, { name: DEAD_QUEUE, policy: 'standard' });
-    await boss.createQueue(REPLIES_QUEUE, { name: REPLIES_QUEUE, policy: 'standard' });
-    await boss.createQueue(TASKS_QUEUE, { name: TASKS_QUEUE, policy: 'stately', deadLetter: DEAD_QUEUE });
+    const queues: PgBoss.Queue[] = [
+      { name: DEAD_QUEUE, policy: 'standard' },
+      { name: REPLIES_QUEUE, policy: 'standard' },
+      { name: TASKS_QUEUE, policy: 'stately', deadLetter: DEAD_QUEUE },
+    ];
+    for (const q of queues) if (!(await boss.getQueue(q.name))) await boss.createQueue(q.name, q);
+    await setup.end();
   } catch (e) {
+    await setup.end().catch(() => undefined);
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     throw pgFailure(url, 'cannot open the task queue', e);
   }
