@@ -6,13 +6,13 @@
  * receipts verify against the PostgreSQL ledger. A worker SIGKILLed mid-task: its job is
  * retried by another worker after KFM_QUEUE_TIMEOUT and its result committed once.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KFMFILE_HEADER, RIG_POLICY, useCliRigs, type CliRig, type RunningCli } from '../support/cliRig.js';
+import { KFMFILE_HEADER, REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig, type RunningCli } from '../support/cliRig.js';
 import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
 
@@ -141,13 +141,13 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
     for (const d of countDirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function project(): { rig: CliRig; env: Record<string, string>; db: string; counts: string } {
+  function project(files: Record<string, string> = FILES): { rig: CliRig; env: Record<string, string>; db: string; counts: string } {
     const n = projects++;
     const db = cluster.createDatabase(`queue_${n}`);
     const counts = mkdtempSync(join(tmpdir(), 'kfm-queue-counts-'));
     countDirs.push(counts);
     const env = { ...s3.env, KFM_STORE: `s3://${s3.bucket}/q${n}/`, KFM_STATE: db, KFM_TEST_COUNT_DIR: counts };
-    return { rig: newRig(FILES), env, db, counts };
+    return { rig: newRig(files), env, db, counts };
   }
 
   /** The same project built locally (file store, SQLite): what the distributed build must equal. */
@@ -249,6 +249,40 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
       const want = localResults(local);
       const got = await pgResults(p.db);
       for (const id of ['ks/fetch', 'ks/clean', 'ks/slow']) expect(got.get(id), id).toEqual(want.get(id));
+      const verify = await p.rig.run(['receipts', 'verify'], { env: p.env });
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    } finally {
+      await stopWorkers(workers);
+    }
+  }, 600_000);
+
+  /** The project's own Kansas pipeline in a rig: kfmfile.ts and tasks/, node_modules linked. */
+  function kansas(rig: CliRig): CliRig {
+    cpSync(join(REPO_ROOT, 'kfmfile.ts'), rig.path('kfmfile.ts'));
+    cpSync(join(REPO_ROOT, 'tasks'), rig.path('tasks'), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), rig.path('node_modules'));
+    return rig;
+  }
+
+  it('the Kansas pipeline on three workers: keys, digests and data files equal a local build, each node done once, receipts verify', async () => {
+    const local = kansas(newRig({}));
+    const localBuilt = await local.buildJson([], { timeoutMs: 300_000 });
+    expect(localBuilt.result.code, localBuilt.result.stderr).toBe(0);
+    const p = project({});
+    kansas(p.rig);
+    const workers = startWorkers(p.rig, p.env, 3);
+    try {
+      for (const w of workers) await w.waitFor('stdout', /^worker /m, 60_000);
+      const built = await p.rig.buildJson(['--executor', 'queue'], { env: p.env, timeoutMs: 300_000 });
+      expect(built.result.code, built.result.stderr).toBe(0);
+      expect(built.report.nodes.map((n) => [n.id, n.status, n.key])).toEqual(localBuilt.report.nodes.map((n) => [n.id, 'executed', n.key]));
+      expect([...(await pgResults(p.db)).entries()].sort()).toEqual([...localResults(local).entries()].sort());
+      expect(built.report.versions.map((v) => v.dataset_version_id)).toEqual(localBuilt.report.versions.map((v) => v.dataset_version_id));
+      const v = built.report.versions[0]!;
+      const file = `data/processed/${v.dataset_slug}/${v.dataset_version_id}/${v.dataset_slug}.geojson`;
+      expect(readFileSync(p.rig.path(file))).toEqual(readFileSync(local.path(file)));
+      const done = workers.flatMap((w) => [...w.stdout.matchAll(/^done {4}(\S+) /gm)].map((m) => m[1]!));
+      expect(done.sort()).toEqual(built.report.nodes.map((n) => n.id).sort());
       const verify = await p.rig.run(['receipts', 'verify'], { env: p.env });
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     } finally {
