@@ -17,6 +17,9 @@ import { postgresUnavailable, startPostgres, type PostgresCluster } from '../sup
 import { startS3, type S3Server } from '../support/s3.js';
 
 const skipped = postgresUnavailable();
+/** A password in the URL the processes get (trust auth ignores it): it must never be printed. */
+const PG_PASSWORD = `pg-password-${process.pid}-queue`;
+const AWS_SECRET = `aws-secret-${process.pid}-queue`;
 const newRig = useCliRigs();
 
 /** Nodes of the generated dataset: ten roots, then each node on the one ten before it and the one at half its index. */
@@ -132,7 +135,7 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
   const countDirs: string[] = [];
 
   beforeAll(async () => {
-    s3 = await startS3('kfm-queue');
+    s3 = await startS3('kfm-queue', AWS_SECRET);
     cluster = await startPostgres();
   }, 120_000);
   afterAll(async () => {
@@ -146,7 +149,7 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
     const db = cluster.createDatabase(`queue_${n}`);
     const counts = mkdtempSync(join(tmpdir(), 'kfm-queue-counts-'));
     countDirs.push(counts);
-    const env = { ...s3.env, KFM_STORE: `s3://${s3.bucket}/q${n}/`, KFM_STATE: db, KFM_TEST_COUNT_DIR: counts };
+    const env = { ...s3.env, KFM_STORE: `s3://${s3.bucket}/q${n}/`, KFM_STATE: db.replace('kfm@', `kfm:${PG_PASSWORD}@`), KFM_TEST_COUNT_DIR: counts };
     return { rig: newRig(files), env, db, counts };
   }
 
@@ -172,7 +175,7 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
     const p = project();
     const workers = startWorkers(p.rig, p.env, 3);
     try {
-      for (const w of workers) await w.waitFor('stdout', /^worker \S+ serving postgres:\/\/kfm@127\.0\.0\.1:\d+\/queue_\d+ with 2 threads\n/m, 60_000);
+      for (const w of workers) await w.waitFor('stdout', /^worker \S+ serving postgres:\/\/kfm:REDACTED@127\.0\.0\.1:\d+\/queue_\d+ with 2 threads\n/m, 60_000);
       const built = await p.rig.buildJson(['--executor', 'queue'], { env: p.env, timeoutMs: 300_000 });
       expect(built.result.code, built.result.stderr).toBe(0);
       expect(built.report.status).toBe('succeeded');
@@ -206,10 +209,22 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
       const again = await p.rig.buildJson(['--executor', 'queue'], { env: p.env, timeoutMs: 120_000 });
       expect(again.result.code, again.result.stderr).toBe(0);
       expect(again.report.nodes.every((n) => n.status === 'cached')).toBe(true);
+      for (const out of [built.result, verify, again.result]) expect(out.stdout + out.stderr).not.toContain(PG_PASSWORD);
     } finally {
       await stopWorkers(workers);
     }
-    for (const w of workers) expect(w.stderr).not.toContain('Error');
+    for (const w of workers) {
+      expect(w.stderr).not.toContain('Error');
+      expect(w.stdout + w.stderr).not.toContain(PG_PASSWORD);
+      // Stopped by SIGTERM: it says so and exits 0.
+      expect(w.stderr).toContain('kfm worker: stopping; jobs in hand go back to the queue');
+      expect((await w.exited).code).toBe(0);
+    }
+    // Neither the password nor an AWS secret is in a queued job.
+    const jobs = JSON.stringify(await query(p.db, 'SELECT data, output FROM kfm_boss.job'));
+    expect(jobs).toContain('"nodeId":"gen/t0"');
+    expect(jobs).not.toContain(PG_PASSWORD);
+    expect(jobs).not.toContain(AWS_SECRET);
   }, 600_000);
 
   it('a worker killed mid-task: its job is retried by another after KFM_QUEUE_TIMEOUT and the result committed once', async () => {
