@@ -305,6 +305,26 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
     }
   }, 600_000);
 
+  it('a task that throws fails its node once (a failure is an outcome, not retried), and nothing downstream runs', async () => {
+    const p = project({ ...FILES, 'clean.ts': "export default async function clean(): Promise<void> {\n  throw new Error('bad rows');\n}\n" });
+    const workers = startWorkers(p.rig, p.env, 1);
+    try {
+      await workers[0]!.waitFor('stdout', /^worker /m, 60_000);
+      const built = await p.rig.buildJson(['ks', '--executor', 'queue'], { env: { ...p.env, KFM_QUEUE_TIMEOUT: '2' }, timeoutMs: 120_000 });
+      expect(built.result.code).toBe(1);
+      expect(built.report.nodes.map((n) => [n.id, n.status, n.error?.message ?? n.skipped_because?.type])).toEqual([
+        ['ks/clean', 'failed', 'bad rows'],
+        ['ks/fetch', 'executed', undefined],
+        ['ks/slow', 'skipped', 'upstream-failed'],
+      ]);
+      expect(built.report.nodes[0]!.error?.location).toBe('clean.ts:2:9');
+      expect([...workers[0]!.stdout.matchAll(/^failed  ks\/clean /gm)]).toHaveLength(1);
+      expect(executions(p.counts).has('ks.slow')).toBe(false);
+    } finally {
+      await stopWorkers(workers);
+    }
+  }, 300_000);
+
   it('--executor queue needs KFM_STATE=postgres and KFM_STORE=s3; kfm worker needs KFM_STATE', async () => {
     const rig = newRig(FILES);
     const noState = await rig.run(['build', '--executor', 'queue']);
