@@ -325,6 +325,36 @@ describe.skipIf(skipped !== undefined)(`kfm build --executor queue with kfm work
     }
   }, 300_000);
 
+  it('Ctrl-C on the coordinator: the build stops (exit 130) and the next one completes on the same workers', async () => {
+    const p = project();
+    const env = { ...p.env, KFM_TEST_HOLD: '1' };
+    const workers = startWorkers(p.rig, env, 2);
+    try {
+      for (const w of workers) await w.waitFor('stdout', /^worker /m, 60_000);
+      const build = p.rig.start(['build', 'ks', '--executor', 'queue', '--json'], { env, timeoutMs: 120_000 });
+      await until(() => existsSync(join(p.counts, 'ks.slow')), 'the slow task to start');
+      build.child.kill('SIGINT');
+      const stopped = await build.exited;
+      expect(stopped.code).toBe(130);
+      const report = JSON.parse(stopped.stdout) as { status: string; nodes: { id: string; status: string }[] };
+      expect(report.status).toBe('interrupted');
+      // Failed (interrupted) once the coordinator has seen the worker's `started`, skipped before: never a result.
+      expect(['failed', 'skipped']).toContain(report.nodes.find((n) => n.id === 'ks/slow')?.status);
+      expect(await query(p.db, "SELECT count(*)::int AS n FROM kfm_results WHERE node_id = 'ks/slow'")).toEqual([{ n: 0 }]);
+      writeFileSync(join(p.counts, 'release'), '');
+      const again = await p.rig.buildJson(['ks', '--executor', 'queue'], { env, timeoutMs: 120_000 });
+      expect(again.result.code, again.result.stderr).toBe(0);
+      expect(again.report.nodes.map((n) => [n.id, n.status])).toEqual([
+        ['ks/clean', 'cached'],
+        ['ks/fetch', 'cached'],
+        ['ks/slow', 'executed'],
+      ]);
+      expect(await query(p.db, "SELECT count(*)::int AS n FROM kfm_results WHERE node_id = 'ks/slow'")).toEqual([{ n: 1 }]);
+    } finally {
+      await stopWorkers(workers);
+    }
+  }, 300_000);
+
   it('--executor queue needs KFM_STATE=postgres and KFM_STORE=s3; kfm worker needs KFM_STATE', async () => {
     const rig = newRig(FILES);
     const noState = await rig.run(['build', '--executor', 'queue']);
