@@ -53,7 +53,10 @@ export class QueueRunner implements TaskRunner {
       await boss.purgeQueue(REPLIES_QUEUE);
       await boss.purgeQueue(DEAD_QUEUE);
       await boss.work<QueueReply>(REPLIES_QUEUE, { batchSize: 1000, pollingIntervalSeconds: POLL_SECONDS }, async (jobs) => {
-        for (const j of jobs) this.#reply(j.data);
+        // A batch comes back in no particular order: a job's `started` before its outcome.
+        const replies = jobs.map((j) => j.data);
+        for (const r of replies) if (r.type === 'started') this.#reply(r);
+        for (const r of replies) if (r.type === 'outcome') this.#reply(r);
       });
       await boss.work<TaskJob>(DEAD_QUEUE, { batchSize: 100, pollingIntervalSeconds: POLL_SECONDS }, async (jobs) => {
         for (const j of jobs) this.#dead(j.data);
