@@ -22,8 +22,11 @@ const PG_PASSWORD = `pg-password-${process.pid}-queue`;
 const AWS_SECRET = `aws-secret-${process.pid}-queue`;
 const newRig = useCliRigs();
 
-/** Nodes of the generated dataset: ten roots, then each node on the one ten before it and the one at half its index. */
-const N = 300;
+/**
+ * Nodes of the generated dataset: ten roots, then each node on the one ten before it and
+ * the one at half its index. KFM_TEST_QUEUE_NODES=2000 runs the issue's size.
+ */
+const N = Number(process.env['KFM_TEST_QUEUE_NODES'] ?? 300);
 
 const HEADER = KFMFILE_HEADER.replace("import { defineKfm, dataset, task } from 'kfm';", "import { defineKfm, dataset, task, ingest } from 'kfm';");
 
