@@ -53,6 +53,8 @@ export interface CliContext {
   verifyDeterminism?: { sample: number | undefined } | undefined;
   /** `kfm build --force` (`-B`), `kfm plan --force`, `kfm explain --force`: the named nodes run even when cached. */
   force?: boolean;
+  /** `kfm build --executor queue`: run the tasks on `kfm worker` processes through the PostgreSQL queue. */
+  executor?: 'queue';
   out: (text: string) => void;
   err: (text: string) => void;
   /** The stream `out` writes to, when it is process.stdout (the Ink UI draws there); undefined when output is captured. */

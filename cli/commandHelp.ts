@@ -26,6 +26,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['--verify-determinism', 'run every executed node twice and compare the outputs byte for byte'],
       ['--sample <n>', 'with --verify-determinism: check only n nodes'],
       ['-w, --watch', 'rebuild on every change until Ctrl-C'],
+      ['--executor queue', 'run the tasks on kfm worker processes (needs KFM_STATE=postgres://… and KFM_STORE=s3://…)'],
       ['-v, --verbose', 'also list cached nodes'],
       JSON_OPTION,
     ],
@@ -182,6 +183,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['--json', 'print the listening URL as one JSON line'],
     ],
     examples: ['kfm serve', 'kfm serve --port 0 --json', 'KFM_SERVE_TOKEN=$(cat token) kfm serve --host 0.0.0.0'],
+  },
+  worker: {
+    usage: 'kfm worker [-j <n>]',
+    summary:
+      'Serves a distributed build (kfm build --executor queue): takes task jobs from the PostgreSQL queue of KFM_STATE, runs them on its own thread pool (upstream outputs read from and outputs put to the S3 store), and replies with each outcome; the coordinator commits. Runs in a checkout of the project (the task code and inputs), with the S3 credentials in its environment, until Ctrl-C. A worker killed mid-task: its job is retried by another after KFM_QUEUE_TIMEOUT.',
+    options: [['-j, --jobs <n>', 'tasks at once (default: the number of cores)']],
+    examples: ['KFM_STATE=postgres://kfm@db/kfm AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… kfm worker -j 4'],
   },
   completion: {
     usage: 'kfm completion bash|zsh',

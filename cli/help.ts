@@ -82,6 +82,8 @@ Commands:
                              versions, receipts, DAGs, search, evidence, tiles) and the
                              lineage page at / on 127.0.0.1:8787 (--port, --host); restricted
                              data only with the operator token (KFM_SERVE_TOKEN)
+  worker                     serve kfm build --executor queue: run queued tasks from
+                             KFM_STATE's PostgreSQL queue on this machine (S3 store)
   completion bash|zsh        a shell completion script: source <(kfm completion bash)
   help [command]             this text, or one command's usage, options and examples
                              (the same as kfm <command> --help)
@@ -147,6 +149,9 @@ Options:
                              kfm rollback: the version to make latest again, and why
       --port <n>, --host <address>
                              kfm serve: where to listen (default 127.0.0.1:8787)
+      --executor queue       kfm build: run the tasks on kfm worker processes through
+                             PostgreSQL (KFM_STATE=postgres://…, KFM_STORE=s3://…);
+                             this process commits every result and receipt
   -w, --watch                build, then watch the kfmfile, task code and inputs and
                              rebuild what a change affects, until Ctrl-C (--json: one
                              JSON report per line per cycle)

@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rebuild: async () => (await import('./commands/rebuild.js')).rebuildCommand,
   rollback: async () => (await import('./commands/rollback.js')).rollbackCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
 };
 
 /** Every option kfm takes; each command checks which apply to it. */
@@ -68,6 +69,7 @@ const OPTIONS = {
   force: { type: 'boolean', short: 'B' },
   port: { type: 'string' },
   host: { type: 'string' },
+  executor: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -151,6 +153,9 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
     }
     if (values.force && !['build', 'plan', 'explain', 'rebuild'].includes(name)) throw new KfmError('usage', `--force applies to kfm build, plan, explain and rebuild (not ${name})`);
     if (values.force && (values.watch || name === 'watch')) throw new KfmError('usage', '--force applies to kfm build, not to watch mode (every change would rerun the forced nodes)');
+    if (values.executor !== undefined && name !== 'build') throw new KfmError('usage', `--executor applies to kfm build (not ${name})`);
+    if (values.executor !== undefined && values.executor !== 'local' && values.executor !== 'queue') throw new KfmError('usage', `--executor needs local or queue (got "${values.executor}")`);
+    if (values.executor === 'queue' && values.watch) throw new KfmError('usage', '--executor queue applies to kfm build, not to watch mode');
     if (values['keep-last'] !== undefined && name !== 'gc') throw new KfmError('usage', `--keep-last applies to kfm gc (not ${name})`);
     for (const o of ['port', 'host'] as const) {
       if (values[o] !== undefined && name !== 'serve') throw new KfmError('usage', `--${o} applies to kfm serve (not ${name})`);
@@ -199,6 +204,7 @@ export async function main(argv: string[], out = writeStdout, err = (s: string) 
       watch: values.watch === true || name === 'watch',
       ...(verifying ? { verifyDeterminism: { sample } } : {}),
       ...(values.force ? { force: true } : {}),
+      ...(values.executor === 'queue' ? { executor: 'queue' as const } : {}),
       out,
       err,
       terminal: out === writeStdout ? process.stdout : undefined,
@@ -255,7 +261,7 @@ function shortAliases(argv: string[]): string[] {
 }
 
 /** Options followed by their value as the next argument (`-C dir`). */
-const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale|keep-last|targets|to|reason|port|host))$/;
+const TAKES_VALUE = /^(-[Cfj]|--(directory|file|jobs|reporter|expect|actor|role|head|sample|format|limit|since|dataset|rationale|keep-last|targets|to|reason|port|host|executor))$/;
 
 /** Where the command name is in argv: the first argument that is neither an option nor an option's value; -1 if none. */
 function commandIndex(argv: readonly string[]): number {

@@ -26,6 +26,8 @@ function checkRegistries(graph: Graph, targets: string[]): void {
 
 export async function buildCommand(cli: CliContext): Promise<number> {
   if (cli.watch) return (await import('./watch.js')).watchCommand(cli);
+  // Checked before anything runs: --executor queue needs the shared backends.
+  const runner = cli.executor === 'queue' ? (await import('../../engine/queue/openQueueRunner.js')).openQueueRunner() : undefined;
   const reporter = await chooseReporter(cli);
   // The no-op fast path needs neither the kfmfile loaded nor the engine's heavier modules.
   const kfmfile = cli.project.file !== undefined ? resolve(cli.project.cwd, cli.project.file) : findKfmfile(cli.project.cwd);
@@ -73,6 +75,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   try {
     summary = await runBuild(project, {
       targets: cli.positionals,
+      ...(runner ? { runner } : {}),
       ...(cli.jobs !== undefined ? { jobs: cli.jobs } : {}),
       keepGoing: cli.keepGoing,
       stages: [catalogStage(), projectStage()],
@@ -86,6 +89,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await runner?.close();
     await reporter.finish(summary);
     project.close();
   }

@@ -14,6 +14,8 @@ export interface JobInput {
 /** What the scheduler hands a runner to execute one node. Plain data: it crosses threads. */
 export interface TaskJob {
   nodeId: string;
+  /** The node's cache key, when the scheduler runs it (a queue's singleton key: one key runs once). */
+  key?: string;
   /** The project root (errors are located relative to it). */
   root: string;
   /** Changes when the task's code changes, so a long-lived worker imports the new code. */

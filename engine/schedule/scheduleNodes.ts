@@ -150,7 +150,7 @@ class NodeScheduler {
   #start(id: string, key: Digest, keyDoc: string, reason: DirtyReason): void {
     const job = new RunningJob(id, key, reason, this.#o.clock, this.#o.onEvent);
     this.#o.runner
-      .run(createTaskJob(id, this.#jobs), job.onMessage, job.abort.signal)
+      .run({ ...createTaskJob(id, this.#jobs), key }, job.onMessage, job.abort.signal)
       .then((outcome) => this.#finish(job, keyDoc, outcome))
       .catch((e: unknown) => {
         // A bug in the handling above must not leave the node unaccounted for.

@@ -155,7 +155,7 @@ export const CASES: BadInputCase[] = [
   { name: 'task: json reporter, throws undefined', template: 'fresh', setup: taskT(`throw undefined;`), args: ['build', '--json'], code: 1, stderr: "" },
 
   // ---- CLI arguments: exit 2, nothing written ----
-  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve; see kfm --help)" },
+  { name: 'cli: unknown command', template: 'built', args: ['bogus'], code: 2, stderr: "kfm: unknown command \"bogus\" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve, worker; see kfm --help)" },
   { name: 'cli: unknown option', template: 'built', args: ['build', '--bogus'], code: 2, stderr: "kfm: unknown option '--bogus' (see kfm build --help)" },
   { name: 'cli: --jobs 0', template: 'built', args: ['build', '--jobs', '0'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"0\")" },
   { name: 'cli: --jobs -1', template: 'built', args: ['build', '--jobs', '-1'], code: 2, stderr: "kfm: --jobs needs a positive integer (got \"-1\")" },

@@ -41,15 +41,15 @@ describe('the kfm command line', () => {
 
   it('an unknown command exits 2 and lists the commands', async () => {
     const rig = project();
-    usageError(await rig.run(['frob']), 'unknown command "frob" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve; see kfm --help)');
+    usageError(await rig.run(['frob']), 'unknown command "frob" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve, worker; see kfm --help)');
     const json = await rig.run(['frob', '--json']);
     expect(json.code).toBe(2);
-    expect(json.stderr).toBe('kfm: unknown command "frob" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve; see kfm --help)\n');
+    expect(json.stderr).toBe('kfm: unknown command "frob" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve, worker; see kfm --help)\n');
     const report = JSON.parse(json.stdout) as unknown;
     expectValidReport('error', report);
     expect(report).toEqual({
       kfm_error_version: 'v1',
-      error: { code: 'usage', message: 'unknown command "frob" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve; see kfm --help)', location: null },
+      error: { code: 'usage', message: 'unknown command "frob" (commands: build, plan, explain, check, promote, approve, validate, catalog, receipts, status, log, watch, fsck, graph, init, gc, clean, rebuild, rollback, serve, worker; see kfm --help)', location: null },
     });
   });
 
