@@ -2,13 +2,11 @@ import Database from 'better-sqlite3';
 import type { Digest } from '../core/digest.js';
 import { KfmError } from '../core/error.js';
 import type { StatEntry } from '../core/fs.js';
-import type { Json } from '../core/json.js';
-import type { FailedCheck } from '../core/failedCheck.js';
-import type { OutputRecord } from '../core/outputRecord.js';
 import type { LocalCaches } from './state/localCaches.js';
 import type { NodeResult, ResultStore } from './state/resultStore.js';
 import type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from './state/runLog.js';
 import type { VersionRecord, VersionStore } from './state/versionStore.js';
+import { fromResultRow, fromVersionRow, type ResultRow, type VersionRow } from './state/stateRows.js';
 
 // The records' home is store/state/*; importing them from here keeps working.
 export type { LocalCaches } from './state/localCaches.js';
@@ -163,7 +161,7 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
   /** The result stored under a key (a cache hit), if any. */
   resultByKey(key: Digest): NodeResult | undefined {
     const row = (this.#stmts.byKey ??= this.db.prepare('SELECT * FROM results WHERE key = ?')).get(key) as ResultRow | undefined;
-    return row && fromRow(row);
+    return row && fromResultRow(row);
   }
 
   /** Every node's latest successful result, in one read (by node id). */
@@ -172,7 +170,7 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
       .prepare('SELECT r.* FROM latest l JOIN results r ON r.key = l.key ORDER BY l.node_id')
       .all() as ResultRow[];
     const map = new Map<string, NodeResult>();
-    for (const row of rows) map.set(row.node_id, fromRow(row));
+    for (const row of rows) map.set(row.node_id, fromResultRow(row));
     return map;
   }
 
@@ -402,64 +400,3 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
   readonly #stmts: { putResult?: Database.Statement; setLatest?: Database.Statement; byKey?: Database.Statement } = {};
 }
 
-interface VersionRow {
-  dataset_version_id: string;
-  dataset_slug: string;
-  slice: string;
-  spec_hash: Digest;
-  inputs_digest: Digest;
-  outputs_digest: Digest;
-  run_id: string;
-  created_at: string;
-  spec_document: string | null;
-  task_code: string | null;
-  raw_inputs: string | null;
-  mode: string | null;
-  mode_reason: string | null;
-  failed_checks: string | null;
-}
-
-function fromVersionRow(r: VersionRow): VersionRecord {
-  return {
-    datasetVersionId: r.dataset_version_id,
-    datasetSlug: r.dataset_slug,
-    slice: r.slice,
-    specHash: r.spec_hash,
-    inputsDigest: r.inputs_digest,
-    outputsDigest: r.outputs_digest,
-    runId: r.run_id,
-    createdAt: r.created_at,
-    specDocument: r.spec_document === null ? null : (JSON.parse(r.spec_document) as Json),
-    taskCode: r.task_code === null ? null : (JSON.parse(r.task_code) as Record<string, [string, Digest][]>),
-    rawInputs: r.raw_inputs === null ? null : (JSON.parse(r.raw_inputs) as [string, Digest][]),
-    mode: r.mode,
-    modeReason: r.mode_reason,
-    failedChecks: r.failed_checks === null ? null : (JSON.parse(r.failed_checks) as FailedCheck[]),
-  };
-}
-
-interface ResultRow {
-  key: Digest;
-  node_id: string;
-  key_doc: string;
-  outputs: string;
-  outputs_digest: Digest;
-  meta: string;
-  run_id: string;
-  finished_at: string;
-  duration_ms: number;
-}
-
-function fromRow(row: ResultRow): NodeResult {
-  return {
-    nodeId: row.node_id,
-    key: row.key,
-    keyDoc: row.key_doc,
-    outputs: JSON.parse(row.outputs) as OutputRecord[],
-    outputsDigest: row.outputs_digest,
-    meta: JSON.parse(row.meta) as Json,
-    runId: row.run_id,
-    finishedAt: row.finished_at,
-    durationMs: row.duration_ms,
-  };
-}

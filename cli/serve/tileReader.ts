@@ -1,8 +1,9 @@
+import { PmtilesFileSource } from '../../stages/projections/tiles/pmtilesFileSource.js';
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PMTiles, type RangeResponse, type Source } from 'pmtiles';
+import { PMTiles } from 'pmtiles';
 import { badRequest } from './apiError.js';
 
 /** The highest zoom a tile request may name (as the tiles target allows). */
@@ -42,28 +43,8 @@ export async function readTile(tilesDir: string, slug: string, z: number, x: num
     }
   }
   if (existsSync(pmtiles)) {
-    const tile = await new PMTiles(new FileSource(pmtiles)).getZxy(z, x, y);
+    const tile = await new PMTiles(new PmtilesFileSource(pmtiles)).getZxy(z, x, y);
     return tile ? gzipSync(Buffer.from(tile.data)) : 'absent';
   }
   return undefined;
-}
-
-/** A pmtiles Source over a local file. */
-class FileSource implements Source {
-  constructor(readonly path: string) {}
-
-  getKey(): string {
-    return this.path;
-  }
-
-  async getBytes(offset: number, length: number): Promise<RangeResponse> {
-    const fd = openSync(this.path, 'r');
-    try {
-      const buf = Buffer.alloc(length);
-      const n = readSync(fd, buf, 0, length, offset);
-      return { data: buf.buffer.slice(buf.byteOffset, buf.byteOffset + n) as ArrayBuffer };
-    } finally {
-      closeSync(fd);
-    }
-  }
 }

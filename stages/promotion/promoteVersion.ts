@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { readRegistry, registryFile, writeRegistry, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
+import { readRegistry, registryFile, type DatasetRegistry, type RegistryVersion } from '../../store/registry/datasetRegistry.js';
 import type { DatasetVersionStatus } from '../../core/datasetVersionStatus.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { KfmError } from '../../core/error.js';

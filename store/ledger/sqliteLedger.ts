@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
+import { ledgerEntryFromRow, type LedgerEntryRow } from './ledgerEntryRow.js';
 import {
   chainEntry,
   GENESIS_HASH,
@@ -50,17 +51,6 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
     `),
 ];
 
-interface EntryRow {
-  seq: number;
-  prev_hash: string;
-  entry_hash: string;
-  kind: string;
-  dataset_slug: string | null;
-  dataset_version_id: string | null;
-  run_id: string | null;
-  envelope: string;
-  created_at: string;
-}
 
 /**
  * The ledger in its own SQLite file (`.kfm/ledger.db`, WAL, synchronous=FULL), apart from
@@ -153,7 +143,7 @@ export class SqliteLedger implements Ledger {
 
   /** Every entry, by seq. */
   entries(): LedgerEntry[] {
-    return (this.#db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[]).map(fromRow);
+    return (this.#db.prepare('SELECT * FROM entries ORDER BY seq').all() as LedgerEntryRow[]).map(ledgerEntryFromRow);
   }
 
   /** The entries of a dataset, or of one of its versions, by seq. */
@@ -162,7 +152,7 @@ export class SqliteLedger implements Ledger {
       dvid === undefined
         ? this.#db.prepare('SELECT * FROM entries WHERE dataset_slug = ? ORDER BY seq').all(slug)
         : this.#db.prepare('SELECT * FROM entries WHERE dataset_slug = ? AND dataset_version_id = ? ORDER BY seq').all(slug, dvid);
-    return (rows as EntryRow[]).map(fromRow);
+    return (rows as LedgerEntryRow[]).map(ledgerEntryFromRow);
   }
 
   head(): LedgerHead {
@@ -170,14 +160,14 @@ export class SqliteLedger implements Ledger {
   }
 
   ledgerId(): Digest | null {
-    const row = this.#db.prepare('SELECT * FROM entries WHERE seq = 1').get() as EntryRow | undefined;
-    return ledgerIdOf(row && fromRow(row));
+    const row = this.#db.prepare('SELECT * FROM entries WHERE seq = 1').get() as LedgerEntryRow | undefined;
+    return ledgerIdOf(row && ledgerEntryFromRow(row));
   }
 
   /** The newest entry: its entry_hash is the ledger's head. */
   last(): LedgerEntry | undefined {
-    const row = this.#db.prepare('SELECT * FROM entries ORDER BY seq DESC LIMIT 1').get() as EntryRow | undefined;
-    return row && fromRow(row);
+    const row = this.#db.prepare('SELECT * FROM entries ORDER BY seq DESC LIMIT 1').get() as LedgerEntryRow | undefined;
+    return row && ledgerEntryFromRow(row);
   }
 
   close(): void {
@@ -185,16 +175,3 @@ export class SqliteLedger implements Ledger {
   }
 }
 
-function fromRow(r: EntryRow): LedgerEntry {
-  return {
-    seq: r.seq,
-    prevHash: r.prev_hash,
-    entryHash: r.entry_hash,
-    kind: r.kind,
-    datasetSlug: r.dataset_slug,
-    datasetVersionId: r.dataset_version_id,
-    runId: r.run_id,
-    envelope: r.envelope,
-    createdAt: r.created_at,
-  };
-}

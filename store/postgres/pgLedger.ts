@@ -1,18 +1,8 @@
 import type { Digest } from '../../core/digest.js';
 import { chainEntry, headOf, ledgerIdOf, prepareAppend, type Ledger, type LedgerAppend, type LedgerEntry, type LedgerHead } from '../ledger/ledger.js';
 import { KFM_LOCK_CLASS, LOCK_LEDGER, PgDatabase } from './pgDatabase.js';
+import { ledgerEntryFromRow, type LedgerEntryRow } from '../ledger/ledgerEntryRow.js';
 
-interface EntryRow {
-  seq: string;
-  prev_hash: string;
-  entry_hash: string;
-  kind: string;
-  dataset_slug: string | null;
-  dataset_version_id: string | null;
-  run_id: string | null;
-  envelope: string;
-  created_at: string;
-}
 
 /**
  * The audit ledger in PostgreSQL (`kfm_ledger_entries`): the same entries and hash chain as
@@ -38,8 +28,8 @@ export class PgLedger implements Ledger {
     const prepared = prepareAppend(input);
     return this.db.transaction('cannot append to the audit ledger', async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KFM_LOCK_CLASS, LOCK_LEDGER]);
-      const last = await c.query<EntryRow>('SELECT * FROM kfm_ledger_entries ORDER BY seq DESC LIMIT 1');
-      const entry = chainEntry(prepared, headOf(last.rows[0] && fromRow(last.rows[0])), this.#now().toISOString());
+      const last = await c.query<LedgerEntryRow>('SELECT * FROM kfm_ledger_entries ORDER BY seq DESC LIMIT 1');
+      const entry = chainEntry(prepared, headOf(last.rows[0] && ledgerEntryFromRow(last.rows[0])), this.#now().toISOString());
       await c.query(
         `INSERT INTO kfm_ledger_entries (seq, prev_hash, entry_hash, kind, dataset_slug, dataset_version_id, run_id, envelope, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -73,20 +63,7 @@ export class PgLedger implements Ledger {
 
   async #select(sql: string, params: unknown[] = []): Promise<LedgerEntry[]> {
     if (!(await this.db.ready())) return [];
-    return (await this.db.query<EntryRow>('cannot read the audit ledger', sql, params)).rows.map(fromRow);
+    return (await this.db.query<LedgerEntryRow>('cannot read the audit ledger', sql, params)).rows.map(ledgerEntryFromRow);
   }
 }
 
-function fromRow(r: EntryRow): LedgerEntry {
-  return {
-    seq: Number(r.seq),
-    prevHash: r.prev_hash,
-    entryHash: r.entry_hash,
-    kind: r.kind,
-    datasetSlug: r.dataset_slug,
-    datasetVersionId: r.dataset_version_id,
-    runId: r.run_id,
-    envelope: r.envelope,
-    createdAt: r.created_at,
-  };
-}

@@ -1,15 +1,13 @@
 import type pg from 'pg';
 import type { Digest } from '../../core/digest.js';
 import { KfmError } from '../../core/error.js';
-import type { FailedCheck } from '../../core/failedCheck.js';
 import type { StatEntry } from '../../core/fs.js';
-import type { Json } from '../../core/json.js';
-import type { OutputRecord } from '../../core/outputRecord.js';
 import type { Awaitable } from '../awaitable.js';
 import type { LocalCaches } from '../state/localCaches.js';
 import type { NodeResult, ResultStore } from '../state/resultStore.js';
 import type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from '../state/runLog.js';
 import type { VersionRecord, VersionStore } from '../state/versionStore.js';
+import { fromResultRow, fromVersionRow, type ResultRow, type VersionRow } from '../state/stateRows.js';
 import { PgDatabase, sqlState } from './pgDatabase.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -233,31 +231,6 @@ async function setLatest(c: pg.PoolClient, nodeId: string, key: Digest): Promise
 }
 
 
-interface ResultRow {
-  key: Digest;
-  node_id: string;
-  key_doc: string;
-  outputs: string;
-  outputs_digest: Digest;
-  meta: string;
-  run_id: string;
-  finished_at: string;
-  duration_ms: number;
-}
-
-function fromResultRow(row: ResultRow): NodeResult {
-  return {
-    nodeId: row.node_id,
-    key: row.key,
-    keyDoc: row.key_doc,
-    outputs: JSON.parse(row.outputs) as OutputRecord[],
-    outputsDigest: row.outputs_digest,
-    meta: JSON.parse(row.meta) as Json,
-    runId: row.run_id,
-    finishedAt: row.finished_at,
-    durationMs: row.duration_ms,
-  };
-}
 
 interface RunRow {
   run_id: string;
@@ -268,39 +241,3 @@ interface RunRow {
   status: RunRecord['status'];
 }
 
-interface VersionRow {
-  dataset_version_id: string;
-  dataset_slug: string;
-  slice: string;
-  spec_hash: Digest;
-  inputs_digest: Digest;
-  outputs_digest: Digest;
-  run_id: string;
-  created_at: string;
-  spec_document: string | null;
-  task_code: string | null;
-  raw_inputs: string | null;
-  mode: string | null;
-  mode_reason: string | null;
-  failed_checks: string | null;
-}
-
-function fromVersionRow(r: VersionRow): VersionRecord {
-  const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
-  return {
-    datasetVersionId: r.dataset_version_id,
-    datasetSlug: r.dataset_slug,
-    slice: r.slice,
-    specHash: r.spec_hash,
-    inputsDigest: r.inputs_digest,
-    outputsDigest: r.outputs_digest,
-    runId: r.run_id,
-    createdAt: r.created_at,
-    specDocument: parse<Json>(r.spec_document),
-    taskCode: parse<Record<string, [string, Digest][]>>(r.task_code),
-    rawInputs: parse<[string, Digest][]>(r.raw_inputs),
-    mode: r.mode,
-    modeReason: r.mode_reason,
-    failedChecks: parse<FailedCheck[]>(r.failed_checks),
-  };
-}

@@ -20,7 +20,7 @@ import { zxyToTileId } from '../../stages/projections/tiles/tileId.js';
 import { TileSpool } from '../../stages/projections/tiles/tileSpool.js';
 import { writeMbtiles } from '../../stages/projections/tiles/writeMbtiles.js';
 import { pmtilesBytes, writePmtiles } from '../../stages/projections/tiles/writePmtiles.js';
-import { PmtilesFileSource } from '../support/pmtilesFileSource.js';
+import { PmtilesFileSource } from '../../stages/projections/tiles/pmtilesFileSource.js';
 
 const META: TileArchiveMetadata = {
   name: 'synthetic', format: 'pbf', type: 'overlay', bounds: [-180, -85, 180, 85], center: [0, 0, 0], minzoom: 0, maxzoom: 9,

@@ -17,7 +17,7 @@ import { readProjectedVersion } from '../../stages/projections/readProjectedVers
 import { TilesTarget } from '../../stages/projections/tiles/tilesTarget.js';
 import { decodeHeader, HEADER_LENGTH } from '../../stages/projections/tiles/pmtilesHeader.js';
 import { buildKansasProject, KANSAS_SLUGS, type KansasProject } from '../support/kansasProject.js';
-import { PmtilesFileSource } from '../support/pmtilesFileSource.js';
+import { PmtilesFileSource } from '../../stages/projections/tiles/pmtilesFileSource.js';
 import { reprocessKansasPlaces } from '../support/reprocessKansasPlaces.js';
 
 const ZOOM = { minzoom: 0, maxzoom: 8 };
