@@ -6,7 +6,7 @@ import type { LocalCaches } from './state/localCaches.js';
 import type { NodeResult, ResultStore } from './state/resultStore.js';
 import type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from './state/runLog.js';
 import type { VersionRecord, VersionStore } from './state/versionStore.js';
-import { fromResultRow, fromVersionRow, type ResultRow, type VersionRow } from './state/stateRows.js';
+import { fromResultRow, fromRunRow, fromVersionRow, versionRowValues, type ResultRow, type RunRow, type VersionRow } from './state/stateRows.js';
 
 // The records' home is store/state/*; importing them from here keeps working.
 export type { LocalCaches } from './state/localCaches.js';
@@ -240,18 +240,9 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
   }
 
   runs(limit = 20): RunRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?')
-      .all(limit) as { run_id: string; started_at: string; ended_at: string | null; targets: string; jobs: number; status: RunRecord['status'] }[];
-    return rows.map((r) => ({
-      runId: r.run_id,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      targets: JSON.parse(r.targets) as string[],
-      jobs: r.jobs,
-      status: r.status,
-    }));
+    return (this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]).map(fromRunRow);
   }
+
 
   runNodes(runId: string): RunNodeRecord[] {
     return (
@@ -348,7 +339,6 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
 
   /** Records a new version. A version is never updated: a second record of a dvid fails. */
   putVersion(v: VersionRecord): void {
-    const json = (x: unknown) => (x === undefined || x === null ? null : JSON.stringify(x));
     try {
       this.db
         .prepare(
@@ -356,22 +346,7 @@ export class State implements ResultStore, RunLog, VersionStore, LocalCaches {
              spec_document, task_code, raw_inputs, mode, mode_reason, failed_checks)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          v.datasetVersionId,
-          v.datasetSlug,
-          v.slice,
-          v.specHash,
-          v.inputsDigest,
-          v.outputsDigest,
-          v.runId,
-          v.createdAt,
-          json(v.specDocument),
-          json(v.taskCode),
-          json(v.rawInputs),
-          v.mode ?? null,
-          v.modeReason ?? null,
-          json(v.failedChecks),
-        );
+        .run(...versionRowValues(v));
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new KfmError('state', `version ${v.datasetVersionId} of ${v.datasetSlug} is already recorded: a version is written once`);

@@ -32,11 +32,12 @@ async function runProjectStage(a: VersionStageArgs, env: NodeJS.ProcessEnv): Pro
   // Public targets never receive restricted data: a dataset whose latest version they may not hold is not projected, and says so.
   const { catalogFacts } = await import('./readCatalogVersion.js');
   const { PUBLIC_LABELS } = await import('./acceptedLabels.js');
-  const label = catalogFacts(a.dataDir, a.slug, latest).policy_label;
+  const facts = catalogFacts(a.dataDir, a.slug, latest);
+  const label = facts.policy_label;
   if (!PUBLIC_LABELS.includes(label)) return skipped(`${a.slug}@${latest} is ${label}: the public targets (${kinds.join(', ')}) accept ${PUBLIC_LABELS.join(', ')} only`);
   checkReachable(kinds, settings);
   const started = new Date(a.now);
-  const { outcomes, facts } = await syncVersion({ settings, store: a.store, slug: a.slug, dvid: latest, kinds });
+  const { outcomes } = await syncVersion({ settings, store: a.store, slug: a.slug, dvid: latest, kinds, facts });
   const key = canonicalDigest(outcomes.map((o) => [o.target, o.key]));
   const what = outcomes.map((o) => `${o.target} ${o.status}`).join(', ');
   if (outcomes.every((o) => o.status !== 'loaded')) return { status: 'cached', key, reason: `${a.slug}@${latest} is current in ${kinds.join(', ')}`, paths: [], receipt: null, problems: null };

@@ -39,6 +39,8 @@ export interface SyncArgs {
   activate?: boolean;
   /** Check (and reload what differs) in full even where the record says current (`kfm rebuild --force`). */
   force?: boolean;
+  /** The version's catalog facts, when the caller read them already. */
+  facts?: CatalogFacts;
 }
 
 /** What a rebuild compares after a load, per target: the version's record, counts and extents as the catalog gives them. */
@@ -59,7 +61,7 @@ export async function syncVersion(a: SyncArgs): Promise<{ outcomes: TargetOutcom
   const { settings, slug, dvid } = a;
   const activate = a.activate ?? true;
   publishedVersion(settings.paths, slug, dvid);
-  const facts = catalogFacts(settings.paths.dataDir, slug, dvid);
+  const facts = a.facts ?? catalogFacts(settings.paths.dataDir, slug, dvid);
   const zoom = await versionZoom(settings, slug, dvid);
   let version: ProjectedVersion | null = null;
   const outcomes: TargetOutcome[] = [];

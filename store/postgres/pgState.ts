@@ -7,7 +7,7 @@ import type { LocalCaches } from '../state/localCaches.js';
 import type { NodeResult, ResultStore } from '../state/resultStore.js';
 import type { NodeRunStatus, RunLog, RunNodeRecord, RunRecord } from '../state/runLog.js';
 import type { VersionRecord, VersionStore } from '../state/versionStore.js';
-import { fromResultRow, fromVersionRow, type ResultRow, type VersionRow } from '../state/stateRows.js';
+import { fromResultRow, fromRunRow, fromVersionRow, versionRowValues, type ResultRow, type RunRow, type VersionRow } from '../state/stateRows.js';
 import { PgDatabase, sqlState } from './pgDatabase.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -132,7 +132,7 @@ export class PgState implements ResultStore, RunLog, VersionStore, LocalCaches {
 
   async runs(limit = 20): Promise<RunRecord[]> {
     const { rows } = await this.db.query<RunRow>('cannot read runs', 'SELECT * FROM kfm_runs ORDER BY started_at COLLATE "C" DESC, ord DESC LIMIT $1', [limit]);
-    return rows.map((r) => ({ runId: r.run_id, startedAt: r.started_at, endedAt: r.ended_at, targets: JSON.parse(r.targets) as string[], jobs: r.jobs, status: r.status }));
+    return rows.map(fromRunRow);
   }
 
   async runNodes(runId: string): Promise<RunNodeRecord[]> {
@@ -168,29 +168,13 @@ export class PgState implements ResultStore, RunLog, VersionStore, LocalCaches {
   }
 
   async putVersion(v: VersionRecord): Promise<void> {
-    const json = (x: unknown) => (x === undefined || x === null ? null : JSON.stringify(x));
     try {
       await this.db.query(
         'cannot record a version',
         `INSERT INTO kfm_versions (dataset_version_id, dataset_slug, slice, spec_hash, inputs_digest, outputs_digest, run_id, created_at,
            spec_document, task_code, raw_inputs, mode, mode_reason, failed_checks)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          v.datasetVersionId,
-          v.datasetSlug,
-          v.slice,
-          v.specHash,
-          v.inputsDigest,
-          v.outputsDigest,
-          v.runId,
-          v.createdAt,
-          json(v.specDocument),
-          json(v.taskCode),
-          json(v.rawInputs),
-          v.mode ?? null,
-          v.modeReason ?? null,
-          json(v.failedChecks),
-        ],
+        versionRowValues(v),
       );
     } catch (e) {
       if (sqlState(e) === UNIQUE_VIOLATION) {
@@ -232,12 +216,4 @@ async function setLatest(c: pg.PoolClient, nodeId: string, key: Digest): Promise
 
 
 
-interface RunRow {
-  run_id: string;
-  started_at: string;
-  ended_at: string | null;
-  targets: string;
-  jobs: number;
-  status: RunRecord['status'];
-}
 

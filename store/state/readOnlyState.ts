@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { KfmError } from '../../core/error.js';
 import type { NodeRunStatus, RunNodeRecord, RunRecord } from './runLog.js';
+import { fromRunRow, type RunRow } from './stateRows.js';
 
 /** A run with what it recorded per node (none while it runs: a build records its nodes when it ends). */
 export interface RunWithNodes extends RunRecord {
@@ -47,12 +48,7 @@ export class ReadOnlyState {
       const rows = this.#db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[];
       const nodes = this.#db.prepare('SELECT node_id, status, key, error FROM run_nodes WHERE run_id = ? ORDER BY node_id');
       return rows.map((r) => ({
-        runId: r.run_id,
-        startedAt: r.started_at,
-        endedAt: r.ended_at,
-        targets: JSON.parse(r.targets) as string[],
-        jobs: r.jobs,
-        status: r.status,
+        ...fromRunRow(r),
         nodes: (nodes.all(r.run_id) as NodeRow[]).map((n) => ({ nodeId: n.node_id, status: n.status, key: n.key, error: n.error })),
       }));
     });
@@ -77,14 +73,6 @@ export class ReadOnlyState {
   }
 }
 
-interface RunRow {
-  run_id: string;
-  started_at: string;
-  ended_at: string | null;
-  targets: string;
-  jobs: number;
-  status: RunRecord['status'];
-}
 
 interface NodeRow {
   node_id: string;

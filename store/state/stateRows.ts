@@ -3,6 +3,7 @@ import type { FailedCheck } from '../../core/failedCheck.js';
 import type { Json } from '../../core/json.js';
 import type { OutputRecord } from '../../core/outputRecord.js';
 import type { NodeResult } from './resultStore.js';
+import type { RunRecord } from './runLog.js';
 import type { VersionRecord } from './versionStore.js';
 
 /**
@@ -70,4 +71,38 @@ export function fromResultRow(row: ResultRow): NodeResult {
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
   };
+}
+
+/** A version's column values in `versions` column order (dataset_version_id … failed_checks): what both backends insert. */
+export function versionRowValues(v: VersionRecord): unknown[] {
+  const json = (x: unknown) => (x === undefined || x === null ? null : JSON.stringify(x));
+  return [
+    v.datasetVersionId,
+    v.datasetSlug,
+    v.slice,
+    v.specHash,
+    v.inputsDigest,
+    v.outputsDigest,
+    v.runId,
+    v.createdAt,
+    json(v.specDocument),
+    json(v.taskCode),
+    json(v.rawInputs),
+    v.mode ?? null,
+    v.modeReason ?? null,
+    json(v.failedChecks),
+  ];
+}
+
+export interface RunRow {
+  run_id: string;
+  started_at: string;
+  ended_at: string | null;
+  targets: string;
+  jobs: number;
+  status: RunRecord['status'];
+}
+
+export function fromRunRow(r: RunRow): RunRecord {
+  return { runId: r.run_id, startedAt: r.started_at, endedAt: r.ended_at, targets: JSON.parse(r.targets) as string[], jobs: r.jobs, status: r.status };
 }
