@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { KfmError } from '../../core/error.js';
+import { loadGraph } from '../../engine/load/project.js';
 import { locateProject } from '../../engine/load/locateProject.js';
+import type { ProjectPaths } from '../../engine/load/projectPaths.js';
+import { projectionSettings } from '../../stages/projections/projectionTargets.js';
 import { FileContentStore } from '../../store/contentStore.js';
 import type { CliContext } from '../cliContext.js';
 import { serveApp } from '../serve/serveApp.js';
-import { projectionPaths } from '../serve/serveContext.js';
 
 const USAGE = 'usage: kfm serve [--port <n>] [--host <address>] [--json]';
 
@@ -24,8 +26,9 @@ export async function serveCommand(cli: CliContext): Promise<number> {
   const token = process.env['KFM_SERVE_TOKEN'];
   let store: FileContentStore | undefined;
   const openStore = () => (store ??= existsSync(paths.storeDir) ? new FileContentStore(paths.storeDir) : undefined);
+  const { tilesDir, sqlitePath } = await servedProjections(cli, paths);
   const app = await serveApp(
-    { paths, project: cli.project, store: openStore, ...projectionPaths(paths.root), token: token === '' ? undefined : token, serverId },
+    { paths, project: cli.project, store: openStore, tilesDir, sqlitePath, token: token === '' ? undefined : token, serverId },
     (entry) => cli.err(JSON.stringify({ kfm_serve_error: entry }) + '\n'),
   );
   let address: string;
@@ -51,6 +54,24 @@ export async function serveCommand(cli: CliContext): Promise<number> {
   });
   await app.close();
   return 0;
+}
+
+/**
+ * Where the projections are: the kfmfile's `projections.sqlite.path` and `.tiles.dir` (as
+ * `kfm rebuild` and `kfm:project` write them), else the defaults. A kfmfile that does not
+ * load does not stop the server (it reads the registry, the ledger and the state): it
+ * serves the default locations and says why, once, on stderr.
+ */
+async function servedProjections(cli: CliContext, paths: ProjectPaths): Promise<{ tilesDir: string; sqlitePath: string }> {
+  try {
+    const graph = await loadGraph(cli.project);
+    return projectionSettings(paths, graph.projections);
+  } catch (e) {
+    if (!(e instanceof KfmError)) throw e;
+    const message = `the kfmfile does not load (${e.message}): serving projections from their default places (projections/kfm.sqlite, projections/tiles/)`;
+    cli.err(cli.reporter === 'json' ? JSON.stringify({ kfm_serve_warning: message }) + '\n' : `kfm serve: warning: ${message}\n`);
+    return projectionSettings(paths, undefined);
+  }
 }
 
 function parsePort(text: string | undefined): number {

@@ -21,9 +21,9 @@ export interface ServeContext {
   project: { cwd: string; file?: string };
   /** The content store, opened on first use; undefined while the project has none (opening a FileContentStore creates its folders). */
   store(): ContentStore | undefined;
-  /** `projections/tiles` under the project: `<slug>.mbtiles` / `<slug>.pmtiles`. */
+  /** The tiles directory (`projections/tiles`, or the kfmfile's `projections.tiles.dir`): `<slug>.mbtiles` / `<slug>.pmtiles`. */
   tilesDir: string;
-  /** `projections/kfm.sqlite`: the search index. */
+  /** The SQLite projection with the search index (`projections/kfm.sqlite`, or `projections.sqlite.path`). */
   sqlitePath: string;
   /** KFM_SERVE_TOKEN (undefined: no operator access). */
   token: string | undefined;
@@ -31,7 +31,7 @@ export interface ServeContext {
   serverId: string;
 }
 
-/** The projection locations under a project root (the projections library's defaults). */
+/** The default projection locations under a project root (a kfmfile's `projections` may move them). */
 export function projectionPaths(root: string): { tilesDir: string; sqlitePath: string } {
   return { tilesDir: join(root, 'projections', 'tiles'), sqlitePath: defaultSqlitePath(root) };
 }

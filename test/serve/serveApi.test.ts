@@ -5,7 +5,7 @@
  * answering while a build holds the project lock, and a denied promotion as `degraded`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -293,6 +293,46 @@ describe('kfm serve: the lineage API', () => {
     expect(busy.status).toBe(2);
     expect(busy.stderr).toBe(`kfm: port ${port} on 127.0.0.1 is in use: pick another with --port (0 picks a free one)\n`);
     expectValidReport('error', JSON.parse(busy.stdout));
+  });
+
+  it("reads the projections where the kfmfile's `projections` puts them; a kfmfile that does not load: the defaults, with a warning", async () => {
+    const kfmfile = join(project.dir, 'kfmfile.ts');
+    const original = readFileSync(kfmfile, 'utf8');
+    const moved = original.replace(
+      'export default defineKfm({ datasets: [ksCounties, ksPlaces, ksPlacesPerCounty] });',
+      "export default defineKfm({ datasets: [ksCounties, ksPlaces, ksPlacesPerCounty], projections: { sqlite: { path: 'published/search.sqlite' }, tiles: { dir: 'published/tiles' } } });",
+    );
+    expect(moved).not.toBe(original);
+    const fromDir = join(project.dir, 'projections');
+    const toDir = join(project.dir, 'published');
+    mkdirSync(toDir);
+    renameSync(join(fromDir, 'kfm.sqlite'), join(toDir, 'search.sqlite'));
+    renameSync(join(fromDir, 'tiles'), join(toDir, 'tiles'));
+    writeFileSync(kfmfile, moved);
+    const other = await startServe(project.dir);
+    try {
+      const hits = ((await (await fetch(`${other.url}/api/v1/search?q=Wichita`)).json()) as { hits: { text: string }[] }).hits;
+      expect(hits.some((h) => h.text.includes('Wichita'))).toBe(true);
+      expect((await fetch(`${other.url}/tiles/ks_counties.pmtiles`, { headers: { range: 'bytes=0-6' } })).status).toBe(206);
+      expect(other.cli.stderr).toBe('');
+    } finally {
+      await other.stop();
+    }
+    // A kfmfile that throws: the server still starts, on the default places, and says why.
+    writeFileSync(kfmfile, moved + "\nthrow new Error('broken on purpose');\n");
+    const broken = await startServe(project.dir);
+    try {
+      const r = await fetch(`${broken.url}/api/v1/search?q=Wichita`);
+      expect(r.status).toBe(404);
+      expect(((await r.json()) as { message: string }).message).toContain('projections/kfm.sqlite');
+      const warning = JSON.parse(broken.cli.stderr.split('\n')[0]!) as { kfm_serve_warning: string };
+      expect(warning.kfm_serve_warning).toMatch(/^the kfmfile does not load \(.*broken on purpose.*\): serving projections from their default places/);
+    } finally {
+      await broken.stop();
+      writeFileSync(kfmfile, original);
+      renameSync(join(toDir, 'search.sqlite'), join(fromDir, 'kfm.sqlite'));
+      renameSync(join(toDir, 'tiles'), join(fromDir, 'tiles'));
+    }
   });
 
   it('the OpenAPI document lists every route; SIGTERM stops the server with exit 0', async () => {
