@@ -51,6 +51,12 @@ const HELP = `usage: node bench/run.mjs [options]     (npm run bench -- [options
   --verify-entries N  the generated ledger's size for the verify goal (default 100k)
   --projections    only the projections section (bench/projections.mjs): PostGIS load vs
                    ogr2ogr, tiles z0-z10 vs ogr2ogr -f MBTiles, on 135,233 world places
+  --scaleout       only issue 14's scale-out numbers (bench/scaleout.mjs): the generated
+                   graph's clean build, local pool vs --executor queue with 1, 2 and 3
+                   kfm worker processes (PostgreSQL + s3rver on this machine), and the S3
+                   store's per-object put/get cost vs the local store; also written to
+                   bench/results/scaleout.json
+  --scaleout-n N   the graph's size for --scaleout (default 10k)
   --serve          only the kfm serve load test (bench/serve.mjs): p50/p99 latency of
                    GET /api/v1/lineage/status with 100 datasets, autocannon on loopback
 `;
@@ -69,6 +75,7 @@ function parseArgs(argv) {
     out: join(here, 'out'),
     goalsOnly: false,
     verifyEntries: 100_000,
+    scaleoutN: 10_000,
   };
   const num = (s) => {
     const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(String(s).trim());
@@ -97,6 +104,8 @@ function parseArgs(argv) {
     else if (a === '--kfm-bin') o.kfmBin = resolve(val());
     else if (a === '--projections') o.projections = true;
     else if (a === '--serve') o.serve = true;
+    else if (a === '--scaleout') o.scaleout = true;
+    else if (a === '--scaleout-n') o.scaleoutN = num(val());
     else if (a === '--goals') o.goalsOnly = true;
     else if (a === '--verify-entries') o.verifyEntries = num(val());
     else throw new Error(`unknown option ${a}\n\n${HELP}`);
@@ -604,6 +613,11 @@ const machine = {
 mkdirSync(opts.out, { recursive: true });
 if (opts.goalsOnly) {
   await runGoals(machine);
+  process.exit(0);
+}
+if (opts.scaleout) {
+  const { runScaleout } = await import('./scaleout.mjs');
+  await runScaleout(opts, machine);
   process.exit(0);
 }
 const logRoot = join(opts.out, 'logs');

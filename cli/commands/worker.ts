@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { KfmError } from '../../core/error.js';
 import { findKfmfile } from '../../engine/load/findKfmfile.js';
 import { seamConfig } from '../../engine/load/seamConfig.js';
@@ -12,7 +12,8 @@ const USAGE = 'usage: kfm worker [-j <n>]';
 /**
  * `kfm worker [-j <n>]`: serves `kfm build --executor queue` from the PostgreSQL queue of
  * KFM_STATE until Ctrl-C (or SIGTERM), one line per job on stdout. Runs in a checkout of
- * the project: job paths are moved from the coordinator's project root to this one.
+ * the project (its task code): a job's module path is moved from the coordinator's project
+ * root to this one; its input files are fetched from the store into .kfm/worker-inputs/.
  */
 export async function workerCommand(cli: CliContext): Promise<number> {
   if (cli.positionals.length > 0) throw new KfmError('usage', `kfm worker takes no targets (${USAGE})`);
@@ -31,7 +32,7 @@ export async function workerCommand(cli: CliContext): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    await serveTaskQueue({ url: state.url, threads, root, signal: controller.signal, onEvent: (e) => cli.out(workerLine(e, state.url)) });
+    await serveTaskQueue({ url: state.url, threads, root, inputCache: join(root, '.kfm', 'worker-inputs'), signal: controller.signal, onEvent: (e) => cli.out(workerLine(e, state.url)) });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

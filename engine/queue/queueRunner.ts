@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import { openTaskQueue, POLL_SECONDS, DEAD_QUEUE, REPLIES_QUEUE, TASKS_QUEUE, type QueueReply } from '../../store/postgres/pgTaskQueue.js';
 import type { TaskJob, TaskMessage, TaskOutcome } from '../schedule/job.js';
 import { CANCEL_IF_NOT_BEGUN, type TaskRunner } from '../schedule/runner.js';
+import { InputStager } from './inputStager.js';
 
 const NOT_STARTED: TaskOutcome = { ok: false, error: { message: 'cancelled before it started' }, notStarted: true };
 
@@ -26,7 +27,8 @@ interface Pending {
  * Runs tasks on `kfm worker` processes through pg-boss (`kfm build --executor queue`): each
  * job is sent to the task queue (its data the plain TaskJob, its singleton key the node's
  * key, its id chosen here) and its outcome arrives on the replies queue. Inputs and outputs
- * travel through the S3 store, never through the queue. The first outcome for a job
+ * travel through the S3 store, never through the queue: a job's declared input files are
+ * put there before it is queued (InputStager), and workers fetch them by digest. The first outcome for a job
  * settles it; a second (a job retried after its worker timed out, whose first worker still
  * finished) is counted and ignored, so the scheduler commits each result once.
  */
@@ -38,6 +40,8 @@ export class QueueRunner implements TaskRunner {
   readonly #pending = new Map<string, Pending>();
   /** Outcomes that arrived for a job already settled (a retried job finished twice). */
   duplicates = 0;
+  /** Puts each job's input files in the store before the job is queued. */
+  readonly inputs = new InputStager();
 
   constructor(options: QueueRunnerOptions) {
     this.#o = options;
@@ -83,6 +87,9 @@ export class QueueRunner implements TaskRunner {
 
   async #send(id: string, job: TaskJob): Promise<void> {
     const boss = await this.#started();
+    await this.inputs.stage(job);
+    // Settled (cancelled) while its inputs were staged: nothing to queue.
+    if (!this.#pending.has(id)) return;
     const sent = await boss.send(TASKS_QUEUE, job as unknown as object, {
       id,
       singletonKey: job.key ?? job.nodeId,
