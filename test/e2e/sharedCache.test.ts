@@ -90,7 +90,7 @@ function devOf(ci: CliRig): CliRig {
   return dev;
 }
 
-const keyHex = (report: { nodes: { id: string; key: string | null }[] }, id: string) => report.nodes.find((n) => n.id === id)!.key!.slice(7);
+const keyHex = (report: { nodes: { id: string; key: string | null }[] }, id: string) => report.nodes.find((n) => n.id === `ks/${id}`)!.key!.slice(7);
 
 describe('shared cache (KFM_CACHE)', () => {
   it('CI publishes; a developer builds from it, runs nothing and writes nothing; pinned, it publishes', async () => {
@@ -179,10 +179,10 @@ describe('shared cache (KFM_CACHE)', () => {
       expect(localObject(dev, digestOf(evil)), c.name).toBeUndefined();
       const rejected = (got.report as unknown as { shared_cache: { rejected: { node: string; key: string; reason: string }[] } }).shared_cache.rejected;
       expect(rejected, c.name).toHaveLength(1);
-      expect(rejected[0]!.node).toBe(c.node);
+      expect(rejected[0]!.node).toBe(`ks/${c.node}`);
       expect(rejected[0]!.key.slice(7)).toBe(keyHex(published.report, c.node));
       expect(rejected[0]!.reason, c.name).toMatch(c.reason);
-      const line = `kfm: shared cache: rejected the entry for ${c.node} (key ${keyHex(published.report, c.node).slice(0, 12)}): `;
+      const line = `kfm: shared cache: rejected the entry for ks/${c.node} (key ${keyHex(published.report, c.node).slice(0, 12)}): `;
       expect(got.result.stderr.split('\n').filter((l) => l.startsWith(line)), c.name).toHaveLength(1);
       // Plain output: the same line, and the count in the summary.
       const plain = project();
