@@ -70,17 +70,9 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   }
   const runner = options.runner ?? new PoolRunner(jobs);
   let planned: Awaited<ReturnType<Project['planner']>>;
-  try {
-    planned = await project.planner();
-  } catch (e) {
-    await versioning?.close();
-    if (!options.runner) await runner.close();
-    await lock.close();
-    throw e;
-  }
-  const { planner, hasher, code } = planned;
   let shared: ReturnType<typeof openSharedCache>;
   try {
+    planned = await project.planner();
     shared = openSharedCache(project.paths.root);
   } catch (e) {
     await versioning?.close();
@@ -88,6 +80,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     await lock.close();
     throw e;
   }
+  const { planner, hasher, code } = planned;
   for (const message of shared?.notices ?? []) options.onEvent({ type: 'shared-cache-notice', message });
   try {
     // Local housekeeping, the project's own: temp files a killed build left in the file store.
