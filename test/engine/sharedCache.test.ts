@@ -5,6 +5,10 @@
  */
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSharedCache } from '../../engine/cache/openSharedCache.js';
 import { SharedCache, entryName } from '../../engine/cache/sharedCache.js';
 import { outputsDigest } from '../../engine/schedule/outputsDigest.js';
 import { MemoryContentStore } from '../../store/memory/memoryContentStore.js';
@@ -78,5 +82,33 @@ describe('SharedCache', () => {
     expect(found.type).toBe('error');
     expect(JSON.stringify(found)).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY);
     cache.close();
+  });
+
+  it('openSharedCache: unset is none, a non-s3 URL is a usage error, and it says why it does not write', () => {
+    const root = mkdtempSync(join(tmpdir(), 'kfm-cache-open-'));
+    const config = mkdtempSync(join(tmpdir(), 'kfm-cache-config-'));
+    try {
+      expect(openSharedCache(root, {})).toBeUndefined();
+      expect(() => openSharedCache(root, { KFM_CACHE: 'http://user:pw@host/x' })).toThrow(/KFM_CACHE is .*give s3:\/\/bucket\/prefix/);
+      expect(() => openSharedCache(root, { KFM_CACHE: 'http://user:pw@host/x' })).not.toThrow(/pw/);
+      const ro = openSharedCache(root, { ...s3.env, KFM_CACHE: 's3://kfm-test/o', KFM_CACHE_WRITE: '0' })!;
+      expect(ro.notices).toEqual(['not writing the shared cache: KFM_CACHE_WRITE=0']);
+      expect(ro.cache.publish).toBeNull();
+      ro.cache.close();
+      mkdirSync(join(config, 'kfm', 'keys'), { recursive: true });
+      writeFileSync(join(config, 'kfm', 'keys', 'ed25519.pem'), signer.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+      const unpinned = openSharedCache(root, { ...s3.env, KFM_CACHE: 's3://kfm-test/o', XDG_CONFIG_HOME: config })!;
+      expect(unpinned.notices).toEqual([`not writing the shared cache: this machine's key ${signer.keyid} is not pinned in kfm.trust.json`]);
+      unpinned.cache.close();
+      const pem = signer.publicKey.export({ format: 'pem', type: 'spki' }) as string;
+      writeFileSync(join(root, 'kfm.trust.json'), JSON.stringify({ kfm_trust_version: 'v1', keys: [{ keyid: signer.keyid, public_key: pem, owner: 'ci' }] }));
+      const writer = openSharedCache(root, { ...s3.env, KFM_CACHE: 's3://kfm-test/o', XDG_CONFIG_HOME: config })!;
+      expect(writer.notices).toEqual([]);
+      expect(writer.cache.publish).not.toBeNull();
+      writer.cache.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 });
