@@ -20,6 +20,8 @@ export class JsonReporter implements Reporter {
   readonly #errors: string[] = [];
   /** The store-integrity events, in order (the report's `integrity`). */
   readonly #integrity: object[] = [];
+  /** Shared-cache entries not used (the report's `shared_cache.rejected`). */
+  readonly #rejected: object[] = [];
   #watchError: Extract<BuildEvent, { type: 'watch-error' }> | undefined;
 
   constructor(out: Write, err: Write, options: { oneLine?: boolean } = {}) {
@@ -33,7 +35,12 @@ export class JsonReporter implements Reporter {
       case 'lock-waiting':
       case 'jobs-clamped':
       case 'audit-notice':
+      case 'shared-cache-notice':
         this.#err(noticeLine(e));
+        return;
+      case 'shared-cache-rejected':
+        this.#err(noticeLine(e));
+        this.#rejected.push({ node: e.id, key: e.key, reason: e.reason });
         return;
       case 'build-error':
         this.#errors.push(e.location ? `${formatLocation(e.location)}: ${e.message}` : e.message);
@@ -98,6 +105,7 @@ export class JsonReporter implements Reporter {
         ...(n.error ? { error: n.error } : {}),
         ...(n.because ? { skipped_because: n.because } : {}),
         ...(n.durationMs !== undefined ? { duration_ms: n.durationMs } : {}),
+        ...(n.shared ? { from_shared_cache: true } : {}),
       })),
       versions: summary.versions.map((v) => ({
         dataset_slug: v.dataset,
@@ -124,6 +132,7 @@ export class JsonReporter implements Reporter {
       errors: this.#errors,
       integrity: this.#integrity,
       ...(summary.determinism ? { determinism: determinismReport(summary.determinism) } : {}),
+      ...(summary.sharedCache ? { shared_cache: { hits: summary.nodes.filter((n) => n.shared).length, rejected: this.#rejected } } : {}),
       counts: summary.counts,
       duration_ms: summary.durationMs,
     };

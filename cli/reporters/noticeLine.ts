@@ -3,7 +3,7 @@ import { unreachable } from '../../core/error.js';
 import { jobsClampedText } from './jobsClampedText.js';
 
 /** The events every text reporter writes to stderr as one `kfm: …` line, whatever it prints on stdout. */
-export type NoticeEvent = Extract<BuildEvent, { type: 'lock-waiting' | 'jobs-clamped' | 'audit-notice' }>;
+export type NoticeEvent = Extract<BuildEvent, { type: 'lock-waiting' | 'jobs-clamped' | 'audit-notice' | 'shared-cache-notice' | 'shared-cache-rejected' }>;
 
 /** The stderr line of a notice, newline included. */
 export function noticeLine(e: NoticeEvent): string {
@@ -13,7 +13,10 @@ export function noticeLine(e: NoticeEvent): string {
     case 'jobs-clamped':
       return `kfm: warning: ${jobsClampedText(e)}\n`;
     case 'audit-notice':
+    case 'shared-cache-notice':
       return `kfm: ${e.message}\n`;
+    case 'shared-cache-rejected':
+      return `kfm: shared cache: rejected the entry for ${e.id} (key ${e.key.slice(7, 19)}): ${e.reason}; running it locally\n`;
     default:
       return unreachable(e);
   }

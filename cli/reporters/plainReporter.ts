@@ -18,6 +18,8 @@ export class PlainReporter implements Reporter {
   readonly #out: Write;
   readonly #err: Write;
   readonly #verbose: boolean;
+  #shared = 0;
+  #rejected = 0;
   readonly #lastProgress = new Map<string, number>();
 
   readonly #pending: string[] = [];
@@ -60,13 +62,19 @@ export class PlainReporter implements Reporter {
       case 'lock-waiting':
       case 'jobs-clamped':
       case 'audit-notice':
+      case 'shared-cache-notice':
+        this.#err(noticeLine(e));
+        return;
+      case 'shared-cache-rejected':
+        this.#rejected++;
         this.#err(noticeLine(e));
         return;
       case 'build-start':
         this.#out(`build ${e.runId}: ${e.nodes.length} nodes, ${e.jobs} job${e.jobs === 1 ? '' : 's'}\n`);
         return;
       case 'node-cached':
-        if (this.#verbose) this.#out(`cached   ${e.id}\n`);
+        if (e.shared) this.#shared++;
+        if (this.#verbose) this.#out(`${e.shared ? 'shared ' : 'cached '}  ${e.id}\n`);
         return;
       case 'node-start':
         this.#out(`run      ${e.id} (${describeReason(e.reason)})\n`);
@@ -139,13 +147,19 @@ export class PlainReporter implements Reporter {
       case 'build-end': {
         const c = e.counts;
         this.#out(
-          `build ${e.status}: ${c.executed} executed, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped in ${seconds(e.durationMs)}\n`,
+          `build ${e.status}: ${c.executed} executed, ${c.cached} cached${this.#sharedText()}, ${c.failed} failed, ${c.skipped} skipped in ${seconds(e.durationMs)}\n`,
         );
         return;
       }
       default:
         unreachable(e);
     }
+  }
+
+  /** ` (N from the shared cache, M entries rejected)` when the shared cache was asked. */
+  #sharedText(): string {
+    const parts = [...(this.#shared > 0 ? [`${this.#shared} from the shared cache`] : []), ...(this.#rejected > 0 ? [`${this.#rejected} shared-cache entr${this.#rejected === 1 ? 'y' : 'ies'} rejected`] : [])];
+    return parts.length > 0 ? ` (${parts.join(', ')})` : '';
   }
 
   finish(_summary: BuildSummary | undefined): void {

@@ -250,7 +250,11 @@ class Draft {
       case 'version-stage':
         return;
       case 'audit-notice':
+      case 'shared-cache-notice':
         s.notices = addNotice(s, e.message).notices;
+        return;
+      case 'shared-cache-rejected':
+        s.notices = addNotice(s, `shared cache: rejected the entry for ${e.id} (key ${e.key.slice(7, 19)}): ${e.reason}; running it locally`).notices;
         return;
       case 'dataset-linked':
         this.#dataset(e.dataset).versionId = e.datasetVersionId;

@@ -66,7 +66,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   o.onEvent({ type: 'build-start', runId: o.runId, targets, nodes: scope, jobs: o.jobs });
 
   const { store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId } = o;
-  const scheduled = await scheduleNodes({ graph, planner, state, store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId, clock, scope, assessment });
+  const scheduled = await scheduleNodes({ graph, planner, state, store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId, clock, scope, assessment, sharedCache: o.sharedCache });
   const { interrupted, results: settled } = scheduled;
   // The pre-build latest results: executed nodes' entries are not replaced during the build.
   const determinism = o.verifyDeterminism && !interrupted ? await verify(o, scope, scheduled) : undefined;
@@ -105,7 +105,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   const durationMs = Math.round(clock.monotonicMs() - started);
   o.onEvent({ type: 'build-end', runId: o.runId, status, counts, durationMs });
   crashPoint('build-ended');
-  return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, ...(determinism ? { determinism } : {}), results: settled };
+  return { runId: o.runId, status, nodes, versions: versioned.versions, counts, durationMs, ...(determinism ? { determinism } : {}), ...(o.sharedCache ? { sharedCache: true as const } : {}), results: settled };
 }
 
 /** Runs the executed nodes (or `--sample N` of them) a second time and compares their outputs. */

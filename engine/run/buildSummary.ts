@@ -18,6 +18,8 @@ export interface NodeSummary {
   /** Why it did not run (skipped nodes). */
   because?: SkipReason;
   durationMs?: number;
+  /** A cached node whose result came from the shared cache (KFM_CACHE). */
+  shared?: true;
 }
 
 /** What a build did: what `kfm build --json` reports (schemas/build-report.schema.json). */
@@ -31,6 +33,8 @@ export interface BuildSummary {
   durationMs: number;
   /** `--verify-determinism`: what running the executed nodes again found (a `failed` one makes `kfm build` exit 1). */
   determinism?: DeterminismReport;
+  /** A shared cache (KFM_CACHE) was asked: the report says what it gave. */
+  sharedCache?: true;
   /** The result each settled node built or found (not part of any report). */
   results?: Map<string, NodeResult>;
 }

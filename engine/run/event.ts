@@ -17,7 +17,11 @@ export type BuildEvent =
   /** The build starts: these nodes are in scope. */
   | { type: 'build-start'; runId: string; targets: string[]; nodes: string[]; jobs: number }
   /** A node's key matched a stored result: nothing runs. */
-  | { type: 'node-cached'; id: string; key: Digest }
+  | { type: 'node-cached'; id: string; key: Digest; /** Found in the shared cache (KFM_CACHE), not the local state. */ shared?: true }
+  /** The shared cache's entry for a node's key was not used (the node runs locally), and why: unsigned, signed by an unpinned key, … */
+  | { type: 'shared-cache-rejected'; id: string; key: Digest; reason: string }
+  /** Something about the shared cache the operator should know, once per build: it does not write, or it failed (the build goes on locally). */
+  | { type: 'shared-cache-notice'; message: string }
   /** A node starts running, and why. */
   | { type: 'node-start'; id: string; key: Digest; reason: DirtyReason }
   /** A running task logged a line. */

@@ -21,6 +21,7 @@ import { repairAtBuildStart } from '../receipts/repairReceipts.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { crashPoint } from './crashPoint.js';
 import type { VersionStage } from '../versions/versionStage.js';
+import { openSharedCache } from '../cache/openSharedCache.js';
 
 export interface RunBuildOptions {
   targets: string[];
@@ -69,8 +70,10 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   }
   const runner = options.runner ?? new PoolRunner(jobs);
   let planned: Awaited<ReturnType<Project['planner']>>;
+  let shared: ReturnType<typeof openSharedCache>;
   try {
     planned = await project.planner();
+    shared = openSharedCache(project.paths.root);
   } catch (e) {
     await versioning?.close();
     if (!options.runner) await runner.close();
@@ -78,6 +81,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     throw e;
   }
   const { planner, hasher, code } = planned;
+  for (const message of shared?.notices ?? []) options.onEvent({ type: 'shared-cache-notice', message });
   try {
     // Local housekeeping, the project's own: temp files a killed build left in the file store.
     project.sweepTemp();
@@ -103,6 +107,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       clock,
       versioning: versioning?.context, verifyDeterminism: options.verifyDeterminism,
       force: options.force ?? false,
+      sharedCache: shared?.cache,
     });
     try {
       await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
@@ -111,6 +116,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     }
     return summary;
   } finally {
+    shared?.cache.close();
     await versioning?.close();
     // Each step even when one before it throws (a full disk fails persistCaches): the temp
     // files a failed write left are swept and the lock let go, so the next build starts clean.

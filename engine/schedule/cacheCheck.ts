@@ -6,7 +6,14 @@ import type { DirtyReason } from '../keys/dirtyReason.js';
 /** Whether a ready node's stored result stands in for running it. */
 export type CacheCheck =
   /** A stored result has the node's key and every output object: the node does not run. */
-  | { type: 'cached'; result: NodeResult; /** The result is not the node's latest (its key changed back): it becomes it. */ becomesLatest: boolean }
+  | {
+      type: 'cached';
+      result: NodeResult;
+      /** The result is not the node's latest (its key changed back): it becomes it. */
+      becomesLatest: boolean;
+      /** Found in the shared cache (engine/schedule/sharedCacheStep.ts): committed to the local state as if it ran. */
+      shared?: boolean;
+    }
   /** The node runs, and why. */
   | { type: 'dirty'; reason: DirtyReason };
 

@@ -13,6 +13,7 @@ import { ReadyQueue } from './readyQueue.js';
 import { ResultCommitter } from './resultCommitter.js';
 import { CANCEL_IF_NOT_BEGUN } from './runner.js';
 import { RunningJob } from './runningJob.js';
+import { SharedCacheStep } from './sharedCacheStep.js';
 import { crashPoint } from '../run/crashPoint.js';
 import type { ScheduleOptions, ScheduleOutcome } from './scheduleOptions.js';
 
@@ -45,6 +46,7 @@ class NodeScheduler {
   readonly #capacity: number;
   readonly #jobs: JobSources;
   readonly #checks: CheckWindow;
+  readonly #shared: SharedCacheStep | undefined;
   /** `setLatest` answers, awaited before the schedule ends (nothing reads them before). */
   readonly #writes: Promise<unknown>[] = [];
   #stopping = false; // a failure without keepGoing
@@ -58,6 +60,7 @@ class NodeScheduler {
     this.#committer = new ResultCommitter(store, state);
     this.#capacity = Math.max(1, o.runner.capacity ?? o.jobs);
     const upstreamDigest = (d: string) => this.#settled.get(d)!.outputsDigest;
+    this.#shared = o.sharedCache ? new SharedCacheStep(o.sharedCache, o) : undefined;
     const cache: CacheSources = {
       latest: planner.latest,
       resultByKey: (k) => state.resultByKey(k),
@@ -76,7 +79,8 @@ class NodeScheduler {
     this.#checks = new CheckWindow((id) => {
       const { text, key } = planner.keyOf(id, upstreamDigest);
       const { reasons, forced } = o.assessment.get(id)!;
-      return { key, keyDoc: text, check: checkCache({ id, key, always: graph.nodes.get(id)!.always, forced, assessed: reasons[0] }, cache) };
+      const local = checkCache({ id, key, always: graph.nodes.get(id)!.always, forced, assessed: reasons[0] }, cache);
+      return { key, keyDoc: text, check: this.#shared ? this.#shared.check(id, key, text, local) : local };
     }, () => this.#wakeUp());
   }
 
@@ -101,6 +105,7 @@ class NodeScheduler {
     signal.removeEventListener('abort', onAbort);
     await this.#committer.flush();
     await Promise.all(this.#writes);
+    await this.#shared?.publishAll();
     const interrupted = signal.aborted;
     for (const id of this.#o.scope) {
       if (!this.#summaries.has(id)) this.#skip(id, interrupted ? { type: 'interrupted' } : { type: 'stopped-after-failure' });
@@ -129,14 +134,18 @@ class NodeScheduler {
       if (check.type === 'cached') {
         this.#queue.take();
         this.#checks.done(id);
-        if (check.becomesLatest) {
+        if (check.shared) {
+          // Committed like a result that ran here: the next build finds it locally.
+          this.#committer.add(check.result);
+          this.#o.planner.latest.set(id, check.result);
+        } else if (check.becomesLatest) {
           const w = this.#o.state.setLatest(id, key);
           // Marked handled here; run() awaits it and rethrows a failure.
           if (w instanceof Promise) this.#writes.push(w), w.catch(() => undefined);
           this.#o.planner.latest.set(id, check.result);
         }
-        this.#summaries.set(id, { id, status: 'cached', key });
-        this.#o.onEvent({ type: 'node-cached', id, key });
+        this.#summaries.set(id, { id, status: 'cached', key, ...(check.shared ? { shared: true as const } : {}) });
+        this.#o.onEvent({ type: 'node-cached', id, key, ...(check.shared ? { shared: true as const } : {}) });
         this.#settle(id, check.result);
         continue;
       }
@@ -186,6 +195,7 @@ class NodeScheduler {
     };
     crashPoint('task-finished');
     this.#committer.add(result);
+    this.#shared?.executed(result);
     this.#summaries.set(id, { id, status: 'executed', key, reason, durationMs });
     this.#o.onEvent({ type: 'node-done', id, key, outputs: outcome.outputs.length, durationMs });
     this.#settle(id, result);

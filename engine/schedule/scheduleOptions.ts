@@ -6,6 +6,7 @@ import type { Assessment, Planner } from '../plan/planner.js';
 import type { NodeSummary } from '../run/buildSummary.js';
 import type { EventSink } from '../run/event.js';
 import type { TaskRunner } from './runner.js';
+import type { SharedCacheSeam } from '../cache/sharedCache.js';
 
 /** What scheduleNodes (engine/schedule/scheduleNodes.ts) runs on: the build's graph, planner, seams and runner. */
 export interface ScheduleOptions {
@@ -26,6 +27,8 @@ export interface ScheduleOptions {
   /** The nodes to build, in build order (`planner.scope`), and their assessment (`planner.assess`). */
   scope: string[];
   assessment: ReadonlyMap<string, Assessment>;
+  /** The shared cache (KFM_CACHE, engine/cache/openSharedCache.ts): asked after a local miss, written after the build. */
+  sharedCache?: SharedCacheSeam | undefined;
 }
 
 export interface ScheduleOutcome {

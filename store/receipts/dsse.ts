@@ -45,6 +45,12 @@ export function signStatement(statement: Statement, key: { keyid: string; privat
   };
 }
 
+/** Signs a payload of another type (a shared-cache entry): the same PAE and Ed25519 signature as signStatement. */
+export function signPayload(payloadType: string, body: Buffer, key: { keyid: string; privateKey: KeyObject }): DsseEnvelope {
+  const sig = sign(null, paeEncode(payloadType, body), key.privateKey);
+  return { payloadType, payload: body.toString('base64'), signatures: [{ keyid: key.keyid, sig: sig.toString('base64') }] };
+}
+
 /** An envelope as kfm stores it (ledger rows, receipt files): RFC 8785 canonical JSON. */
 export function serializeEnvelope(envelope: DsseEnvelope): string {
   return canonicalJson(envelope);
@@ -75,14 +81,14 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/;
  * verifies with a trusted key (threshold 1): the key its keyid names first, then, since a
  * keyid is only a hint, every other trusted key. Standard and URL-safe base64 are accepted.
  */
-export function verifyEnvelope(envelope: unknown, trustedKeys: TrustedKeys): Result<VerifiedEnvelope, EnvelopeProblem> {
+export function verifyEnvelope(envelope: unknown, trustedKeys: TrustedKeys, payloadType: string = IN_TOTO_PAYLOAD_TYPE): Result<VerifiedEnvelope, EnvelopeProblem> {
   const shape = checkEnvelopeShape(envelope);
   if (!shape.ok) return err({ reason: 'malformed', message: `envelope is not a DSSE envelope: ${shape.error}` });
   const env = shape.value;
-  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+  if (env.payloadType !== payloadType) {
     return err({
       reason: 'payload-type',
-      message: `envelope payload type is ${JSON.stringify(env.payloadType)}, expected "${IN_TOTO_PAYLOAD_TYPE}"`,
+      message: `envelope payload type is ${JSON.stringify(env.payloadType)}, expected "${payloadType}"`,
     });
   }
   const payload = Buffer.from(env.payload, 'base64');
