@@ -34,7 +34,6 @@ CREATE TABLE IF NOT EXISTS ${s}.features (
   tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED
 ) PARTITION BY LIST (version_key);
 CREATE INDEX IF NOT EXISTS features_geom ON ${s}.features USING gist (geom);
-CREATE INDEX IF NOT EXISTS features_by_version ON ${s}.features (dataset_slug, dataset_version_id);
 CREATE INDEX IF NOT EXISTS features_tsv ON ${s}.features USING gin (tsv);
 CREATE OR REPLACE VIEW ${s}.search AS
   SELECT f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.evidence_ref, v.policy_label, v.extents, f.search_text AS text, f.tsv
