@@ -6,10 +6,11 @@ import type { ProjectedVersion } from '../projectedVersion.js';
 import { copyRows } from './copyRows.js';
 import { FEATURE_COPY_COLUMNS, featureCopyLine } from './featureCopyLine.js';
 
-/** An artifact's features, read from the store, as a load COPYs them. */
+/** An artifact's features, read from the store, as a load COPYs them (parsed as they are sent). */
 export interface ArtifactRows {
   digest: Digest;
-  features: Feature[];
+  count: number;
+  features(): Iterable<Feature>;
 }
 
 /** A version's partition of `features`: names derived from its key (always plain identifiers). */
@@ -31,7 +32,7 @@ export async function deleteVersionRows(client: pg.Client, s: string, slug: stri
  * partition. Returns the rows the COPYs wrote.
  */
 export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, artifacts: ArtifactRows[], digest: Digest): Promise<number> {
-  const featureCount = artifacts.reduce((n, a) => n + a.features.length, 0);
+  const featureCount = artifacts.reduce((n, a) => n + a.count, 0);
   await client.query(
     `INSERT INTO ${s}.dataset_versions (dataset_slug, dataset_version_id, title, spec_hash, produced_at, policy_label, extents, qa_summary, feature_count, load_digest)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -49,7 +50,7 @@ export async function insertVersionRows(client: pg.Client, s: string, version: P
   let copied = 0;
   for (const a of artifacts) {
     await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest SET DEFAULT ${literal(a.digest)}`);
-    copied += await copyRows(client, table, FEATURE_COPY_COLUMNS, a.features, featureCopyLine);
+    copied += await copyRows(client, table, FEATURE_COPY_COLUMNS, a.features(), featureCopyLine);
   }
   await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest DROP DEFAULT`);
   // Index builds (GIN above all) run faster with more than the default 64 MB; LOCAL: this transaction only.

@@ -6,7 +6,8 @@ import { loadDigest } from '../loadDigest.js';
 import { observedDrifts } from '../observedDrifts.js';
 import type { ProjectedVersion } from '../projectedVersion.js';
 import { driftReport, type CheckOptions, type DriftReport, type LoadOptions, type LoadResult, type ProjectionTarget, type SwapResult } from '../projectionTarget.js';
-import { artifactFeatures, type FeatureSource } from '../versionFeatures.js';
+import { featureBatches } from '../featureBatches.js';
+import type { FeatureSource } from '../versionFeatures.js';
 import { postgisObserved } from './postgisObserved.js';
 import { deleteVersionRows, ensureDataset, insertVersionRows, pointDatasetAt, type ArtifactRows } from './postgisRows.js';
 import { ensurePostgisSchema } from './postgisSchema.js';
@@ -70,7 +71,7 @@ export class PostgisTarget implements ProjectionTarget {
     let rows: ArtifactRows[] | undefined;
     if (held?.load_digest !== digest || observedDrifts(version, await postgisObserved(c, s, slug, dvid), false).length > 0) {
       rows = [];
-      for (const a of version.artifacts) rows.push({ digest: a.digest, features: await artifactFeatures(this.#store, a) });
+      for (const a of version.artifacts) rows.push({ digest: a.digest, ...(await featureBatches(this.#store, a)) });
     }
     if (!rows && (!activate || previous === dvid)) return this.#result(version, 'unchanged', previous, previous, c);
     let copied: number | undefined;
