@@ -13,7 +13,9 @@ export const SCHEMA_RE = /^[a-z_][a-z0-9_]*$/;
  * `search` view gives each search row its dvid, artifact digest, EvidenceRef, policy
  * label, extents and text. `features` is partitioned by version (`version_key` =
  * `<slug>@<dvid>`): a load fills a new partition without indexes, indexes it, then
- * attaches it (postgisRows.ts), the bulk load PostgreSQL is fastest at.
+ * attaches it (postgisRows.ts), the bulk load PostgreSQL is fastest at. No btree on
+ * (dataset_slug, dataset_version_id): each partition's CHECK constraint on them lets the
+ * planner skip the other versions' partitions (constraint exclusion).
  */
 function ddl(s: string): string {
   return `
