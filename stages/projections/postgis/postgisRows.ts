@@ -6,10 +6,11 @@ import type { ProjectedVersion } from '../projectedVersion.js';
 import { copyRows } from './copyRows.js';
 import { FEATURE_COPY_COLUMNS, featureCopyLine } from './featureCopyLine.js';
 
-/** An artifact's features, read from the store, as a load COPYs them. */
+/** An artifact's features, read from the store, as a load COPYs them (parsed as they are sent). */
 export interface ArtifactRows {
   digest: Digest;
-  features: Feature[];
+  count: number;
+  features(): Iterable<Feature>;
 }
 
 /** A version's partition of `features`: names derived from its key (always plain identifiers). */
@@ -28,10 +29,10 @@ export async function deleteVersionRows(client: pg.Client, s: string, slug: stri
  * Writes a version's record and its features with their search text (inside the caller's
  * transaction, after deleteVersionRows): COPYed into a new table (one COPY per artifact,
  * its digest the column's default meanwhile), indexed, then attached as the version's
- * partition.
+ * partition. Returns the rows the COPYs wrote.
  */
-export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, artifacts: ArtifactRows[], digest: Digest): Promise<void> {
-  const featureCount = artifacts.reduce((n, a) => n + a.features.length, 0);
+export async function insertVersionRows(client: pg.Client, s: string, version: ProjectedVersion, artifacts: ArtifactRows[], digest: Digest): Promise<number> {
+  const featureCount = artifacts.reduce((n, a) => n + a.count, 0);
   await client.query(
     `INSERT INTO ${s}.dataset_versions (dataset_slug, dataset_version_id, title, spec_hash, produced_at, policy_label, extents, qa_summary, feature_count, load_digest)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -43,19 +44,22 @@ export async function insertVersionRows(client: pg.Client, s: string, version: P
   // The columns every row of the partition shares are its defaults, not COPY text.
   await client.query(
     `ALTER TABLE ${table} ALTER COLUMN version_key SET DEFAULT ${literal(p.key)}, ALTER COLUMN dataset_slug SET DEFAULT ${literal(version.dataset_slug)},
-       ALTER COLUMN dataset_version_id SET DEFAULT ${literal(version.dataset_version_id)}`,
+       ALTER COLUMN dataset_version_id SET DEFAULT ${literal(version.dataset_version_id)},
+       ADD CONSTRAINT ${p.table}_version CHECK (version_key = ${literal(p.key)} AND dataset_slug = ${literal(version.dataset_slug)} AND dataset_version_id = ${literal(version.dataset_version_id)})`,
   );
+  let copied = 0;
   for (const a of artifacts) {
     await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest SET DEFAULT ${literal(a.digest)}`);
-    await copyRows(client, table, FEATURE_COPY_COLUMNS, a.features, featureCopyLine);
+    copied += await copyRows(client, table, FEATURE_COPY_COLUMNS, a.features(), featureCopyLine);
   }
   await client.query(`ALTER TABLE ${table} ALTER COLUMN artifact_digest DROP DEFAULT`);
   // Index builds (GIN above all) run faster with more than the default 64 MB; LOCAL: this transaction only.
-  await client.query("SET LOCAL maintenance_work_mem = '128MB'");
+  await client.query("SET LOCAL maintenance_work_mem = '512MB'");
   await client.query(`CREATE INDEX ON ${table} USING gist (geom)`);
-  await client.query(`CREATE INDEX ON ${table} (dataset_slug, dataset_version_id)`);
   await client.query(`CREATE INDEX ON ${table} USING gin (tsv)`);
+  // The CHECK constraint above implies the partition bound, so ATTACH skips its validating scan.
   await client.query(`ALTER TABLE ${s}.features ATTACH PARTITION ${table} FOR VALUES IN (${literal(p.key)})`);
+  return copied;
 }
 
 /** A SQL string literal. */

@@ -13,7 +13,9 @@ export const SCHEMA_RE = /^[a-z_][a-z0-9_]*$/;
  * `search` view gives each search row its dvid, artifact digest, EvidenceRef, policy
  * label, extents and text. `features` is partitioned by version (`version_key` =
  * `<slug>@<dvid>`): a load fills a new partition without indexes, indexes it, then
- * attaches it (postgisRows.ts), the bulk load PostgreSQL is fastest at.
+ * attaches it (postgisRows.ts), the bulk load PostgreSQL is fastest at. No btree on
+ * (dataset_slug, dataset_version_id): each partition's CHECK constraint on them lets the
+ * planner skip the other versions' partitions (constraint exclusion).
  */
 function ddl(s: string): string {
   return `
@@ -34,7 +36,6 @@ CREATE TABLE IF NOT EXISTS ${s}.features (
   tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED
 ) PARTITION BY LIST (version_key);
 CREATE INDEX IF NOT EXISTS features_geom ON ${s}.features USING gist (geom);
-CREATE INDEX IF NOT EXISTS features_by_version ON ${s}.features (dataset_slug, dataset_version_id);
 CREATE INDEX IF NOT EXISTS features_tsv ON ${s}.features USING gin (tsv);
 CREATE OR REPLACE VIEW ${s}.search AS
   SELECT f.dataset_slug, f.dataset_version_id, f.artifact_digest, f.evidence_ref, v.policy_label, v.extents, f.search_text AS text, f.tsv

@@ -6,7 +6,8 @@ import { loadDigest } from '../loadDigest.js';
 import { observedDrifts } from '../observedDrifts.js';
 import type { ProjectedVersion } from '../projectedVersion.js';
 import { driftReport, type CheckOptions, type DriftReport, type LoadOptions, type LoadResult, type ProjectionTarget, type SwapResult } from '../projectionTarget.js';
-import { artifactFeatures, type FeatureSource } from '../versionFeatures.js';
+import { featureBatches } from '../featureBatches.js';
+import type { FeatureSource } from '../versionFeatures.js';
 import { postgisObserved } from './postgisObserved.js';
 import { deleteVersionRows, ensureDataset, insertVersionRows, pointDatasetAt, type ArtifactRows } from './postgisRows.js';
 import { ensurePostgisSchema } from './postgisSchema.js';
@@ -70,18 +71,20 @@ export class PostgisTarget implements ProjectionTarget {
     let rows: ArtifactRows[] | undefined;
     if (held?.load_digest !== digest || observedDrifts(version, await postgisObserved(c, s, slug, dvid), false).length > 0) {
       rows = [];
-      for (const a of version.artifacts) rows.push({ digest: a.digest, features: await artifactFeatures(this.#store, a) });
+      for (const a of version.artifacts) rows.push({ digest: a.digest, ...(await featureBatches(this.#store, a)) });
     }
     if (!rows && (!activate || previous === dvid)) return this.#result(version, 'unchanged', previous, previous, c);
+    let copied: number | undefined;
     await this.#transaction(c, slug, async () => {
       if (rows) {
         await deleteVersionRows(c, s, slug, dvid);
-        await insertVersionRows(c, s, version, rows, digest);
+        copied = await insertVersionRows(c, s, version, rows, digest);
       }
       if (activate) await pointDatasetAt(c, s, version);
       else await ensureDataset(c, s, version);
     });
-    return this.#result(version, rows ? 'loaded' : 'unchanged', previous, await this.#current(c, slug), c);
+    // A committed load's count is its COPYs' (the partition holds nothing else); no scan after.
+    return this.#result(version, rows ? 'loaded' : 'unchanged', previous, await this.#current(c, slug), c, copied);
   }
 
   async swap(slug: string, dvid: string): Promise<SwapResult> {
@@ -129,8 +132,10 @@ export class PostgisTarget implements ProjectionTarget {
     return (await c.query<{ v: string | null }>(`SELECT latest_version_id AS v FROM ${this.schema}.datasets WHERE dataset_slug = $1`, [slug])).rows[0]?.v ?? null;
   }
 
-  async #result(version: ProjectedVersion, status: LoadResult['status'], previous: string | null, current: string | null, c: pg.Client): Promise<LoadResult> {
-    const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schema}.features WHERE dataset_slug = $1 AND dataset_version_id = $2`, [version.dataset_slug, version.dataset_version_id]);
-    return { target: this.name, dataset_slug: version.dataset_slug, dataset_version_id: version.dataset_version_id, status, feature_count: Number(rows[0]!.n), previous_version_id: previous, current_version_id: current };
+  async #result(version: ProjectedVersion, status: LoadResult['status'], previous: string | null, current: string | null, c: pg.Client, copied?: number): Promise<LoadResult> {
+    const count = async () =>
+      (await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schema}.features WHERE dataset_slug = $1 AND dataset_version_id = $2`, [version.dataset_slug, version.dataset_version_id])).rows[0]!.n;
+    const featureCount = copied ?? Number(await count());
+    return { target: this.name, dataset_slug: version.dataset_slug, dataset_version_id: version.dataset_version_id, status, feature_count: featureCount, previous_version_id: previous, current_version_id: current };
   }
 }
