@@ -30,7 +30,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['-v, --verbose', 'also list cached nodes'],
       JSON_OPTION,
     ],
-    examples: ['kfm build', 'kfm build ks_counties@2017', 'kfm build ks_counties/qa', 'kfm build -B ks_counties/qa', 'kfm build --expect retry --json'],
+    examples: ['kfm build', 'kfm build ks_counties@2017', 'kfm build ks_counties/qa', 'kfm build -B ks_counties/qa', 'kfm build --expect retry --json', 'KFM_CACHE=s3://ci-cache/kfm kfm build'],
   },
   watch: {
     usage: `kfm watch [${TARGET}...]`,
@@ -187,7 +187,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   worker: {
     usage: 'kfm worker [-j <n>]',
     summary:
-      'Serves a distributed build (kfm build --executor queue): takes task jobs from the PostgreSQL queue of KFM_STATE, runs them on its own thread pool (upstream outputs read from and outputs put to the S3 store), and replies with each outcome; the coordinator commits. Runs in a checkout of the project (the task code and inputs), with the S3 credentials in its environment, until Ctrl-C. A worker killed mid-task: its job is retried by another after KFM_QUEUE_TIMEOUT.',
+      'Serves a distributed build (kfm build --executor queue): takes task jobs from the PostgreSQL queue of KFM_STATE, runs them on its own thread pool (upstream outputs read from and outputs put to the S3 store), and replies with each outcome; the coordinator commits. Runs in a checkout of the project holding the task code (declared input files are fetched from the S3 store by digest into .kfm/worker-inputs/), with the S3 credentials in its environment, until Ctrl-C. A worker killed mid-task: its job is retried by another after KFM_QUEUE_TIMEOUT.',
     options: [['-j, --jobs <n>', 'tasks at once (default: the number of cores)']],
     examples: ['KFM_STATE=postgres://kfm@db/kfm AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… kfm worker -j 4'],
   },

@@ -158,5 +158,11 @@ Options:
   -h, --help                 show help (kfm <command> --help: that command's)
   -V, --version              print kfm's version
 
+Environment: KFM_STORE=s3://bucket/prefix (the content store), KFM_STATE=postgres://…
+(state, ledger, lock, queue), KFM_CACHE=s3://bucket/prefix (a shared cache read on a miss:
+only entries signed by a key pinned in kfm.trust.json are used; written only when this
+machine's key is pinned, KFM_CACHE_WRITE=0: never), KFM_POSTGRES_URL (the PostGIS
+projection), KFM_SERVE_TOKEN (kfm serve's operator token). README "Scale-out" has the rest.
+
 Exit codes: 0 success; 1 a task or check failed; 2 usage or kfmfile error; 130 interrupted.
 `;
