@@ -10,6 +10,11 @@ import type { Project } from '../load/project.js';
 import type { TaskRunner } from '../schedule/runner.js';
 import { kfmVersion } from '../../core/kfmVersion.js';
 import { recordSnapshot } from '../snapshot/recordSnapshot.js';
+import { recordConeIndex } from '../snapshot/coneIndex.js';
+import { coneScope } from '../snapshot/coneScope.js';
+import { snapshotPath } from '../snapshot/snapshot.js';
+import type { ConePlan } from '../snapshot/planCone.js';
+import { updateConeSnapshot } from '../snapshot/updateConeSnapshot.js';
 import { newRunId } from '../../core/runId.js';
 import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
@@ -44,6 +49,8 @@ export interface RunBuildOptions {
   stages?: readonly VersionStage[];
   /** `--force` (`-B`): the nodes the targets name (every node when none is named) run even when cached (engine/run/build.ts). */
   force?: boolean;
+  /** A cone build's plan (engine/snapshot/planCone.ts, `graph` is the project's): only its cone is scheduled when the rest stands. */
+  cone?: ConePlan;
 }
 
 /**
@@ -78,6 +85,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     throw e;
   }
   const { planner, hasher, code } = planned;
+  const plan = options.cone;
+  const cone = plan && !options.force ? coneScope({ nodes: plan.cone, keys: plan.keys }, planner.scope(all), planner.latest, (id) => project.graph.nodes.get(id)!.deps) : undefined;
   try {
     // Local housekeeping, the project's own: temp files a killed build left in the file store.
     project.sweepTemp();
@@ -103,9 +112,14 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       clock,
       versioning: versioning?.context, verifyDeterminism: options.verifyDeterminism,
       force: options.force ?? false,
+      cone,
     });
     try {
-      await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
+      if (plan && cone) updateConeSnapshot({ plan, summary, hasher, storeDir: project.paths.storeDir });
+      else if (await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() })) {
+        const nodes = summary.nodes.map((n) => n.id);
+        await recordConeIndex({ snapshotPath: snapshotPath(project.paths.kfmDir, options.targets), graph: project.graph, planner, code, nodes, kfmVersion: kfmVersion() });
+      }
     } catch {
       // A snapshot only speeds up the next no-op build; failing to write one loses nothing.
     }

@@ -26,6 +26,8 @@ export interface ScheduleOptions {
   /** The nodes to build, in build order (`planner.scope`), and their assessment (`planner.assess`). */
   scope: string[];
   assessment: ReadonlyMap<string, Assessment>;
+  /** Settled results of nodes outside `scope` that scope nodes depend on (a cone build: engine/snapshot/planCone.ts). */
+  given?: ReadonlyMap<string, NodeResult>;
 }
 
 export interface ScheduleOutcome {
