@@ -47,8 +47,8 @@ export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 
 export async function build(o: BuildOptions): Promise<BuildSummary> {
   const { graph, planner, state, clock } = o;
   const started = clock.monotonicMs();
-  const full = planner.scope(o.targets);
   const cone = o.cone;
+  const full = cone ? cone.full : planner.scope(o.targets);
   const scope = cone ? cone.scope : full;
   const versionTargets = datasetTargets(o.targets);
   const forced = new Set(o.force ? targetNodes(graph, o.targets) : []);

@@ -4,6 +4,8 @@ import type { NodeResult } from '../../store/state.js';
 export interface ConeScope {
   /** The cone, in build order: the nodes scheduled (keys computed, cache checked, run if dirty). */
   scope: string[];
+  /** The build's whole scope, in build order. */
+  full: string[];
   /** The latest results of the nodes outside the cone that cone nodes depend on. */
   given: Map<string, NodeResult>;
   /** [node id, key] of the nodes in scope outside the cone: cached, as the snapshot recorded. */
@@ -19,7 +21,7 @@ export interface ConeScope {
  */
 export function coneScope(
   cone: { nodes: readonly string[]; keys: ReadonlyMap<string, string> },
-  full: readonly string[],
+  full: string[],
   latest: ReadonlyMap<string, NodeResult>,
   depsOf: (id: string) => readonly string[],
 ): ConeScope | undefined {
@@ -38,5 +40,5 @@ export function coneScope(
     if (!cone.keys.has(id)) return undefined;
     for (const d of depsOf(id)) if (!inCone.has(d)) given.set(d, latest.get(d)!);
   }
-  return { scope: [...cone.nodes], given, cached };
+  return { scope: [...cone.nodes], full, given, cached };
 }
