@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { CodeDigester } from '../keys/codeDigest.js';
 import type { Graph, GraphDataset, GraphNode } from '../graph/graph.js';
 import type { Planner } from '../plan/planner.js';
@@ -43,8 +43,9 @@ export interface ConeIndex {
   inputs: [string, string[]][];
 }
 
+/** `.kfm/cones/<targets id>.json` beside `.kfm/snapshots/<targets id>.json`. */
 export function coneIndexPath(snapshotPath: string): string {
-  return snapshotPath.replace(/\.json$/, '.cone.json');
+  return join(dirname(dirname(snapshotPath)), 'cones', basename(snapshotPath));
 }
 
 /** Writes the cone index of a snapshot just recorded; removes a stale one when it cannot. */
