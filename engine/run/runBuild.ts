@@ -74,7 +74,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     await lock.close();
     throw e;
   }
-  const runner = options.runner ?? new PoolRunner(jobs);
+  // A cone build starts no more worker threads than its cone has nodes.
+  const runner = options.runner ?? new PoolRunner(options.cone ? Math.max(1, Math.min(jobs, options.cone.cone.length)) : jobs);
   let planned: Awaited<ReturnType<Project['planner']>>;
   try {
     planned = await project.planner();
