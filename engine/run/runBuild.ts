@@ -116,11 +116,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       cone,
     });
     try {
-      if (plan && cone) updateConeSnapshot({ plan, summary, hasher, storeDir: project.paths.storeDir });
-      else if (await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() })) {
-        const nodes = summary.nodes.map((n) => n.id);
-        await recordConeIndex({ snapshotPath: snapshotPath(project.paths.kfmDir, options.targets), graph: project.graph, planner, code, nodes, kfmVersion: kfmVersion() });
-      }
+      await saveSnapshot(project, options.targets, summary, planned, cone ? plan : undefined);
     } catch {
       // A snapshot only speeds up the next no-op build; failing to write one loses nothing.
     }
@@ -137,6 +133,23 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       await lock.close();
     }
   }
+}
+
+/** The snapshot (and cone index) the next build starts from: updated after a cone build, else recorded whole. */
+async function saveSnapshot(
+  project: Project,
+  targets: string[],
+  summary: BuildSummary,
+  { planner, hasher, code }: Awaited<ReturnType<Project['planner']>>,
+  plan: ConePlan | undefined,
+): Promise<void> {
+  if (plan) {
+    updateConeSnapshot({ plan, summary, hasher, storeDir: project.paths.storeDir });
+    return;
+  }
+  if (!(await recordSnapshot({ graph: project.graph, paths: project.paths, targets, summary, planner, hasher, code, kfmVersion: kfmVersion() }))) return;
+  const nodes = summary.nodes.map((n) => n.id);
+  await recordConeIndex({ snapshotPath: snapshotPath(project.paths.kfmDir, targets), graph: project.graph, planner, code, nodes, kfmVersion: kfmVersion() });
 }
 
 /** The project lock for a build, waiting (with a `lock-waiting` event) while another build holds it. */
