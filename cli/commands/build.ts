@@ -5,6 +5,7 @@ import { checkWritePaths } from '../../engine/load/checkWritePaths.js';
 import type { BuildSummary } from '../../engine/run/buildSummary.js';
 import { findKfmfile } from '../../engine/load/findKfmfile.js';
 import { tryNoopBuild } from '../../engine/snapshot/noopBuild.js';
+import { planCone } from '../../engine/snapshot/planCone.js';
 import type { CliContext } from '../cliContext.js';
 import { chooseReporter } from '../reporters/chooseReporter.js';
 import type { Graph } from '../../engine/graph/graph.js';
@@ -55,7 +56,9 @@ export async function buildCommand(cli: CliContext): Promise<number> {
   const { runBuild } = await import('../../engine/run/runBuild.js');
   const { catalogStage } = await import('../../stages/catalog/catalogStage.js');
   const { projectStage } = await import('../../stages/projections/projectStage.js');
-  const graph = await loadGraph(cli.project);
+  // Only some input files changed since the snapshot: their downstream cone, the graph from its index.
+  const cone = kfmfile && !cli.force ? planCone({ kfmfile, targets: cli.positionals }) : undefined;
+  const graph = cone ? cone.graph : await loadGraph(cli.project);
   checkRegistries(graph, cli.positionals);
   const project = new Project(graph);
   const controller = new AbortController();
@@ -84,6 +87,7 @@ export async function buildCommand(cli: CliContext): Promise<number> {
       ...(cli.expect !== undefined ? { expect: cli.expect } : {}),
       ...(cli.verifyDeterminism ? { verifyDeterminism: cli.verifyDeterminism } : {}),
       ...(cli.force ? { force: true } : {}),
+      ...(cone ? { cone } : {}),
       actor: { ...(cli.actor !== undefined ? { principal: cli.actor } : {}), ...(cli.role !== undefined ? { role: cli.role } : {}) },
     });
   } finally {

@@ -11,6 +11,8 @@ import type { DataTreeSettings } from '../../store/dataTree.js';
 import { dataTreeSettings } from '../versions/dataTreeSettings.js';
 import { verifyOutputs } from '../versions/verifyOutputs.js';
 import { crashPoint } from './crashPoint.js';
+import type { ConeScope } from '../snapshot/coneScope.js';
+import type { Digest } from '../../core/digest.js';
 
 /** What a build runs on: what scheduling takes (engine/schedule/scheduleOptions.ts), plus the targets, versions' state and data/. */
 export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 'assessment'> {
@@ -29,6 +31,8 @@ export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 
   verifyDeterminism?: { sample?: number | undefined } | undefined;
   /** `--force` (`-B`): the nodes the targets name run whatever their stored results (engine/graph/target.ts targetNodes). */
   force?: boolean;
+  /** A cone build (engine/snapshot/planCone.ts): only these nodes are scheduled when the rest stand as the snapshot recorded. */
+  cone?: ConeScope | undefined;
 }
 
 /**
@@ -43,7 +47,9 @@ export interface BuildOptions extends Omit<ScheduleOptions, 'state' | 'scope' | 
 export async function build(o: BuildOptions): Promise<BuildSummary> {
   const { graph, planner, state, clock } = o;
   const started = clock.monotonicMs();
-  const scope = planner.scope(o.targets);
+  const cone = o.cone;
+  const full = cone ? cone.full : planner.scope(o.targets);
+  const scope = cone ? cone.scope : full;
   const versionTargets = datasetTargets(o.targets);
   const forced = new Set(o.force ? targetNodes(graph, o.targets) : []);
   await planner.prepare(scope);
@@ -63,10 +69,13 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
 
   const targets = o.targets.map(targetText);
   await state.beginRun({ runId: o.runId, startedAt: clock.now().toISOString(), targets, jobs: o.jobs });
-  o.onEvent({ type: 'build-start', runId: o.runId, targets, nodes: scope, jobs: o.jobs });
+  o.onEvent({ type: 'build-start', runId: o.runId, targets, nodes: full, jobs: o.jobs });
+  for (const [id, key] of cone?.cached ?? []) o.onEvent({ type: 'node-cached', id, key: key as Digest });
 
   const { store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId } = o;
-  const scheduled = await scheduleNodes({ graph, planner, state, store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId, clock, scope, assessment, sharedCache: o.sharedCache });
+  const given = cone?.given;
+  const scheduled = await scheduleNodes({ graph, planner, state, store, runner, jobs, keepGoing, signal, onEvent, scratchDir, runId, clock, scope, assessment, sharedCache: o.sharedCache, ...(given ? { given } : {}) });
+  for (const [id, key] of cone?.cached ?? []) scheduled.summaries.set(id, { id, status: 'cached', key: key as Digest });
   const { interrupted, results: settled } = scheduled;
   // The pre-build latest results: executed nodes' entries are not replaced during the build.
   const determinism = o.verifyDeterminism && !interrupted ? await verify(o, scope, scheduled) : undefined;
@@ -93,7 +102,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
   const failed = scheduled.failed || versioned.failed;
 
   const status: BuildSummary['status'] = interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded';
-  const { nodes, counts } = summarizeNodes(scope, scheduled.summaries);
+  const { nodes, counts } = summarizeNodes(full, scheduled.summaries);
   await state.endRun(
     o.runId,
     clock.now().toISOString(),

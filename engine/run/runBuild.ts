@@ -10,6 +10,11 @@ import type { Project } from '../load/project.js';
 import type { TaskRunner } from '../schedule/runner.js';
 import { kfmVersion } from '../../core/kfmVersion.js';
 import { recordSnapshot } from '../snapshot/recordSnapshot.js';
+import { recordConeIndex } from '../snapshot/coneIndex.js';
+import { coneScope } from '../snapshot/coneScope.js';
+import { snapshotPath } from '../snapshot/snapshot.js';
+import type { ConePlan } from '../snapshot/planCone.js';
+import { updateConeSnapshot } from '../snapshot/updateConeSnapshot.js';
 import { newRunId } from '../../core/runId.js';
 import { parseTarget } from '../graph/target.js';
 import type { BuildRerunMode } from '../../core/buildRerunMode.js';
@@ -45,6 +50,8 @@ export interface RunBuildOptions {
   stages?: readonly VersionStage[];
   /** `--force` (`-B`): the nodes the targets name (every node when none is named) run even when cached (engine/run/build.ts). */
   force?: boolean;
+  /** A cone build's plan (engine/snapshot/planCone.ts, `graph` is the project's): only its cone is scheduled when the rest stands. */
+  cone?: ConePlan;
 }
 
 /**
@@ -68,7 +75,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     await lock.close();
     throw e;
   }
-  const runner = options.runner ?? new PoolRunner(jobs);
+  // A cone build starts no more worker threads than its cone has nodes.
+  const runner = options.runner ?? new PoolRunner(options.cone ? Math.max(1, Math.min(jobs, options.cone.cone.length)) : jobs);
   let planned: Awaited<ReturnType<Project['planner']>>;
   let shared: ReturnType<typeof openSharedCache>;
   try {
@@ -82,6 +90,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   }
   const { planner, hasher, code } = planned;
   for (const message of shared?.notices ?? []) options.onEvent({ type: 'shared-cache-notice', message });
+  const plan = options.cone;
+  const cone = plan && !options.force ? coneScope({ nodes: plan.cone, keys: plan.keys }, planner.scope(all), planner.latest, (id) => project.graph.nodes.get(id)!.deps) : undefined;
   try {
     // Local housekeeping, the project's own: temp files a killed build left in the file store.
     project.sweepTemp();
@@ -108,9 +118,10 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       versioning: versioning?.context, verifyDeterminism: options.verifyDeterminism,
       force: options.force ?? false,
       sharedCache: shared?.cache,
+      cone,
     });
     try {
-      await recordSnapshot({ graph: project.graph, paths: project.paths, targets: options.targets, summary, planner, hasher, code, kfmVersion: kfmVersion() });
+      await saveSnapshot(project, options.targets, summary, planned, cone ? plan : undefined);
     } catch {
       // A snapshot only speeds up the next no-op build; failing to write one loses nothing.
     }
@@ -128,6 +139,23 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
       await lock.close();
     }
   }
+}
+
+/** The snapshot (and cone index) the next build starts from: updated after a cone build, else recorded whole. */
+async function saveSnapshot(
+  project: Project,
+  targets: string[],
+  summary: BuildSummary,
+  { planner, hasher, code }: Awaited<ReturnType<Project['planner']>>,
+  plan: ConePlan | undefined,
+): Promise<void> {
+  if (plan) {
+    updateConeSnapshot({ plan, summary, hasher, storeDir: project.paths.storeDir });
+    return;
+  }
+  if (!(await recordSnapshot({ graph: project.graph, paths: project.paths, targets, summary, planner, hasher, code, kfmVersion: kfmVersion() }))) return;
+  const nodes = summary.nodes.map((n) => n.id);
+  await recordConeIndex({ snapshotPath: snapshotPath(project.paths.kfmDir, targets), graph: project.graph, planner, code, nodes, kfmVersion: kfmVersion() });
 }
 
 /** The project lock for a build, waiting (with a `lock-waiting` event) while another build holds it. */

@@ -56,7 +56,9 @@ class NodeScheduler {
   constructor(o: ScheduleOptions) {
     this.#o = o;
     const { graph, planner, state, store } = o;
-    this.#queue = new ReadyQueue(o.scope, (id) => graph.nodes.get(id)!.deps);
+    const given = o.given ?? new Map<string, NodeResult>();
+    for (const [id, r] of given) this.#settled.set(id, r);
+    this.#queue = new ReadyQueue(o.scope, (id) => graph.nodes.get(id)!.deps.filter((d) => !given.has(d)));
     this.#committer = new ResultCommitter(store, state);
     this.#capacity = Math.max(1, o.runner.capacity ?? o.jobs);
     const upstreamDigest = (d: string) => this.#settled.get(d)!.outputsDigest;

@@ -29,6 +29,8 @@ export interface ScheduleOptions {
   assessment: ReadonlyMap<string, Assessment>;
   /** The shared cache (KFM_CACHE, engine/cache/openSharedCache.ts): asked after a local miss, written after the build. */
   sharedCache?: SharedCacheSeam | undefined;
+  /** Settled results of nodes outside `scope` that scope nodes depend on (a cone build: engine/snapshot/planCone.ts). */
+  given?: ReadonlyMap<string, NodeResult>;
 }
 
 export interface ScheduleOutcome {
