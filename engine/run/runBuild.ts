@@ -93,11 +93,7 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   const plan = options.cone;
   const cone = plan && !options.force ? coneScope({ nodes: plan.cone, keys: plan.keys }, planner.scope(all), planner.latest, (id) => project.graph.nodes.get(id)!.deps) : undefined;
   try {
-    // Local housekeeping, the project's own: temp files a killed build left in the file store.
-    project.sweepTemp();
-    await repairAtBuildStart(project.paths, project.store, options.onEvent);
-    await project.state.closeAbandonedRuns(clock.now().toISOString());
-    rmSync(project.paths.scratchDir, { recursive: true, force: true });
+    await housekeeping(project, clock, options.onEvent);
     const summary = await build({
       graph: project.graph,
       planner,
@@ -172,4 +168,12 @@ async function acquireBuildLock(project: Project, options: RunBuildOptions): Pro
   }
   crashPoint('lock-taken');
   return lock;
+}
+
+/** Local housekeeping, the project's own: temp files a killed build left in the file store, repairs, abandoned runs, scratch. */
+async function housekeeping(project: Project, clock: Clock, onEvent: RunBuildOptions['onEvent']): Promise<void> {
+  project.sweepTemp();
+  await repairAtBuildStart(project.paths, project.store, onEvent);
+  await project.state.closeAbandonedRuns(clock.now().toISOString());
+  rmSync(project.paths.scratchDir, { recursive: true, force: true });
 }
