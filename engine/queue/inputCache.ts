@@ -4,8 +4,8 @@ import { KfmError } from '../../core/error.js';
 import type { Digest } from '../../core/digest.js';
 import type { ContentStore } from '../../store/contentStore.js';
 import { presentOrRefuse } from '../../store/contentStore.js';
-import { openStore } from '../../store/openStore.js';
 import type { JobInput, TaskJob } from '../schedule/job.js';
+import { OpenedStores } from './openedStores.js';
 
 /**
  * A worker's half of moving declared input files: a job's input files are fetched from its
@@ -18,7 +18,7 @@ import type { JobInput, TaskJob } from '../schedule/job.js';
 export class InputCache {
   readonly #dir: string;
   readonly #ready = new Map<string, Promise<string>>();
-  readonly #stores = new Map<string, ContentStore>();
+  readonly #stores = new OpenedStores();
   /** Input files fetched from the store by this process (not found in the directory). */
   fetched = 0;
 
@@ -64,12 +64,6 @@ export class InputCache {
   }
 
   #store(job: TaskJob): ContentStore {
-    const id = JSON.stringify(job.store);
-    let store = this.#stores.get(id);
-    if (!store) {
-      store = openStore(job.store);
-      this.#stores.set(id, store);
-    }
-    return store;
+    return this.#stores.of(job.store);
   }
 }

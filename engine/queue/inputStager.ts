@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { KfmError } from '../../core/error.js';
 import type { ContentStore } from '../../store/contentStore.js';
-import { openStore } from '../../store/openStore.js';
 import type { TaskJob } from '../schedule/job.js';
+import { OpenedStores } from './openedStores.js';
 
 /**
  * The coordinator's half of moving declared input files to workers: before a job is
@@ -13,7 +13,7 @@ import type { TaskJob } from '../schedule/job.js';
  */
 export class InputStager {
   readonly #staged = new Map<string, Promise<void>>();
-  readonly #stores = new Map<string, ContentStore>();
+  readonly #stores = new OpenedStores();
   /** Input files put in the store by this build (not there before). */
   uploaded = 0;
 
@@ -43,12 +43,6 @@ export class InputStager {
   }
 
   #store(job: TaskJob): ContentStore {
-    const id = JSON.stringify(job.store);
-    let store = this.#stores.get(id);
-    if (!store) {
-      store = openStore(job.store);
-      this.#stores.set(id, store);
-    }
-    return store;
+    return this.#stores.of(job.store);
   }
 }

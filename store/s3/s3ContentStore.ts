@@ -24,20 +24,15 @@ import {
   type StoredObject,
 } from '../contentStore.js';
 import { s3StoreUrl } from './s3Location.js';
+import { isS3NotFound, s3Status, type S3Failure } from './s3Failure.js';
 
 const hashOf = (bytes: Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 /** How many objects `flush` checks at a time. */
 const IN_FLIGHT = 8;
 
-interface S3Failure {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-const status = (e: unknown): number | undefined => (e as S3Failure).$metadata?.httpStatusCode;
-const isNotFound = (e: unknown): boolean => status(e) === 404 || ['NoSuchKey', 'NotFound'].includes((e as S3Failure).name ?? '');
+const status = s3Status;
+const isNotFound = isS3NotFound;
 /** The conditional PUT found an object there (412), or raced another conditional write of it (409). */
 const isAlreadyThere = (e: unknown): boolean => status(e) === 412 || status(e) === 409;
 

@@ -2,15 +2,10 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { KfmError } from '../../core/error.js';
 import type { S3StoreDescriptor } from '../contentStore.js';
 import { s3StoreUrl } from './s3Location.js';
+import { isS3NotFound, s3Status, type S3Failure } from './s3Failure.js';
 
-interface S3Failure {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-const status = (e: unknown): number | undefined => (e as S3Failure).$metadata?.httpStatusCode;
-const isNotFound = (e: unknown): boolean => status(e) === 404 || ['NoSuchKey', 'NotFound'].includes((e as S3Failure).name ?? '');
+const status = s3Status;
+const isNotFound = isS3NotFound;
 
 /**
  * Small named documents in an S3 bucket beside a content store (the shared cache's
