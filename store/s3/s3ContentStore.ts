@@ -23,6 +23,7 @@ import {
   type S3StoreDescriptor,
   type StoredObject,
 } from '../contentStore.js';
+import { s3Client } from './s3Client.js';
 import { s3StoreUrl } from './s3Location.js';
 import { isS3NotFound, s3Status, type S3Failure } from './s3Failure.js';
 
@@ -69,17 +70,7 @@ export class S3ContentStore implements ContentStore {
     this.descriptor = { ...descriptor };
     this.#bucket = descriptor.bucket;
     this.#prefix = descriptor.prefix;
-    // The SDK announces its coming Node 22 floor on stderr at the first client; the engine prints nothing.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    this.#client = new S3Client({
-      region: descriptor.region,
-      ...(descriptor.endpoint !== undefined ? { endpoint: descriptor.endpoint } : {}),
-      forcePathStyle: descriptor.forcePathStyle,
-      // kfm hashes every byte itself; the SDK's own checksums corrupt uploads to servers
-      // that do not implement them (s3rver), and add nothing to a SHA-256 re-hash.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    this.#client = s3Client(descriptor);
   }
 
   /** The key an object lives under (whether or not it exists). */

@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KfmError } from '../../core/error.js';
 import type { S3StoreDescriptor } from '../contentStore.js';
+import { s3Client } from './s3Client.js';
 import { s3StoreUrl } from './s3Location.js';
 import { isS3NotFound, s3Status, type S3Failure } from './s3Failure.js';
 
@@ -19,16 +20,8 @@ export class S3EntryBucket {
 
   constructor(descriptor: S3StoreDescriptor) {
     this.#d = { ...descriptor };
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    this.#client = new S3Client({
-      region: descriptor.region,
-      ...(descriptor.endpoint !== undefined ? { endpoint: descriptor.endpoint } : {}),
-      forcePathStyle: descriptor.forcePathStyle,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // A cache that does not answer is skipped, not waited for.
-      maxAttempts: 2,
-    });
+    // A cache that does not answer is skipped, not waited for.
+    this.#client = s3Client(descriptor, { maxAttempts: 2 });
   }
 
   /** The text at `<prefix><name>`, or undefined when there is none. */

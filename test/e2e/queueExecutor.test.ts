@@ -10,10 +10,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KFMFILE_HEADER, REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig, type RunningCli } from '../support/cliRig.js';
-import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { postgresUnavailable, startPostgres, type PostgresCluster, queryPostgres as query } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
 
 const skipped = postgresUnavailable();
@@ -101,15 +100,6 @@ function localResults(rig: CliRig): Map<string, { key: string; outputs: unknown;
   }
 }
 
-async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function pgResults(url: string): Promise<Map<string, { key: string; outputs: unknown; digest: string }>> {
   const rows = await query<ResultRow>(url, 'SELECT r.node_id, r.key, r.outputs, r.outputs_digest FROM kfm_latest l JOIN kfm_results r ON r.key = l.key');

@@ -15,10 +15,9 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KFMFILE_HEADER, REPO_ROOT, RIG_POLICY, useCliRigs, type CliRig, type RunningCli } from '../support/cliRig.js';
-import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { postgresUnavailable, startPostgres, type PostgresCluster, queryPostgres as query } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
 
 const skipped = postgresUnavailable();
@@ -42,15 +41,6 @@ function localResults(rig: CliRig): Results {
   }
 }
 
-async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** The files of a worker's input cache: `<hex>/<name>` → the sha256 of its bytes. */
 function cachedInputs(rig: CliRig): Map<string, string> {

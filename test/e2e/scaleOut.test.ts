@@ -10,11 +10,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgProjectLock } from '../../store/postgres/pgProjectLock.js';
 import { useCliRigs, type CliResult, type CliRig } from '../support/cliRig.js';
-import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { postgresUnavailable, startPostgres, type PostgresCluster, queryPostgres as query } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
 import { AUDIT_FILES } from './auditProject.js';
 import { expectValidReport } from './reportSchemas.js';
@@ -57,15 +56,6 @@ describe.skipIf(skipped !== undefined)(`scale-out: S3 store and PostgreSQL state
     return { rig: newRig(AUDIT_FILES), env, prefix, db: plain, outputs: [] };
   }
 
-  async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query<R>(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  }
 
   it('builds into S3 and PostgreSQL, rebuilds running nothing, and verifies its receipts against the PostgreSQL ledger', async () => {
     const p = project();

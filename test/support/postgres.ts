@@ -13,6 +13,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 const VERSIONS = ['17', '16', '15'];
 
@@ -84,4 +85,15 @@ export async function startPostgres(): Promise<PostgresCluster> {
       }
     },
   };
+}
+
+/** One query on a connection of its own: the rows. */
+export async function queryPostgres<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql)).rows;
+  } finally {
+    await client.end();
+  }
 }
