@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { KfmError } from '../../core/error.js';
 import { shownUrl } from '../../store/postgres/pgDatabase.js';
 import { pinnedKeys, readTrustFile, TRUST_FILE } from '../../store/receipts/trustFile.js';
@@ -18,7 +19,7 @@ export function openSharedCache(root: string, env: NodeJS.ProcessEnv = process.e
   const descriptor = s3StoreDescriptor(url, env);
   const pinned = pinnedKeys(readTrustFile(root));
   const notices: string[] = [];
-  let signer: { keyid: string; privateKey: import('node:crypto').KeyObject } | undefined;
+  let signer: { keyid: string; privateKey: KeyObject } | undefined;
   if (env.KFM_CACHE_WRITE === '0') {
     notices.push('not writing the shared cache: KFM_CACHE_WRITE=0');
   } else {

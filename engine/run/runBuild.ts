@@ -75,8 +75,6 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     await lock.close();
     throw e;
   }
-  // A cone build starts no more worker threads than its cone has nodes.
-  const runner = options.runner ?? new PoolRunner(options.cone ? Math.max(1, Math.min(jobs, options.cone.cone.length)) : jobs);
   let planned: Awaited<ReturnType<Project['planner']>>;
   let shared: ReturnType<typeof openSharedCache>;
   try {
@@ -84,7 +82,6 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
     shared = openSharedCache(project.paths.root);
   } catch (e) {
     await versioning?.close();
-    if (!options.runner) await runner.close();
     await lock.close();
     throw e;
   }
@@ -92,6 +89,8 @@ export async function runBuild(project: Project, options: RunBuildOptions): Prom
   for (const message of shared?.notices ?? []) options.onEvent({ type: 'shared-cache-notice', message });
   const plan = options.cone;
   const cone = plan && !options.force ? coneScope({ nodes: plan.cone, keys: plan.keys }, planner.scope(all), planner.latest, (id) => project.graph.nodes.get(id)!.deps) : undefined;
+  // A cone build starts no more worker threads than its cone has nodes (the pool starts on the first job).
+  const runner = options.runner ?? new PoolRunner(cone ? Math.max(1, Math.min(jobs, cone.scope.length)) : jobs);
   try {
     await housekeeping(project, clock, options.onEvent);
     const summary = await build({
